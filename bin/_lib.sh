@@ -1,0 +1,91 @@
+# Shared by bin/run, bin/test and bin/stop: find the project, prepare the virtualenv,
+# and make sure PostgreSQL, RabbitMQ (with its management plugin) and S3 are up.
+# shellcheck shell=bash
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+VENV="$ROOT/.venv"
+VAR="$ROOT/var"
+PY="$VENV/bin/python"
+mkdir -p "$VAR/log" "$VAR/run"
+
+say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
+
+port_open() { (exec 3<>"/dev/tcp/$1/$2") 2>/dev/null; }
+
+wait_port() {  # host port seconds what
+  local i
+  for ((i = 0; i < $3 * 5; i++)); do
+    port_open "$1" "$2" && return 0
+    sleep 0.2
+  done
+  echo "$4 did not start listening on $1:$2 within $3 s" >&2
+  return 1
+}
+
+ensure_venv() {
+  local stamp="$VENV/.lock-sha"
+  local want
+  want="$(sha256sum "$ROOT/requirements.lock" | cut -d' ' -f1)"
+  if [[ -x "$PY" && -f "$stamp" && "$(cat "$stamp")" == "$want" ]]; then
+    return 0
+  fi
+  say "installing pinned dependencies into .venv"
+  [[ -x "$PY" ]] || python3 -m venv "$VENV"
+  "$PY" -m pip install --quiet --disable-pip-version-check --upgrade pip==24.3.1
+  "$PY" -m pip install --quiet --disable-pip-version-check -r "$ROOT/requirements.lock"
+  "$PY" -m pip check
+  echo "$want" > "$stamp"
+}
+
+ensure_postgres() {
+  if ! port_open 127.0.0.1 5432; then
+    say "starting PostgreSQL"
+    pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql | head -n1)" main start
+  fi
+  wait_port 127.0.0.1 5432 60 PostgreSQL
+  local i
+  for ((i = 0; i < 60; i++)); do
+    pg_isready -h 127.0.0.1 -p 5432 -q && return 0
+    sleep 0.5
+  done
+  echo "PostgreSQL is not accepting connections" >&2
+  return 1
+}
+
+ensure_rabbitmq() {
+  if ! port_open 127.0.0.1 5672; then
+    say "starting RabbitMQ"
+    rabbitmq-server -detached
+    wait_port 127.0.0.1 5672 120 RabbitMQ
+  fi
+  if ! port_open 127.0.0.1 15672; then
+    say "enabling the RabbitMQ management plugin"
+    rabbitmq-plugins enable --quiet rabbitmq_management >/dev/null
+    wait_port 127.0.0.1 15672 120 "RabbitMQ management"
+  fi
+}
+
+# Starts moto's S3 server on 127.0.0.1:9000 unless S3_ENDPOINT names another one.
+ensure_s3() {
+  if [[ -n "${S3_ENDPOINT:-}" ]]; then
+    return 0
+  fi
+  export S3_ENDPOINT="http://127.0.0.1:9000"
+  if port_open 127.0.0.1 9000; then
+    return 0
+  fi
+  say "starting moto's S3 server on $S3_ENDPOINT"
+  nohup "$VENV/bin/moto_server" -H 127.0.0.1 -p 9000 > "$VAR/log/s3.log" 2>&1 &
+  echo $! > "$VAR/run/s3.pid"
+  wait_port 127.0.0.1 9000 30 "moto S3 server"
+}
+
+ensure_database() {  # name
+  local exists
+  exists="$(psql -h 127.0.0.1 -U postgres -d postgres -tAc "SELECT 1 FROM pg_database WHERE datname = '$1'")"
+  if [[ "$exists" != "1" ]]; then
+    say "creating database $1"
+    psql -h 127.0.0.1 -U postgres -d postgres -qc "CREATE DATABASE \"$1\""
+  fi
+}

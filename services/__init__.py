@@ -1,0 +1,10 @@
+"""The platform's services.
+
+psycopg 3 picks its wait function when it is first imported. The binary build's
+default blocks the whole process under eventlet, so every service must use
+``wait_select`` (which eventlet makes cooperative). Every service module lives in this
+package, so setting it here runs before any psycopg import.
+"""
+import os
+
+os.environ.setdefault("PSYCOPG_WAIT_FUNC", "wait_select")

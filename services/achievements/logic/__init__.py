@@ -1,0 +1,1 @@
+"""The achievements service's rules as plain functions: no Nameko, no HTTP."""

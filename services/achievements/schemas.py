@@ -1,0 +1,1 @@
+"""marshmallow schemas of the achievements service: RPC input and output, events."""

@@ -1,0 +1,142 @@
+"""PostgreSQL access for a service: one engine per container, sessions per transaction.
+
+Every service declares its models on a base made by :func:`make_base`, which puts them
+in the service's own schema and adds the messaging tables (outbox, processed events,
+failed events). The :class:`Database` dependency provider owns the engine, hands each
+worker a narrow :class:`DatabaseAccess`, and runs the outbox relay of its service.
+"""
+import contextlib
+import logging
+
+from nameko.extensions import DependencyProvider
+from sqlalchemy import MetaData, create_engine, event
+from sqlalchemy.orm import DeclarativeBase, sessionmaker
+
+from . import config as cfg
+from .principal import CONTEXT_KEY, Principal
+
+log = logging.getLogger(__name__)
+
+NAMING = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def make_base(schema):
+    """A declarative base whose tables live in ``schema``, with the messaging tables."""
+    from .messaging import add_messaging_tables
+
+    class Base(DeclarativeBase):
+        metadata = MetaData(schema=schema, naming_convention=NAMING)
+
+    add_messaging_tables(Base.metadata)
+    return Base
+
+
+def make_engine(url, pool_size):
+    return create_engine(
+        url,
+        pool_size=pool_size,
+        max_overflow=0,
+        pool_pre_ping=True,
+        pool_timeout=30,
+    )
+
+
+class DatabaseAccess:
+    """What a worker gets: transactions that know their service and caller."""
+
+    def __init__(self, provider, worker_ctx):
+        self._provider = provider
+        self._worker_ctx = worker_ctx
+
+    @property
+    def engine(self):
+        return self._provider.engine
+
+    def _new_session(self):
+        session = self._provider.sessions()
+        session.info["source"] = self._provider.container.service_name
+        session.info["metadata"] = self._provider.metadata
+        raw = self._worker_ctx.data.get(CONTEXT_KEY) if self._worker_ctx else None
+        if raw:
+            try:
+                session.info["actor"] = Principal.from_json(raw).as_actor()
+            except (TypeError, ValueError):
+                pass
+        return session
+
+    @contextlib.contextmanager
+    def transaction(self):
+        """A session in a transaction: committed on success, rolled back on error.
+
+        Events emitted through the outbox in this session commit with it; the relay is
+        woken as soon as the commit has happened.
+        """
+        session = self._new_session()
+        try:
+            with session.begin():
+                yield session
+        finally:
+            session.close()
+
+    @contextlib.contextmanager
+    def read(self):
+        """A session for queries only; whatever it changed is rolled back."""
+        session = self._new_session()
+        try:
+            yield session
+        finally:
+            session.rollback()
+            session.close()
+
+
+class Database(DependencyProvider):
+    """The service's database and its outbox relay.
+
+    ``pool_size`` is the container's ``max_workers`` plus one for the relay, with no
+    overflow: a connection per worker at most, and the relay never waits for a worker.
+    """
+
+    def __init__(self, metadata, **kwargs):
+        self.metadata = metadata
+        super().__init__(**kwargs)
+
+    def setup(self):
+        from .messaging import OutboxRelay
+
+        config = self.container.config
+        url = cfg.require(config, "DATABASE_URL")
+        self.engine = make_engine(url, pool_size=cfg.max_workers(config) + 1)
+        self.relay = OutboxRelay(
+            engine=self.engine,
+            metadata=self.metadata,
+            source=self.container.service_name,
+            amqp_uri=cfg.require(config, "AMQP_URI"),
+            poll_interval=cfg.as_float(config, "OUTBOX_POLL_INTERVAL", 1.0),
+            max_backoff=cfg.as_float(config, "OUTBOX_MAX_BACKOFF", 30.0),
+        )
+        self.sessions = sessionmaker(self.engine, expire_on_commit=False)
+        event.listen(self.sessions, "after_commit", self._after_commit)
+
+    def _after_commit(self, session):
+        if session.info.pop("outbox_dirty", False):
+            self.relay.wake()
+
+    def start(self):
+        self.relay.start(self.container)
+
+    def stop(self):
+        self.relay.stop()
+        self.engine.dispose()
+
+    def kill(self):
+        self.relay.stop(wait=False)
+        self.engine.dispose()
+
+    def get_dependency(self, worker_ctx):
+        return DatabaseAccess(self, worker_ctx)

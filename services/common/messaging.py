@@ -1,0 +1,527 @@
+"""Events: the envelope, the transactional outbox and its relay, idempotent consumers.
+
+A service never publishes an event directly. It calls :func:`emit` with the session of
+the transaction that changes its state; the event row commits (or not) with the change.
+The :class:`OutboxRelay` of the service publishes committed rows in order to the
+service's Nameko event exchange (``<service>.events``, routing key = event type), with
+publisher confirms and ``mandatory``, and marks a row sent only once the broker has
+accepted and routed it. A row the broker returns (no queue bound yet) or refuses stays
+pending and is retried with backoff, so an event is never dropped.
+
+Consumers use :func:`consumer` instead of Nameko's ``event_handler``: the handler runs in
+a transaction that also records ``(handler, event_id)``, so a redelivered copy does
+nothing. A handler that fails is recorded in ``failed_events`` (visible to operators);
+it is retried a few times and then parked there as ``dead`` instead of looping.
+"""
+import datetime as dt
+import functools
+import logging
+import queue as std_queue
+import uuid
+
+import eventlet
+from eventlet.queue import Empty, LightQueue
+from kombu import Connection, Exchange, Producer
+from nameko.events import event_handler
+from sqlalchemy import (
+    BigInteger, Column, DateTime, Identity, Index, Integer, String, Table, Text,
+    UniqueConstraint, func, select, text, update,
+)
+from sqlalchemy.dialects.postgresql import JSONB, UUID, insert
+
+from .errors import AppError
+
+log = logging.getLogger(__name__)
+
+ENVELOPE_FIELDS = ("event_id", "type", "version", "occurred_at", "source", "subject",
+                   "actor", "data")
+MAX_HANDLER_ATTEMPTS = 5
+
+
+def utcnow():
+    return dt.datetime.now(dt.timezone.utc)
+
+
+# --------------------------------------------------------------------------- tables
+
+def add_messaging_tables(metadata):
+    """Add ``outbox``, ``processed_events`` and ``failed_events`` to ``metadata``."""
+    Table(
+        "outbox", metadata,
+        Column("sequence", BigInteger, Identity(), primary_key=True),
+        Column("event_id", UUID(as_uuid=True), nullable=False, unique=True),
+        Column("type", String(100), nullable=False),
+        Column("version", Integer, nullable=False),
+        Column("occurred_at", DateTime(timezone=True), nullable=False),
+        Column("source", String(50), nullable=False),
+        Column("subject", String(200), nullable=False),
+        Column("actor", JSONB, nullable=True),
+        Column("data", JSONB, nullable=False),
+        Column("published_at", DateTime(timezone=True), nullable=True),
+        Column("attempts", Integer, nullable=False, server_default=text("0")),
+        Column("next_attempt_at", DateTime(timezone=True), nullable=False,
+               server_default=func.now()),
+        Column("last_error", Text, nullable=True),
+        Index("ix_outbox_pending", "sequence", postgresql_where=text("published_at IS NULL")),
+    )
+    Table(
+        "processed_events", metadata,
+        Column("handler", String(100), primary_key=True),
+        Column("event_id", UUID(as_uuid=True), primary_key=True),
+        Column("type", String(100), nullable=False),
+        Column("source", String(50), nullable=False),
+        Column("handled_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    )
+    Table(
+        "failed_events", metadata,
+        Column("id", BigInteger, Identity(), primary_key=True),
+        Column("handler", String(100), nullable=False),
+        Column("event_id", UUID(as_uuid=True), nullable=False),
+        Column("type", String(100), nullable=False),
+        Column("source", String(50), nullable=False),
+        Column("envelope", JSONB, nullable=False),
+        Column("status", String(20), nullable=False),  # retrying | dead | resolved
+        Column("attempts", Integer, nullable=False),
+        Column("last_error", Text, nullable=False),
+        Column("first_failed_at", DateTime(timezone=True), nullable=False),
+        Column("last_failed_at", DateTime(timezone=True), nullable=False),
+        UniqueConstraint("handler", "event_id"),
+    )
+
+
+def create_messaging_tables_v1(op, schema):
+    """Migration step that creates the messaging tables; every service's first revision
+    calls it. Never change it: later changes to the tables get a new function."""
+    import sqlalchemy as sa
+
+    op.create_table(
+        "outbox",
+        sa.Column("sequence", sa.BigInteger, sa.Identity(), primary_key=True),
+        sa.Column("event_id", UUID(as_uuid=True), nullable=False),
+        sa.Column("type", sa.String(100), nullable=False),
+        sa.Column("version", sa.Integer, nullable=False),
+        sa.Column("occurred_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("source", sa.String(50), nullable=False),
+        sa.Column("subject", sa.String(200), nullable=False),
+        sa.Column("actor", JSONB, nullable=True),
+        sa.Column("data", JSONB, nullable=False),
+        sa.Column("published_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("attempts", sa.Integer, nullable=False, server_default=sa.text("0")),
+        sa.Column("next_attempt_at", sa.DateTime(timezone=True), nullable=False,
+                  server_default=sa.func.now()),
+        sa.Column("last_error", sa.Text, nullable=True),
+        sa.PrimaryKeyConstraint("sequence", name="pk_outbox"),
+        sa.UniqueConstraint("event_id", name="uq_outbox_event_id"),
+        schema=schema,
+    )
+    op.create_index("ix_outbox_pending", "outbox", ["sequence"], schema=schema,
+                    postgresql_where=sa.text("published_at IS NULL"))
+    op.create_table(
+        "processed_events",
+        sa.Column("handler", sa.String(100), nullable=False),
+        sa.Column("event_id", UUID(as_uuid=True), nullable=False),
+        sa.Column("type", sa.String(100), nullable=False),
+        sa.Column("source", sa.String(50), nullable=False),
+        sa.Column("handled_at", sa.DateTime(timezone=True), nullable=False,
+                  server_default=sa.func.now()),
+        sa.PrimaryKeyConstraint("handler", "event_id", name="pk_processed_events"),
+        schema=schema,
+    )
+    op.create_table(
+        "failed_events",
+        sa.Column("id", sa.BigInteger, sa.Identity(), nullable=False),
+        sa.Column("handler", sa.String(100), nullable=False),
+        sa.Column("event_id", UUID(as_uuid=True), nullable=False),
+        sa.Column("type", sa.String(100), nullable=False),
+        sa.Column("source", sa.String(50), nullable=False),
+        sa.Column("envelope", JSONB, nullable=False),
+        sa.Column("status", sa.String(20), nullable=False),
+        sa.Column("attempts", sa.Integer, nullable=False),
+        sa.Column("last_error", sa.Text, nullable=False),
+        sa.Column("first_failed_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("last_failed_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("id", name="pk_failed_events"),
+        sa.UniqueConstraint("handler", "event_id", name="uq_failed_events_handler_event_id"),
+        schema=schema,
+    )
+
+
+# --------------------------------------------------------------------------- envelope
+
+def make_envelope(type_, subject, data, *, source, actor=None, version=1,
+                  event_id=None, occurred_at=None):
+    return {
+        "event_id": str(event_id or uuid.uuid4()),
+        "type": type_,
+        "version": int(version),
+        "occurred_at": (occurred_at or utcnow()).isoformat(),
+        "source": source,
+        "subject": str(subject),
+        "actor": actor,
+        "data": data,
+    }
+
+
+class BadEnvelope(ValueError):
+    pass
+
+
+def check_envelope(payload):
+    """The envelope if ``payload`` is a well-formed one; BadEnvelope otherwise."""
+    if not isinstance(payload, dict):
+        raise BadEnvelope("event payload is not an object")
+    missing = [f for f in ENVELOPE_FIELDS if f not in payload]
+    if missing:
+        raise BadEnvelope(f"event envelope lacks {', '.join(missing)}")
+    try:
+        uuid.UUID(str(payload["event_id"]))
+    except ValueError:
+        raise BadEnvelope("event_id is not a UUID")
+    if not isinstance(payload["data"], dict):
+        raise BadEnvelope("event data is not an object")
+    return payload
+
+
+def emit(session, type_, subject, data, *, version=1, actor=None):
+    """Write an event to the outbox in ``session``'s transaction; returns the envelope.
+
+    The source is the session's service and the actor the principal of the worker, unless
+    given. Data must be JSON: dates and decimals as ISO strings.
+    """
+    source = session.info["source"]
+    metadata = _outbox_metadata(session)
+    envelope = make_envelope(type_, subject, data, source=source,
+                             actor=actor if actor is not None else session.info.get("actor"),
+                             version=version)
+    outbox = metadata.tables[f"{metadata.schema}.outbox"]
+    session.execute(outbox.insert().values(
+        event_id=uuid.UUID(envelope["event_id"]),
+        type=type_,
+        version=envelope["version"],
+        occurred_at=dt.datetime.fromisoformat(envelope["occurred_at"]),
+        source=source,
+        subject=envelope["subject"],
+        actor=envelope["actor"],
+        data=data,
+    ))
+    session.info["outbox_dirty"] = True
+    return envelope
+
+
+def _outbox_metadata(session):
+    metadata = session.info.get("metadata")
+    if metadata is None:
+        raise RuntimeError("this session was not opened through the service's Database")
+    return metadata
+
+
+def envelope_from_row(row):
+    return make_envelope(
+        row.type, row.subject, row.data, source=row.source, actor=row.actor,
+        version=row.version, event_id=row.event_id, occurred_at=row.occurred_at,
+    )
+
+
+def event_exchange(service_name):
+    """The same exchange Nameko's event handlers bind to."""
+    return Exchange(f"{service_name}.events", type="topic", durable=True, delivery_mode=2)
+
+
+# --------------------------------------------------------------------------- relay
+
+class OutboxRelay:
+    """Publishes a service's committed outbox rows, in order, with confirms.
+
+    One relay at a time per service holds a PostgreSQL advisory lock for its batch, so
+    several instances of a service never publish out of order or twice at once.
+    """
+
+    def __init__(self, engine, metadata, source, amqp_uri, poll_interval=1.0,
+                 max_backoff=30.0, batch_size=200):
+        self.engine = engine
+        self.outbox = metadata.tables[f"{metadata.schema}.outbox"]
+        self.source = source
+        self.amqp_uri = amqp_uri
+        self.poll_interval = poll_interval
+        self.max_backoff = max_backoff
+        self.batch_size = batch_size
+        self.exchange = event_exchange(source)
+        self._kick = LightQueue(maxsize=1)
+        self._running = False
+        self._thread = None
+        self._connection = None
+        self._producer = None
+        self._returned = set()
+
+    # lifecycle -------------------------------------------------------------
+    def start(self, container):
+        self._running = True
+        self._thread = container.spawn_managed_thread(self._run, identifier="outbox_relay")
+
+    def stop(self, wait=True):
+        self._running = False
+        self.wake()
+        if self._thread is not None and wait:
+            try:
+                self._thread.wait()
+            except Exception:  # the thread may have been killed already
+                pass
+        self._thread = None
+        self._close()
+
+    def wake(self):
+        try:
+            self._kick.put_nowait(None)
+        except std_queue.Full:
+            pass
+
+    def _run(self):
+        failures = 0
+        while self._running:
+            try:
+                sent = self.publish_pending()
+                failures = 0
+            except Exception as exc:
+                failures += 1
+                delay = min(self.poll_interval * 2 ** failures, self.max_backoff)
+                log.warning("outbox relay of %s failed (%s); retrying in %.1fs",
+                            self.source, exc, delay)
+                self._close()
+                eventlet.sleep(delay)
+                continue
+            if sent == self.batch_size:
+                continue  # more may be waiting
+            try:
+                self._kick.get(timeout=self.poll_interval)
+            except Empty:
+                pass
+
+    # publishing ------------------------------------------------------------
+    def _ensure_producer(self):
+        if self._producer is None:
+            self._connection = Connection(
+                self.amqp_uri, transport_options={"confirm_publish": True},
+                connect_timeout=5,
+            )
+            channel = self._connection.channel()
+            self.exchange(channel).declare()
+            self._producer = Producer(channel, exchange=self.exchange,
+                                      on_return=self._on_return)
+        return self._producer
+
+    def _on_return(self, exception, exchange, routing_key, message):
+        message_id = message.properties.get("message_id")
+        log.warning("broker returned event %s (%s): no queue is bound for it yet",
+                    message_id, routing_key)
+        self._returned.add(message_id)
+
+    def _close(self):
+        if self._connection is not None:
+            try:
+                self._connection.release()
+            except Exception:
+                pass
+        self._connection = None
+        self._producer = None
+
+    def publish_pending(self):
+        """Publish one batch of due rows; the number published."""
+        outbox = self.outbox
+        published = 0
+        with self.engine.begin() as conn:
+            locked = conn.execute(
+                select(func.pg_try_advisory_xact_lock(func.hashtext(f"outbox:{outbox.fullname}")))
+            ).scalar()
+            if not locked:
+                return 0
+            rows = conn.execute(
+                select(outbox)
+                .where(outbox.c.published_at.is_(None), outbox.c.next_attempt_at <= func.now())
+                .order_by(outbox.c.sequence)
+                .limit(self.batch_size)
+            ).all()
+            if not rows:
+                return 0
+            producer = self._ensure_producer()
+            for row in rows:
+                envelope = envelope_from_row(row)
+                self._returned.discard(envelope["event_id"])
+                try:
+                    producer.publish(
+                        envelope,
+                        routing_key=row.type,
+                        mandatory=True,
+                        serializer="json",
+                        delivery_mode=2,
+                        message_id=envelope["event_id"],
+                        headers={"event_type": row.type, "event_version": row.version},
+                        retry=False,
+                    )
+                except Exception as exc:
+                    self._postpone(conn, row, f"broker refused: {exc}")
+                    raise
+                if envelope["event_id"] in self._returned:
+                    self._returned.discard(envelope["event_id"])
+                    self._postpone(conn, row, "unroutable: no queue bound")
+                    continue
+                conn.execute(update(outbox).where(outbox.c.sequence == row.sequence)
+                             .values(published_at=func.now(), attempts=row.attempts + 1,
+                                     last_error=None))
+                published += 1
+        if published:
+            log.debug("relay of %s published %d events", self.source, published)
+        return published
+
+    def _postpone(self, conn, row, reason):
+        attempts = row.attempts + 1
+        delay = min(self.poll_interval * 2 ** min(attempts, 10), self.max_backoff)
+        conn.execute(
+            update(self.outbox).where(self.outbox.c.sequence == row.sequence).values(
+                attempts=attempts,
+                last_error=reason[:1000],
+                next_attempt_at=func.now() + dt.timedelta(seconds=delay),
+            )
+        )
+
+
+# --------------------------------------------------------------------------- consumers
+
+def consumer(source_service, event_type):
+    """Declare an idempotent event handler: ``handler(self, session, envelope)``.
+
+    The service must have its :class:`~services.common.db.Database` as ``self.db``.
+    """
+    def decorator(fn):
+        handler_name = fn.__name__
+
+        @functools.wraps(fn)
+        def entry(self, payload):
+            return handle_event(self.db, handler_name, payload,
+                                lambda session, envelope: fn(self, session, envelope))
+
+        return event_handler(source_service, event_type, requeue_on_error=True)(entry)
+
+    return decorator
+
+
+def handle_event(db, handler_name, payload, apply):
+    """Apply an event once: record it with the handler's effect in one transaction."""
+    try:
+        envelope = check_envelope(payload)
+    except BadEnvelope as exc:
+        _park_bad_payload(db, handler_name, payload, exc)
+        return None
+    processed = None
+    try:
+        with db.transaction() as session:
+            processed = session.info["metadata"].tables[
+                f"{session.info['metadata'].schema}.processed_events"]
+            first = session.execute(
+                insert(processed).values(
+                    handler=handler_name,
+                    event_id=uuid.UUID(envelope["event_id"]),
+                    type=envelope["type"],
+                    source=envelope["source"],
+                ).on_conflict_do_nothing().returning(processed.c.event_id)
+            ).first()
+            if first is None:
+                log.info("%s: event %s already handled; skipped", handler_name,
+                         envelope["event_id"])
+                return None
+            result = apply(session, envelope)
+    except Exception as exc:
+        permanent = isinstance(exc, AppError)
+        attempts, status = _record_failure(db, handler_name, envelope, exc, permanent)
+        if status == "dead":
+            log.error("%s: event %s (%s) parked as dead after %d attempts: %s",
+                      handler_name, envelope["event_id"], envelope["type"], attempts, exc)
+            return None
+        log.warning("%s: event %s failed (attempt %d), will be retried: %s",
+                    handler_name, envelope["event_id"], attempts, exc)
+        eventlet.sleep(min(0.2 * 2 ** attempts, 5))
+        raise
+    _resolve_failure(db, handler_name, envelope)
+    return result
+
+
+def _failed_table(session):
+    metadata = session.info["metadata"]
+    return metadata.tables[f"{metadata.schema}.failed_events"]
+
+
+def _record_failure(db, handler_name, envelope, exc, permanent):
+    now = utcnow()
+    with db.transaction() as session:
+        failed = _failed_table(session)
+        row = session.execute(
+            insert(failed).values(
+                handler=handler_name, event_id=uuid.UUID(envelope["event_id"]),
+                type=envelope["type"], source=envelope["source"], envelope=envelope,
+                status="retrying", attempts=1, last_error=f"{type(exc).__name__}: {exc}"[:4000],
+                first_failed_at=now, last_failed_at=now,
+            ).on_conflict_do_update(
+                index_elements=["handler", "event_id"],
+                set_={"attempts": failed.c.attempts + 1,
+                      "last_error": f"{type(exc).__name__}: {exc}"[:4000],
+                      "last_failed_at": now},
+            ).returning(failed.c.id, failed.c.attempts)
+        ).one()
+        status = "dead" if permanent or row.attempts >= MAX_HANDLER_ATTEMPTS else "retrying"
+        session.execute(update(failed).where(failed.c.id == row.id).values(status=status))
+    return row.attempts, status
+
+
+def _resolve_failure(db, handler_name, envelope):
+    with db.transaction() as session:
+        failed = _failed_table(session)
+        session.execute(
+            update(failed)
+            .where(failed.c.handler == handler_name,
+                   failed.c.event_id == uuid.UUID(envelope["event_id"]),
+                   failed.c.status == "retrying")
+            .values(status="resolved")
+        )
+
+
+def _park_bad_payload(db, handler_name, payload, exc):
+    now = utcnow()
+    event_id = uuid.uuid4()
+    log.error("%s: malformed event parked as dead: %s", handler_name, exc)
+    with db.transaction() as session:
+        session.execute(insert(_failed_table(session)).values(
+            handler=handler_name, event_id=event_id,
+            type=str(payload.get("type", "?") if isinstance(payload, dict) else "?")[:100],
+            source=str(payload.get("source", "?") if isinstance(payload, dict) else "?")[:50],
+            envelope={"raw": payload if isinstance(payload, (dict, list)) else repr(payload)},
+            status="dead", attempts=1, last_error=str(exc), first_failed_at=now,
+            last_failed_at=now,
+        ))
+
+
+def failed_events(session, status=None, limit=100):
+    """Failed handler runs for operators, newest first."""
+    failed = _failed_table(session)
+    query = select(failed).order_by(failed.c.last_failed_at.desc()).limit(limit)
+    if status:
+        query = query.where(failed.c.status == status)
+    return [
+        {
+            "handler": r.handler, "event_id": str(r.event_id), "type": r.type,
+            "source": r.source, "status": r.status, "attempts": r.attempts,
+            "last_error": r.last_error, "first_failed_at": r.first_failed_at.isoformat(),
+            "last_failed_at": r.last_failed_at.isoformat(),
+        }
+        for r in session.execute(query)
+    ]
+
+
+def outbox_stats(session):
+    metadata = session.info["metadata"]
+    outbox = metadata.tables[f"{metadata.schema}.outbox"]
+    row = session.execute(select(
+        func.count().filter(outbox.c.published_at.is_(None)).label("pending"),
+        func.count().filter(outbox.c.published_at.is_not(None)).label("published"),
+        func.min(outbox.c.occurred_at).filter(outbox.c.published_at.is_(None)).label("oldest"),
+    )).one()
+    return {"pending": row.pending, "published": row.published,
+            "oldest_pending": row.oldest.isoformat() if row.oldest else None}

@@ -1,0 +1,110 @@
+"""marshmallow base for every service: Chinese validation messages and ISO travel.
+
+Users read validation errors, so marshmallow's built-in English messages are replaced
+here, once, for the whole platform. Schemas subclass :class:`BaseSchema`.
+"""
+from marshmallow import EXCLUDE, RAISE, Schema, ValidationError, fields, validate
+
+_FIELD_MESSAGES = {
+    fields.Field: {
+        "required": "此项为必填项",
+        "null": "此项不能为空",
+        "validator_failed": "取值无效",
+    },
+    fields.String: {"invalid": "请输入文本", "invalid_utf8": "文本编码有误"},
+    fields.Integer: {"invalid": "请输入整数", "too_large": "数值过大"},
+    fields.Number: {"invalid": "请输入数字", "too_large": "数值过大"},
+    fields.Decimal: {"special": "请输入有效的数字"},
+    fields.Boolean: {"invalid": "请输入是或否"},
+    fields.Date: {"invalid": "日期格式有误，应为 YYYY-MM-DD", "format": "日期格式有误"},
+    fields.DateTime: {"invalid": "时间格式有误", "invalid_awareness": "时间格式有误",
+                      "format": "时间格式有误"},
+    fields.Email: {"invalid": "电子邮箱格式有误"},
+    fields.List: {"invalid": "请输入列表"},
+    fields.Dict: {"invalid": "请输入对象"},
+    fields.Nested: {"type": "请输入对象"},
+    fields.UUID: {"invalid_uuid": "编号格式有误"},
+}
+for _cls, _messages in _FIELD_MESSAGES.items():
+    _cls.default_error_messages = {**_cls.default_error_messages, **_messages}
+
+validate.Length.message_min = "长度不能少于 {min} 个字符"
+validate.Length.message_max = "长度不能超过 {max} 个字符"
+validate.Length.message_all = "长度应在 {min} 到 {max} 个字符之间"
+validate.Length.message_equal = "长度应为 {equal} 个字符"
+validate.Range.message_min = "应{min_op} {{min}}"
+validate.Range.message_max = "应{max_op} {{max}}"
+validate.Range.message_all = "应{min_op} {{min}} 且{max_op} {{max}}"
+validate.Range.message_gte = "大于或等于"
+validate.Range.message_gt = "大于"
+validate.Range.message_lte = "小于或等于"
+validate.Range.message_lt = "小于"
+validate.OneOf.default_message = "取值必须是以下之一：{choices}"
+validate.Regexp.default_message = "格式有误"
+validate.Email.default_message = "电子邮箱格式有误"
+
+
+class BaseSchema(Schema):
+    """Unknown fields are refused: a typo in a field name is an error, not silence."""
+
+    class Meta:
+        unknown = RAISE
+
+    error_messages = {"unknown": "不支持的字段", "type": "请求内容应为 JSON 对象"}
+
+
+class LenientSchema(BaseSchema):
+    """For query strings and data from other systems, where extra keys are ignored."""
+
+    class Meta:
+        unknown = EXCLUDE
+
+
+class PageQuery(LenientSchema):
+    q = fields.String(load_default=None, validate=validate.Length(max=100))
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100000))
+    page_size = fields.Integer(load_default=20, validate=validate.Range(min=1, max=200))
+
+
+def flatten_errors(messages, prefix=""):
+    """``{"a": {"b": ["x"]}}`` → ``{"a.b": ["x"]}``, for error details."""
+    flat = {}
+    if isinstance(messages, dict):
+        for key, value in messages.items():
+            name = f"{prefix}.{key}" if prefix else str(key)
+            if isinstance(value, dict):
+                flat.update(flatten_errors(value, name))
+            else:
+                flat[name] = value if isinstance(value, list) else [value]
+    else:
+        flat[prefix or "_schema"] = messages if isinstance(messages, list) else [messages]
+    return flat
+
+
+__all__ = ["BaseSchema", "LenientSchema", "PageQuery", "ValidationError", "fields", "load",
+           "validate", "flatten_errors"]
+
+
+def load(schema, data, code="request.invalid"):
+    """``schema.load(data)``, turning a ValidationError into :class:`Invalid` (422)
+    with each field's Chinese messages in ``details.fields``."""
+    from .errors import Invalid
+
+    if isinstance(schema, type):
+        schema = schema()
+    try:
+        return schema.load(data if data is not None else {})
+    except ValidationError as exc:
+        fields_ = flatten_errors(exc.messages)
+        first_field, first_messages = next(iter(fields_.items()))
+        label = _label(schema, first_field)
+        message = f"提交的内容有误：{label}{first_messages[0]}"
+        raise Invalid(code, message, {"fields": fields_})
+
+
+def _label(schema, dotted):
+    """A field's Chinese label (``metadata={"label": ...}``) for messages, if it has one."""
+    name = dotted.split(".")[0]
+    field = schema.fields.get(name) if hasattr(schema, "fields") else None
+    label = field.metadata.get("label") if field is not None else None
+    return f"{label}：" if label else (f"{name}：" if name != "_schema" else "")

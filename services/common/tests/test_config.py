@@ -1,0 +1,56 @@
+import pytest
+
+from services.common import config as cfg
+
+
+def test_missing_value_names_the_key():
+    with pytest.raises(cfg.ConfigError, match="DATABASE_URL"):
+        cfg.require({"DATABASE_URL": ""}, "DATABASE_URL")
+    with pytest.raises(cfg.ConfigError, match="AMQP_URI"):
+        cfg.require({}, "AMQP_URI")
+    assert cfg.require({"AMQP_URI": "amqp://x"}, "AMQP_URI") == "amqp://x"
+
+
+def test_development_may_use_the_default_token_secret():
+    assert cfg.token_secret({"APP_ENV": "development"}) == cfg.DEV_TOKEN_SECRET
+    assert cfg.token_secret({"APP_ENV": "test", "TOKEN_SECRET": "abc"}) == "abc"
+
+
+@pytest.mark.parametrize("secret", [None, "", cfg.DEV_TOKEN_SECRET, "short-secret"])
+def test_production_refuses_a_default_or_weak_token_secret(secret):
+    with pytest.raises(cfg.ConfigError, match="TOKEN_SECRET"):
+        cfg.token_secret({"APP_ENV": "production", "TOKEN_SECRET": secret})
+
+
+def test_production_is_assumed_when_app_env_is_unset(monkeypatch):
+    monkeypatch.delenv("APP_ENV", raising=False)
+    with pytest.raises(cfg.ConfigError):
+        cfg.token_secret({})
+    good = "p" * 40
+    assert cfg.token_secret({"TOKEN_SECRET": good}) == good
+
+
+def test_numbers_are_checked():
+    assert cfg.as_float({"X": "0.5"}, "X", 1.0) == 0.5
+    assert cfg.as_int({}, "X", 3) == 3
+    with pytest.raises(cfg.ConfigError, match="X"):
+        cfg.as_int({"X": "many"}, "X", 3)
+
+
+def test_a_service_without_its_database_url_does_not_start(rabbit_config, container_factory):
+    from services.workflow.service import WorkflowService
+
+    container = container_factory(WorkflowService, {**rabbit_config, "DATABASE_URL": ""})
+    with pytest.raises(cfg.ConfigError, match="DATABASE_URL"):
+        container.start()
+
+
+def test_identity_refuses_the_default_secret_in_production(rabbit_config, database_url,
+                                                          container_factory):
+    from services.identity.service import IdentityService
+
+    container = container_factory(IdentityService, {
+        **rabbit_config, "DATABASE_URL": database_url, "APP_ENV": "production",
+        "TOKEN_SECRET": cfg.DEV_TOKEN_SECRET})
+    with pytest.raises(cfg.ConfigError, match="TOKEN_SECRET"):
+        container.start()

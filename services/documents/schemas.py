@@ -1,0 +1,1 @@
+"""marshmallow schemas of the documents service: RPC input and output, events."""

@@ -1,0 +1,256 @@
+"""How the gateway answers HTTP: one ``@route`` decorator and one error table.
+
+``@route`` declares an operation once: method, path, schemas, who may call it. From that
+declaration the gateway authenticates the caller, parses and validates the request,
+calls the handler (which calls services over RPC), serialises the answer, maps errors to
+statuses, and the OpenAPI document is generated (``openapi.py``).
+
+A handler is ``fn(self, ctx, **path_params)`` where ``ctx`` carries ``principal``,
+``body``, ``query`` and the raw ``request``; it returns data for the response schema or
+a ready :class:`werkzeug.Response`.
+"""
+import functools
+import json
+import logging
+import re
+import time
+import uuid
+from dataclasses import dataclass, field
+
+import eventlet
+from nameko.exceptions import RemoteError, UnknownService
+from nameko.web.handlers import HttpRequestHandler
+from nameko.web.server import WebServer, WsgiApp
+from werkzeug.exceptions import HTTPException
+from werkzeug.wrappers import Request, Response
+
+from services.common import errors
+from services.common.schemas import load
+
+log = logging.getLogger("gateway")
+
+# The one table from error kind to HTTP status.
+STATUS = {
+    errors.BadRequest: 400,
+    errors.Unauthenticated: 401,
+    errors.Forbidden: 403,
+    errors.NotFound: 404,
+    errors.Conflict: 409,
+    errors.TooLarge: 413,
+    errors.UnsupportedType: 415,
+    errors.Invalid: 422,
+    errors.TooManyRequests: 429,
+    errors.Unavailable: 503,
+    errors.AppError: 400,
+}
+
+MAX_JSON_BODY = 1024 * 1024
+ROUTES = []
+
+
+def status_for(error):
+    for cls in type(error).__mro__:
+        if cls in STATUS:
+            return STATUS[cls]
+    return 500
+
+
+@dataclass
+class RouteSpec:
+    method: str
+    path: str
+    summary: str
+    tag: str
+    body: object = None
+    query: object = None
+    response: object = None
+    status: int = 200
+    auth: bool = True
+    roles: tuple = ()
+    description: str = ""
+    content_type: str = "application/json"
+    errors: tuple = ()
+    operation_id: str = ""
+    many: bool = False
+    path_params: dict = field(default_factory=dict)
+
+    @property
+    def rule(self):
+        """The werkzeug rule for the OpenAPI path: ``{id}`` → ``<int:id>``."""
+        def repl(match):
+            name = match.group(1)
+            kind = self.path_params.get(name, "int")
+            return f"<{kind}:{name}>" if kind != "string" else f"<{name}>"
+        return re.sub(r"\{(\w+)\}", repl, self.path)
+
+
+@dataclass
+class Context:
+    request: object
+    principal: object = None
+    body: object = None
+    query: object = None
+    request_id: str = ""
+
+
+def route(method, path, *, summary, tag, body=None, query=None, response=None, status=200,
+          auth=True, roles=(), description="", content_type="application/json",
+          errors=(), many=False, path_params=None):
+    """Declare a gateway operation. ``path`` is in OpenAPI form (``/records/{id}``);
+    path parameters are integers unless ``path_params`` says ``"string"``."""
+    def decorator(fn):
+        spec = RouteSpec(
+            method=method.upper(), path=path, summary=summary, tag=tag, body=body,
+            query=query, response=response, status=status, auth=auth, roles=tuple(roles),
+            description=description, content_type=content_type, errors=tuple(errors),
+            operation_id=fn.__name__, many=many, path_params=dict(path_params or {}),
+        )
+        ROUTES.append(spec)
+
+        @functools.wraps(fn)
+        def entry(self, request, **params):
+            return dispatch(self, spec, fn, request, params)
+
+        entry.route_spec = spec
+        return JsonHttp.decorator(spec.method, spec.rule)(entry)
+
+    return decorator
+
+
+# --------------------------------------------------------------------------- server
+
+class JsonWsgiApp(WsgiApp):
+    """Nameko's WSGI app, answering unknown paths and methods in the error shape."""
+
+    def __call__(self, environ, start_response):
+        request = Request(environ, shallow=True)
+        adapter = self.url_map.bind_to_environ(environ)
+        try:
+            provider, values = adapter.match()
+        except HTTPException as exc:
+            code = exc.code or 404
+            if code == 405:
+                error = errors.AppError("request.method_not_allowed", "不支持的请求方法")
+            else:
+                error = errors.NotFound("route.not_found", "接口不存在")
+            response = error_response(error)
+            response.status_code = code
+            return response(environ, start_response)
+        request.path_values = values
+        return provider.handle_request(request)(environ, start_response)
+
+
+class JsonWebServer(WebServer):
+    def get_wsgi_app(self):
+        return JsonWsgiApp(self)
+
+
+class JsonHttp(HttpRequestHandler):
+    server = JsonWebServer()
+
+
+# --------------------------------------------------------------------------- responses
+
+def json_response(payload, status=200, headers=None):
+    return Response(
+        json.dumps(payload, ensure_ascii=False, separators=(",", ":"), default=str),
+        status=status, mimetype="application/json", headers=headers,
+    )
+
+
+def error_response(error, request_id=""):
+    status = status_for(error)
+    body = {"error": error.to_dict()}
+    if request_id:
+        body["error"]["details"] = {**body["error"]["details"], "request_id": request_id}
+    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    return json_response(body, status, headers)
+
+
+# --------------------------------------------------------------------------- requests
+
+def bearer_token(request):
+    header = request.headers.get("Authorization", "")
+    if header[:7].lower() == "bearer ":
+        return header[7:].strip() or None
+    return None
+
+
+def parse_json(request):
+    if request.content_length and request.content_length > MAX_JSON_BODY:
+        raise errors.TooLarge("request.too_large", "请求内容过大（不超过 1MB）")
+    raw = request.get_data(cache=True)
+    if len(raw) > MAX_JSON_BODY:
+        raise errors.TooLarge("request.too_large", "请求内容过大（不超过 1MB）")
+    if not raw.strip():
+        return {}
+    mimetype = (request.mimetype or "").lower()
+    if mimetype != "application/json":
+        raise errors.UnsupportedType("request.content_type", "请求内容须为 JSON（application/json）")
+    try:
+        return json.loads(raw)
+    except (ValueError, UnicodeDecodeError):
+        raise errors.BadRequest("request.bad_json", "请求内容不是有效的 JSON")
+
+
+def query_dict(request, schema):
+    """Query parameters: lists for List fields, single values otherwise."""
+    from marshmallow import fields as mfields
+
+    instance = schema() if isinstance(schema, type) else schema
+    data = {}
+    for key in request.args.keys():
+        target = instance.fields.get(key)
+        values = request.args.getlist(key)
+        data[key] = values if isinstance(target, mfields.List) else values[-1]
+    return data
+
+
+def dispatch(service, spec, fn, request, params):
+    request_id = uuid.uuid4().hex[:12]
+    started = time.monotonic()
+    ctx = Context(request=request, request_id=request_id)
+    try:
+        token = bearer_token(request)
+        if spec.auth or token:
+            ctx.principal = service.authenticate(token) if token else None
+            if spec.auth and ctx.principal is None:
+                raise errors.Unauthenticated("auth.required", "请先登录")
+        if spec.roles:
+            ctx.principal.require(*spec.roles)
+        if spec.query is not None:
+            ctx.query = load(spec.query, query_dict(request, spec.query))
+        if spec.body is not None:
+            ctx.body = load(spec.body, parse_json(request))
+        with eventlet.Timeout(service.rpc_timeout, errors.Unavailable()):
+            result = fn(service, ctx, **params)
+        if isinstance(result, Response):
+            response = result
+        else:
+            payload = result
+            if spec.response is not None:
+                schema = spec.response() if isinstance(spec.response, type) else spec.response
+                payload = schema.dump(result, many=spec.many)
+            response = json_response(payload, spec.status)
+    except errors.AppError as exc:
+        response = error_response(exc)
+    except UnknownService as exc:
+        log.error("request %s: %s %s: service not running: %s", request_id, spec.method,
+                  spec.path, exc)
+        response = error_response(errors.Unavailable(), request_id)
+    except RemoteError as exc:
+        log.error("request %s: %s %s: remote failure %s", request_id, spec.method,
+                  spec.path, exc)
+        response = error_response(
+            errors.AppError("internal", "服务器内部错误，请稍后重试"), request_id)
+        response.status_code = 500
+    except Exception:
+        log.exception("request %s: %s %s failed", request_id, spec.method, spec.path)
+        response = error_response(
+            errors.AppError("internal", "服务器内部错误，请稍后重试"), request_id)
+        response.status_code = 500
+    response.headers["X-Request-Id"] = request_id
+    log.info("%s %s -> %s (%.0f ms) account=%s", spec.method, request.path,
+             response.status_code, (time.monotonic() - started) * 1000,
+             ctx.principal.account_id if ctx.principal else "-")
+    return response

@@ -1,0 +1,89 @@
+"""The OpenAPI document, generated from the ``@route`` declarations and their schemas."""
+import re
+
+from apispec import APISpec
+from apispec.ext.marshmallow import MarshmallowPlugin
+
+from .http import ROUTES, STATUS
+from .schemas import ErrorSchema
+
+ERROR_DESCRIPTIONS = {
+    400: "请求格式有误", 401: "未登录或登录已失效", 403: "没有权限", 404: "不存在",
+    409: "当前状态不允许此操作", 413: "内容过大", 415: "类型不支持", 422: "内容校验未通过",
+    429: "请求过于频繁", 503: "服务暂时不可用",
+}
+
+
+def _schema_name(schema):
+    cls = schema if isinstance(schema, type) else type(schema)
+    name = cls.__name__
+    return name[:-6] if name.endswith("Schema") and len(name) > 6 else name
+
+
+def build_spec(version="1.0.0"):
+    spec = APISpec(
+        title="职称申报评审平台 API",
+        version=version,
+        openapi_version="3.0.3",
+        plugins=[MarshmallowPlugin(schema_name_resolver=_schema_name)],
+        info={"description": "JSON over HTTP. Errors always have the shape "
+                             "{\"error\": {\"code\", \"message\", \"details\"}}."},
+    )
+    spec.components.schema("Error", schema=ErrorSchema)
+    spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
+    paths = {}
+    for route in ROUTES:
+        operation = {
+            "operationId": route.operation_id,
+            "summary": route.summary,
+            "tags": [route.tag],
+            "responses": {},
+        }
+        if route.description:
+            operation["description"] = route.description
+        if route.auth:
+            operation["security"] = [{"bearer": []}]
+        parameters = [
+            {"in": "path", "name": name, "required": True,
+             "schema": {"type": "string" if route.path_params.get(name) == "string"
+                        else "integer"}}
+            for name in re.findall(r"\{(\w+)\}", route.path)
+        ]
+        if route.query is not None:
+            parameters.append({"in": "query", "schema": route.query})
+        if parameters:
+            operation["parameters"] = parameters
+        if route.body is not None:
+            operation["requestBody"] = {
+                "required": True,
+                "content": {"application/json": {"schema": route.body}},
+            }
+        success = {"description": "成功"}
+        if route.response is not None:
+            schema = route.response
+            content_schema = {"type": "array", "items": schema} if route.many else schema
+            success["content"] = {route.content_type: {"schema": content_schema}}
+        elif route.content_type != "application/json":
+            success["content"] = {route.content_type: {"schema": {"type": "string"}}}
+        operation["responses"][str(route.status)] = success
+        statuses = set(route.errors)
+        if route.auth:
+            statuses |= {401}
+        if route.roles:
+            statuses |= {403}
+        if route.body is not None or route.query is not None:
+            statuses |= {400, 422}
+        if route.body is not None:
+            statuses |= {413, 415}
+        for status in sorted(statuses):
+            operation["responses"][str(status)] = {
+                "description": ERROR_DESCRIPTIONS.get(status, "错误"),
+                "content": {"application/json": {"schema": "Error"}},
+            }
+        paths.setdefault(route.path, {})[route.method.lower()] = operation
+    for path, operations in paths.items():
+        spec.path(path=path, operations=operations)
+    return spec.to_dict()
+
+
+assert set(ERROR_DESCRIPTIONS) >= set(STATUS.values()) - {500}

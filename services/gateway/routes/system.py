@@ -1,0 +1,86 @@
+"""Health, readiness, the API description and operator views."""
+import pathlib
+
+import eventlet
+from nameko.exceptions import UnknownService
+from werkzeug.wrappers import Response
+
+from services.common.config import DOMAIN_SERVICES
+from services.common.errors import Unavailable
+from services.common.principal import OPERATOR
+
+from ..http import json_response, route
+from ..schemas import (FailedEventSchema, FailedEventsQuery, HealthSchema, ReadySchema)
+
+DOCS_PAGE = pathlib.Path(__file__).resolve().parent.parent / "docs.html"
+
+
+class _NoAnswer(Exception):
+    pass
+
+
+class SystemRoutes:
+    _openapi = None
+
+    @route("GET", "/healthz", summary="存活检查（不访问其他服务）", tag="运维",
+           auth=False, response=HealthSchema)
+    def healthz(self, ctx):
+        return {"status": "ok"}
+
+    @route("GET", "/readyz", summary="就绪检查：逐一调用各服务", tag="运维", auth=False,
+           response=ReadySchema, errors=(503,),
+           description="200 when every domain service answers its health RPC within "
+                       "READY_TIMEOUT seconds; 503 naming the services that do not.")
+    def readyz(self, ctx):
+        states = self.ping_services()
+        down = [name for name, state in states.items() if state["status"] != "ok"]
+        if not down:
+            return {"status": "ok", "services": states}
+        body = {
+            "status": "unavailable",
+            "services": states,
+            "error": Unavailable(
+                "service.unavailable", f"服务暂时不可用：{'、'.join(down)}",
+                {"unavailable": down}).to_dict(),
+        }
+        return json_response(body, 503)
+
+    def ping_services(self):
+        replies, states = {}, {}
+        for name in DOMAIN_SERVICES:
+            try:
+                replies[name] = getattr(self, f"{name}_rpc").health.call_async()
+            except UnknownService:
+                states[name] = {"status": "unavailable", "reason": "not running"}
+        deadline = eventlet.hubs.get_hub().clock() + self.ready_timeout
+        for name, reply in replies.items():
+            remaining = max(0.0, deadline - eventlet.hubs.get_hub().clock())
+            try:
+                with eventlet.Timeout(remaining, _NoAnswer()):
+                    answer = reply.result()
+                states[name] = {"status": "ok", "outbox": answer.get("outbox", {})}
+            except _NoAnswer:
+                states[name] = {"status": "unavailable",
+                                "reason": f"no answer within {self.ready_timeout:g}s"}
+            except Exception as exc:
+                states[name] = {"status": "unavailable", "reason": str(exc)[:200]}
+        return {name: states[name] for name in DOMAIN_SERVICES}
+
+    @route("GET", "/api/v1/openapi.json", summary="OpenAPI 文档", tag="运维", auth=False)
+    def openapi(self, ctx):
+        from ..openapi import build_spec
+
+        if SystemRoutes._openapi is None:
+            SystemRoutes._openapi = build_spec()
+        return SystemRoutes._openapi
+
+    @route("GET", "/docs", summary="可浏览的接口文档页面", tag="运维", auth=False,
+           content_type="text/html")
+    def docs(self, ctx):
+        return Response(DOCS_PAGE.read_bytes(), mimetype="text/html")
+
+    @route("GET", "/api/v1/ops/failed-events", summary="事件处理失败记录（运维）", tag="运维",
+           roles=(OPERATOR,), query=FailedEventsQuery, response=FailedEventSchema, many=True)
+    def failed_events(self, ctx):
+        proxy = getattr(self, f"{ctx.query['service']}_rpc")
+        return proxy.failed_events(status=ctx.query["status"])

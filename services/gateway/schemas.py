@@ -1,0 +1,46 @@
+"""Gateway-level schemas: the error shape and operational answers."""
+from services.common.schemas import BaseSchema, LenientSchema, fields, validate
+from services.common.config import DOMAIN_SERVICES
+
+
+class ErrorBodySchema(BaseSchema):
+    code = fields.String(required=True, metadata={"example": "record.not_editable"})
+    message = fields.String(required=True, metadata={"example": "审核中的记录无法编辑"})
+    details = fields.Dict(load_default=dict)
+
+
+class ErrorSchema(BaseSchema):
+    error = fields.Nested(ErrorBodySchema, required=True)
+
+
+class HealthSchema(BaseSchema):
+    status = fields.String(required=True)
+
+
+class ServiceStateSchema(BaseSchema):
+    status = fields.String(required=True, metadata={"description": "ok 或 unavailable"})
+    reason = fields.String()
+    outbox = fields.Dict()
+
+
+class ReadySchema(BaseSchema):
+    status = fields.String(required=True)
+    services = fields.Dict(keys=fields.String(), values=fields.Nested(ServiceStateSchema))
+
+
+class FailedEventsQuery(LenientSchema):
+    service = fields.String(required=True, validate=validate.OneOf(DOMAIN_SERVICES))
+    status = fields.String(load_default=None,
+                           validate=validate.OneOf(["retrying", "dead", "resolved"]))
+
+
+class FailedEventSchema(BaseSchema):
+    handler = fields.String()
+    event_id = fields.String()
+    type = fields.String()
+    source = fields.String()
+    status = fields.String()
+    attempts = fields.Integer()
+    last_error = fields.String()
+    first_failed_at = fields.String()
+    last_failed_at = fields.String()

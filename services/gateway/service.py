@@ -1,0 +1,38 @@
+"""The HTTP gateway: authentication, coarse role checks, routing to RPC, error mapping,
+OpenAPI. It owns no data."""
+from nameko.rpc import RpcProxy
+
+from services.common import config as cfg
+from services.common.config import Settings
+from services.common.errors import Unauthenticated
+from services.common.principal import Principal, PrincipalProvider
+
+from .routes.system import SystemRoutes
+
+
+class GatewayService(SystemRoutes):
+    name = "gateway"
+
+    config = Settings(required=("AMQP_URI",))
+    principal = PrincipalProvider()
+    identity_rpc = RpcProxy("identity")
+    achievements_rpc = RpcProxy("achievements")
+    workflow_rpc = RpcProxy("workflow")
+    documents_rpc = RpcProxy("documents")
+
+    @property
+    def rpc_timeout(self):
+        return cfg.as_float(self.config, "RPC_TIMEOUT", 15.0)
+
+    @property
+    def ready_timeout(self):
+        return cfg.as_float(self.config, "READY_TIMEOUT", 2.0)
+
+    def authenticate(self, token):
+        """The principal of a bearer token, made the worker's caller for every RPC."""
+        answer = self.identity_rpc.authenticate(token)
+        if not answer:
+            raise Unauthenticated("auth.invalid_token", "登录已失效，请重新登录")
+        principal = Principal(**{**answer, "roles": tuple(answer.get("roles") or ())})
+        self.principal.set(principal)
+        return principal

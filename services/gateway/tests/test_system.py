@@ -1,0 +1,124 @@
+"""The gateway's own operations through real HTTP and real RabbitMQ."""
+import json
+
+import eventlet
+import pytest
+from sqlalchemy import text
+
+from services.common.errors import Unauthenticated
+from services.common.principal import OPERATOR, PERSON
+from services.common.rpc import rpc
+from services.gateway import http as gw_http
+from services.common import errors
+
+
+def test_readyz_names_every_service_then_the_one_that_stopped(platform):
+    answer = platform.http.get("/readyz")
+    assert answer.status_code == 200
+    body = answer.json()
+    assert body["status"] == "ok"
+    assert set(body["services"]) == {"identity", "achievements", "workflow", "documents"}
+    assert all(s["status"] == "ok" for s in body["services"].values())
+
+    platform.container("workflow").stop()
+    answer = platform.http.get("/readyz")
+    assert answer.status_code == 503
+    body = answer.json()
+    assert body["services"]["workflow"]["status"] == "unavailable"
+    assert body["error"]["code"] == "service.unavailable"
+    assert "workflow" in body["error"]["message"]
+    assert body["error"]["details"]["unavailable"] == ["workflow"]
+    assert all(body["services"][s]["status"] == "ok"
+               for s in ("identity", "achievements", "documents"))
+
+
+def test_healthz_openapi_and_docs(platform):
+    assert platform.http.get("/healthz").json() == {"status": "ok"}
+    spec = platform.http.get("/api/v1/openapi.json").json()
+    assert spec["openapi"].startswith("3.")
+    assert "Error" in spec["components"]["schemas"]
+    assert {"/healthz", "/readyz", "/api/v1/ops/failed-events"} <= set(spec["paths"])
+    op = spec["paths"]["/api/v1/ops/failed-events"]["get"]
+    assert op["security"] == [{"bearer": []}]
+    assert {"401", "403", "422"} <= set(op["responses"])
+    assert any(p["name"] == "service" and p["in"] == "query" for p in op["parameters"])
+    docs = platform.http.get("/docs")
+    assert docs.status_code == 200 and "text/html" in docs.headers["Content-Type"]
+    assert "/api/v1/openapi.json" in docs.text
+
+
+def test_unknown_paths_and_methods_answer_in_the_error_shape(platform):
+    missing = platform.http.get("/api/v1/nothing-here")
+    assert missing.status_code == 404
+    assert missing.json()["error"]["code"] == "route.not_found"
+    wrong = platform.http.delete("/healthz")
+    assert wrong.status_code == 405
+    assert wrong.json()["error"]["message"] == "不支持的请求方法"
+
+
+def test_status_table_covers_every_error_kind():
+    kinds = [errors.BadRequest, errors.Unauthenticated, errors.Forbidden, errors.NotFound,
+             errors.Conflict, errors.TooLarge, errors.UnsupportedType, errors.Invalid,
+             errors.TooManyRequests, errors.Unavailable]
+    assert [gw_http.status_for(k()) for k in kinds] == [400, 401, 403, 404, 409, 413, 415,
+                                                       422, 429, 503]
+
+
+class FakeIdentity:
+    """Replaces identity in this interface test: two fixed tokens."""
+    name = "identity"
+
+    @rpc
+    def authenticate(self, token):
+        known = {
+            "op-token": {"account_id": 1, "roles": [OPERATOR], "name": "运维"},
+            "person-token": {"account_id": 2, "roles": [PERSON], "person_id": 5, "name": "张三"},
+        }
+        if token not in known:
+            raise Unauthenticated("auth.invalid_token", "登录已失效，请重新登录")
+        return known[token]
+
+    @rpc
+    def health(self):
+        return {"status": "ok"}
+
+
+@pytest.fixture
+def gateway_with_fake_identity(runner_factory, service_config, web_config, web_session):
+    from services.achievements.service import AchievementsService
+    from services.gateway.service import GatewayService
+
+    runner = runner_factory({**service_config, **web_config}, FakeIdentity,
+                            AchievementsService, GatewayService)
+    runner.start()
+    return web_session
+
+
+def test_operator_view_of_failed_events_checks_the_caller(gateway_with_fake_identity, clean_db):
+    http = gateway_with_fake_identity
+    with clean_db.begin() as conn:
+        conn.execute(text(
+            "INSERT INTO achievements.failed_events (handler, event_id, type, source, envelope,"
+            " status, attempts, last_error, first_failed_at, last_failed_at) VALUES"
+            " ('record_decided', gen_random_uuid(), 'task_decided', 'workflow', '{}', 'dead',"
+            " 5, 'boom', now(), now())"))
+
+    assert http.get("/api/v1/ops/failed-events?service=achievements").status_code == 401
+    bad = http.get("/api/v1/ops/failed-events?service=achievements",
+                   headers={"Authorization": "Bearer forged"})
+    assert bad.status_code == 401 and bad.json()["error"]["code"] == "auth.invalid_token"
+    person = http.get("/api/v1/ops/failed-events?service=achievements",
+                      headers={"Authorization": "Bearer person-token"})
+    assert person.status_code == 403
+    assert person.json()["error"]["message"] == "没有权限执行此操作"
+
+    ok = http.get("/api/v1/ops/failed-events?service=achievements",
+                  headers={"Authorization": "Bearer op-token"})
+    assert ok.status_code == 200
+    [row] = ok.json()
+    assert row["handler"] == "record_decided" and row["status"] == "dead"
+
+    invalid = http.get("/api/v1/ops/failed-events?service=nowhere",
+                       headers={"Authorization": "Bearer op-token"})
+    assert invalid.status_code == 422
+    assert "service" in invalid.json()["error"]["details"]["fields"]

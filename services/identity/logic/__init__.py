@@ -1,0 +1,1 @@
+"""The identity service's rules as plain functions: no Nameko, no HTTP."""

@@ -1,0 +1,1 @@
+"""marshmallow schemas of the identity service: RPC input and output, events."""

@@ -1,0 +1,1 @@
+"""marshmallow schemas of the workflow service: RPC input and output, events."""
