@@ -4,10 +4,11 @@ from services.common.db import Database
 from services.common.principal import PrincipalProvider
 from services.common.rpc import OperationsRpc
 
+from .catalogue_rpc import CatalogueRpc
 from .models import Base
 
 
-class AchievementsService(OperationsRpc):
+class AchievementsService(OperationsRpc, CatalogueRpc):
     name = "achievements"
 
     settings = Settings(required=("AMQP_URI", "DATABASE_URL"))

@@ -7,10 +7,16 @@ from services.common.config import Settings
 from services.common.errors import Unauthenticated
 from services.common.principal import Principal, PrincipalProvider
 
+from .routes.achievements import AchievementRoutes
+from .routes.catalogue import CatalogueRoutes
+from .routes.documents import DocumentRoutes
+from .routes.identity import IdentityRoutes
 from .routes.system import SystemRoutes
+from .routes.tasks import TaskRoutes
 
 
-class GatewayService(SystemRoutes):
+class GatewayService(SystemRoutes, IdentityRoutes, TaskRoutes, DocumentRoutes,
+                     AchievementRoutes, CatalogueRoutes):
     name = "gateway"
 
     config = Settings(required=("AMQP_URI",))

@@ -1,0 +1,5 @@
+"""RPC entrypoints serving the record-type catalogue (mixed into AchievementsService)."""
+
+
+class CatalogueRpc:
+    pass

@@ -1,0 +1,5 @@
+"""Gateway operations serving the achievement-type catalogue."""
+
+
+class CatalogueRoutes:
+    pass

@@ -1,0 +1,5 @@
+"""Gateway operations of the documents area (see docs/api.md)."""
+
+
+class DocumentRoutes:
+    pass

@@ -1,0 +1,5 @@
+"""Gateway operations of the identity area (see docs/api.md)."""
+
+
+class IdentityRoutes:
+    pass

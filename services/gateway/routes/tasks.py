@@ -1,0 +1,5 @@
+"""Gateway operations of the tasks area (see docs/api.md)."""
+
+
+class TaskRoutes:
+    pass
