@@ -146,6 +146,11 @@ def create_messaging_tables_v1(op, schema):
     )
 
 
+def drop_messaging_tables_v1(op, schema):
+    for table in ("failed_events", "processed_events", "outbox"):
+        op.drop_table(table, schema=schema)
+
+
 # --------------------------------------------------------------------------- envelope
 
 def make_envelope(type_, subject, data, *, source, actor=None, version=1,

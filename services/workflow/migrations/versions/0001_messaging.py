@@ -5,7 +5,7 @@ Revises:
 """
 from alembic import op
 
-from services.common.messaging import create_messaging_tables_v1
+from services.common.messaging import create_messaging_tables_v1, drop_messaging_tables_v1
 
 revision = "0001"
 down_revision = None
@@ -20,5 +20,4 @@ def upgrade():
 
 
 def downgrade():
-    for table in ("failed_events", "processed_events", "outbox"):
-        op.drop_table(table, schema=SCHEMA)
+    drop_messaging_tables_v1(op, SCHEMA)
