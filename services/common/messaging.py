@@ -62,6 +62,9 @@ def add_messaging_tables(metadata):
         Column("next_attempt_at", DateTime(timezone=True), nullable=False,
                server_default=func.now()),
         Column("last_error", Text, nullable=True),
+        # Position in the replay feed: given by the relay as it marks rows published, so
+        # positions grow in publication order and are never filled in behind a reader.
+        Column("feed_position", BigInteger, nullable=True, unique=True),
         Index("ix_outbox_pending", "sequence", postgresql_where=text("published_at IS NULL")),
     )
     Table(
@@ -91,7 +94,7 @@ def add_messaging_tables(metadata):
 
 def create_messaging_tables_v1(op, schema):
     """Migration step that creates the messaging tables; every service's first revision
-    calls it. Never change it: later changes to the tables get a new function."""
+    calls it. Once released, never change it: later changes get a new function."""
     import sqlalchemy as sa
 
     op.create_table(
@@ -110,8 +113,10 @@ def create_messaging_tables_v1(op, schema):
         sa.Column("next_attempt_at", sa.DateTime(timezone=True), nullable=False,
                   server_default=sa.func.now()),
         sa.Column("last_error", sa.Text, nullable=True),
+        sa.Column("feed_position", sa.BigInteger, nullable=True),
         sa.PrimaryKeyConstraint("sequence", name="pk_outbox"),
         sa.UniqueConstraint("event_id", name="uq_outbox_event_id"),
+        sa.UniqueConstraint("feed_position", name="uq_outbox_feed_position"),
         schema=schema,
     )
     op.create_index("ix_outbox_pending", "outbox", ["sequence"], schema=schema,
@@ -348,6 +353,8 @@ class OutboxRelay:
             if not rows:
                 return 0
             producer = self._ensure_producer()
+            position = conn.execute(
+                select(func.coalesce(func.max(outbox.c.feed_position), 0))).scalar()
             for row in rows:
                 envelope = envelope_from_row(row)
                 self._returned.discard(envelope["event_id"])
@@ -369,9 +376,10 @@ class OutboxRelay:
                     self._returned.discard(envelope["event_id"])
                     self._postpone(conn, row, "unroutable: no queue bound")
                     continue
+                position += 1
                 conn.execute(update(outbox).where(outbox.c.sequence == row.sequence)
                              .values(published_at=func.now(), attempts=row.attempts + 1,
-                                     last_error=None))
+                                     last_error=None, feed_position=position))
                 published += 1
         if published:
             log.debug("relay of %s published %d events", self.source, published)
@@ -518,6 +526,20 @@ def failed_events(session, status=None, limit=100):
         }
         for r in session.execute(query)
     ]
+
+
+def event_feed(session, after=0, limit=100, types=None):
+    """Published events in publication order after feed position ``after``: the replay
+    feed a subscriber that was down catches up from. Each item is the envelope plus its
+    ``position``; the next call passes the last position seen."""
+    metadata = session.info["metadata"]
+    outbox = metadata.tables[f"{metadata.schema}.outbox"]
+    query = (select(outbox).where(outbox.c.feed_position > after)
+             .order_by(outbox.c.feed_position).limit(limit))
+    if types:
+        query = query.where(outbox.c.type.in_(list(types)))
+    return [{"position": row.feed_position, **envelope_from_row(row)}
+            for row in session.execute(query)]
 
 
 def outbox_stats(session):

@@ -4,7 +4,7 @@ from sqlalchemy import text
 
 from . import messaging
 from .errors import AppError
-from .principal import OPERATOR
+from .principal import OPERATOR, SYSTEM
 
 
 def rpc(fn=None, **kwargs):
@@ -36,3 +36,11 @@ class OperationsRpc:
         self.principal.require(OPERATOR)
         with self.db.read() as session:
             return messaging.failed_events(session, status=status, limit=min(int(limit), 500))
+
+    @rpc
+    def event_feed(self, after=0, limit=100, types=None):
+        """The replay feed of this service's published events (see docs/events.md)."""
+        self.principal.require(SYSTEM, OPERATOR)
+        with self.db.read() as session:
+            return messaging.event_feed(session, after=int(after),
+                                        limit=max(1, min(int(limit), 500)), types=types)

@@ -44,3 +44,25 @@ class FailedEventSchema(BaseSchema):
     last_error = fields.String()
     first_failed_at = fields.String()
     last_failed_at = fields.String()
+
+
+class EventFeedQuery(LenientSchema):
+    source = fields.String(required=True, validate=validate.OneOf(DOMAIN_SERVICES),
+                           metadata={"description": "发布事件的服务，例如 workflow"})
+    after = fields.Integer(load_default=0, validate=validate.Range(min=0),
+                           metadata={"description": "上次读到的 position；从 0 开始"})
+    limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=500))
+    type = fields.List(fields.String(), load_default=None,
+                       metadata={"description": "只要这些事件类型（可重复）"})
+
+
+class EventSchema(BaseSchema):
+    position = fields.Integer(required=True)
+    event_id = fields.String(required=True)
+    type = fields.String(required=True)
+    version = fields.Integer(required=True)
+    occurred_at = fields.String(required=True)
+    source = fields.String(required=True)
+    subject = fields.String(required=True)
+    actor = fields.Dict(allow_none=True)
+    data = fields.Dict(required=True)

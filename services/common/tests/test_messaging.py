@@ -15,7 +15,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from services.common.db import Database, make_base
 from services.common.errors import Conflict
-from services.common.messaging import consumer, emit, event_exchange
+from services.common.messaging import consumer, emit, event_exchange, event_feed
 from services.common.rpc import rpc
 
 SourceBase = make_base("probe_source")
@@ -47,6 +47,11 @@ class ProbeSource:
             session.flush()
             envelope = emit(session, "thing_made", f"things/{thing.id}", {"name": name})
         return envelope["event_id"]
+
+    @rpc
+    def feed(self, after, limit=100):
+        with self.db.read() as session:
+            return event_feed(session, after=after, limit=limit)
 
     @rpc
     def make_then_fail(self, name):
@@ -216,3 +221,21 @@ def test_malformed_payload_is_parked(probe_schemas, service_config, runner_facto
     assert row.status == "dead"
     assert "lacks" in row.last_error
     assert effects(engine) == 0
+
+
+def test_replay_feed_serves_published_events_in_publication_order(
+        probe_schemas, service_config, runner_factory):
+    engine = probe_schemas
+    runner = runner_factory(service_config, ProbeSource, ProbeSink)
+    runner.start()
+    with ServiceRpcProxy("probe_source", service_config) as source:
+        ids = [source.make(name) for name in ("one", "two", "three")]
+        wait_for(lambda: all(row.published_at for row in outbox(engine)))
+        everything = source.feed(0)
+        assert [item["event_id"] for item in everything] == ids
+        assert [item["position"] for item in everything] == [1, 2, 3]
+        assert everything[0]["data"] == {"name": "one"}
+        assert everything[0]["type"] == "thing_made" and everything[0]["source"] == "probe_source"
+        # A subscriber that saw position 1 catches up with the rest, a page at a time.
+        assert [item["event_id"] for item in source.feed(1, limit=1)] == ids[1:2]
+        assert source.feed(3) == []

@@ -7,10 +7,11 @@ from werkzeug.wrappers import Response
 
 from services.common.config import DOMAIN_SERVICES
 from services.common.errors import Unavailable
-from services.common.principal import OPERATOR
+from services.common.principal import OPERATOR, SYSTEM
 
 from ..http import json_response, route
-from ..schemas import (FailedEventSchema, FailedEventsQuery, HealthSchema, ReadySchema)
+from ..schemas import (EventFeedQuery, EventSchema, FailedEventSchema, FailedEventsQuery,
+                       HealthSchema, ReadySchema)
 
 DOCS_PAGE = pathlib.Path(__file__).resolve().parent.parent / "docs.html"
 
@@ -84,3 +85,13 @@ class SystemRoutes:
     def failed_events(self, ctx):
         proxy = getattr(self, f"{ctx.query['service']}_rpc")
         return proxy.failed_events(status=ctx.query["status"])
+
+    @route("GET", "/api/v1/events", summary="事件回放：按发布顺序读取已发布的事件", tag="运维",
+           roles=(SYSTEM, OPERATOR), query=EventFeedQuery, response=EventSchema, many=True,
+           description="For subscribed systems that were down: read the source's published "
+                       "events after position `after`, in publication order; pass the last "
+                       "position seen to the next call. See docs/events.md.")
+    def event_feed(self, ctx):
+        proxy = getattr(self, f"{ctx.query['source']}_rpc")
+        return proxy.event_feed(after=ctx.query["after"], limit=ctx.query["limit"],
+                                types=ctx.query["type"])

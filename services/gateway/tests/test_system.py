@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import text
 
 from services.common.errors import Unauthenticated
-from services.common.principal import OPERATOR, PERSON
+from services.common.principal import OPERATOR, PERSON, SYSTEM
 from services.common.rpc import rpc
 from services.gateway import http as gw_http
 from services.common import errors
@@ -73,6 +73,7 @@ class FakeIdentity:
         known = {
             "op-token": {"account_id": 1, "roles": [OPERATOR], "name": "运维"},
             "person-token": {"account_id": 2, "roles": [PERSON], "person_id": 5, "name": "张三"},
+            "system-token": {"account_id": 3, "roles": [SYSTEM], "name": "省人社厅业务系统"},
         }
         if token not in known:
             raise Unauthenticated("auth.invalid_token", "登录已失效，请重新登录")
@@ -122,3 +123,36 @@ def test_operator_view_of_failed_events_checks_the_caller(gateway_with_fake_iden
                        headers={"Authorization": "Bearer op-token"})
     assert invalid.status_code == 422
     assert "service" in invalid.json()["error"]["details"]["fields"]
+
+
+def test_event_feed_replays_published_events_to_system_accounts(
+        gateway_with_fake_identity, clean_db):
+    http = gateway_with_fake_identity
+    with clean_db.begin() as conn:
+        for position, kind in ((1, "record_approved"), (2, "record_returned"),
+                               (None, "record_approved")):
+            conn.execute(text(
+                "INSERT INTO achievements.outbox (event_id, type, version, occurred_at, source,"
+                " subject, data, published_at, feed_position, next_attempt_at) VALUES"
+                " (gen_random_uuid(), :type, 1, now(), 'achievements', 'record:1',"
+                " '{\"n\": 1}', CASE WHEN CAST(:pos AS bigint) IS NULL THEN NULL ELSE now() END,"
+                " CAST(:pos AS bigint),"
+                " now() + interval '1 hour')"), {"type": kind, "pos": position})
+
+    assert http.get("/api/v1/events?source=achievements").status_code == 401
+    person = http.get("/api/v1/events?source=achievements",
+                      headers={"Authorization": "Bearer person-token"})
+    assert person.status_code == 403
+    system = {"Authorization": "Bearer system-token"}
+    feed = http.get("/api/v1/events?source=achievements", headers=system)
+    assert feed.status_code == 200
+    assert [(e["position"], e["type"]) for e in feed.json()] == [
+        (1, "record_approved"), (2, "record_returned")]  # the unpublished row is not served
+    assert feed.json()[0]["data"] == {"n": 1}
+    after = http.get("/api/v1/events?source=achievements&after=1", headers=system).json()
+    assert [e["position"] for e in after] == [2]
+    only = http.get("/api/v1/events?source=achievements&type=record_returned",
+                    headers=system).json()
+    assert [e["type"] for e in only] == ["record_returned"]
+    bad = http.get("/api/v1/events?source=achievements&after=-1", headers=system)
+    assert bad.status_code == 422 and "after" in bad.json()["error"]["details"]["fields"]
