@@ -1,5 +1,13 @@
 """RPC entrypoints serving the record-type catalogue (mixed into AchievementsService)."""
+from services.common.rpc import rpc
+
+from .catalogue import describe
 
 
 class CatalogueRpc:
-    pass
+
+    @rpc
+    def catalogue(self, title_series=None):
+        """The record-type catalogue as JSON (see ``catalogue.describe``): the health
+        types (行业专用) only when ``title_series`` is 卫生技术人员."""
+        return describe(title_series)
