@@ -9,6 +9,7 @@ from services.common.principal import Principal, PrincipalProvider
 
 from .routes.achievements import AchievementRoutes
 from .routes.catalogue import CatalogueRoutes
+from .routes.declarations import DeclarationRoutes
 from .routes.documents import DocumentRoutes
 from .routes.identity import IdentityRoutes
 from .routes.system import SystemRoutes
@@ -16,7 +17,7 @@ from .routes.tasks import TaskRoutes
 
 
 class GatewayService(SystemRoutes, IdentityRoutes, TaskRoutes, DocumentRoutes,
-                     AchievementRoutes, CatalogueRoutes):
+                     AchievementRoutes, CatalogueRoutes, DeclarationRoutes):
     name = "gateway"
 
     config = Settings(required=("AMQP_URI",))
