@@ -1,0 +1,326 @@
+"""The review engine: processes, tasks, claims, decisions and history, as plain functions.
+
+Every function takes the SQLAlchemy ``session`` of the caller's transaction (opened with
+``self.db.transaction()``), so that the engine's changes and the outbox event commit
+together with whatever else the caller does. An ``actor`` is anything with
+``account_id``, ``name`` and ``unit_id`` (a :class:`~services.common.principal.Principal`
+of a unit admin, or :class:`Actor`).
+
+API for callers inside the workflow service (declarations use it directly):
+
+- :func:`start_process` starts a review of a subject (idempotent by subject and kind);
+- :func:`claim` / :func:`release` a task (领取 / 释放);
+- :func:`decide` approve / return / terminate / reject a task; emits ``review_decided``;
+- :func:`on_decided` registers a function a kind runs inside the decision's transaction
+  (e.g. declarations update their own row on the final outcome).
+
+Reads (task center, history) are in ``logic/taskcenter.py``.
+"""
+import datetime as dt
+import logging
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+
+from services.common.errors import Conflict, Invalid, NotFound
+from services.common.messaging import emit
+
+from ..models import (
+    PROCESS_OPEN, TASK_DECIDED, TASK_OPEN, HistoryEntry, Process, ProcessStep, Task,
+)
+from .labels import (
+    ACTIONS, FORWARDED, KINDS, OPINION_REQUIRED, OUTCOME_OF, REJECT_KINDS, SUBMIT,
+)
+
+log = logging.getLogger(__name__)
+
+REVIEW_DECIDED = "review_decided"
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who acts, when the caller has no Principal at hand."""
+    account_id: int | None
+    name: str = ""
+    unit_id: int | None = None
+
+
+@dataclass(frozen=True)
+class Started:
+    process: Process
+    created: bool
+
+
+def utcnow():
+    return dt.datetime.now(dt.timezone.utc)
+
+
+def iso(value):
+    return value.isoformat() if value is not None else None
+
+
+# --------------------------------------------------------------------------- hooks
+
+_DECISION_HOOKS = {}
+
+
+def on_decided(kind):
+    """Register ``fn(session, process, decision)`` for ``kind``; it runs in the decision's
+    transaction after the engine has recorded the decision (``decision`` is the data of
+    the ``review_decided`` event). An error it raises undoes the whole decision."""
+    def decorator(fn):
+        _DECISION_HOOKS.setdefault(kind, []).append(fn)
+        return fn
+    return decorator
+
+
+# --------------------------------------------------------------------------- start
+
+def _subject_key(kind, subject_service, subject_type, subject_id):
+    return f"review:{kind}:{subject_service}:{subject_type}:{subject_id}"
+
+
+def find_open_process(session, kind, subject_service, subject_type, subject_id):
+    return session.execute(
+        select(Process).where(
+            Process.kind == kind,
+            Process.subject_service == subject_service,
+            Process.subject_type == subject_type,
+            Process.subject_id == str(subject_id),
+            Process.status == PROCESS_OPEN,
+        )
+    ).scalar_one_or_none()
+
+
+def start_process(session, *, kind, subject_service, subject_type, subject_id, title,
+                  chain, applicant_person_id=None, applicant_name="",
+                  applicant_unit_id=None, summary=None, submitted_by=None,
+                  submitted_at=None, request=None):
+    """Start a review of a subject: a process with ``chain`` (``[{unit_id, unit_name,
+    unit_kind?}, ...]``, one step per unit, in order), the submission entry (提交) in its
+    history and an open task for the first unit.
+
+    Idempotent by subject: if the subject already has an open process of this kind,
+    nothing is started and that process is answered (``Started(process, False)``).
+    ``submitted_by`` is ``{account_id, name}`` of who submitted, if known.
+    """
+    if kind not in KINDS:
+        raise Invalid("review.kind_unknown", "不支持的流程类型", {"fields": {"kind": ["取值无效"]}})
+    steps = [dict(step) for step in chain or ()]
+    if not steps or any(not isinstance(s.get("unit_id"), int) or not s.get("unit_name")
+                        for s in steps):
+        raise Invalid("review.chain_invalid", "审核流程至少需要一个审核单位",
+                      {"fields": {"chain": ["审核单位有误"]}})
+    # One start per subject at a time; then look for an open process.
+    session.execute(select(func.pg_advisory_xact_lock(func.hashtext(
+        _subject_key(kind, subject_service, subject_type, subject_id)))))
+    existing = find_open_process(session, kind, subject_service, subject_type, subject_id)
+    if existing is not None:
+        log.info("%s %s/%s/%s already under review in process %s; not started again",
+                 kind, subject_service, subject_type, subject_id, existing.id)
+        return Started(existing, False)
+
+    now = submitted_at or utcnow()
+    process = Process(
+        kind=kind, subject_service=subject_service, subject_type=subject_type,
+        subject_id=str(subject_id), title=title,
+        applicant_person_id=applicant_person_id, applicant_name=applicant_name or "",
+        applicant_unit_id=applicant_unit_id, summary=summary or {},
+        request=request if request is not None else {
+            "kind": kind, "subject_service": subject_service,
+            "subject_type": subject_type, "subject_id": subject_id,
+        },
+        status=PROCESS_OPEN, current_step=0, step_count=len(steps), submitted_at=now,
+    )
+    session.add(process)
+    session.flush()
+    for index, step in enumerate(steps):
+        session.add(ProcessStep(process_id=process.id, step_index=index,
+                                unit_id=step["unit_id"], unit_name=step["unit_name"],
+                                unit_kind=step.get("unit_kind")))
+    submitter = submitted_by or {}
+    applicant_unit_name = next((s["unit_name"] for s in steps
+                                if s["unit_id"] == applicant_unit_id), None)
+    session.add(HistoryEntry(
+        process_id=process.id, step_index=None, unit_id=applicant_unit_id,
+        unit_name=applicant_unit_name, account_id=submitter.get("account_id"),
+        account_name=applicant_name or submitter.get("name"), action=SUBMIT,
+        opinion=None, outcome=None, at=now,
+    ))
+    _open_task(session, process, 0, steps[0]["unit_id"], steps[0]["unit_name"], now)
+    session.flush()
+    session.refresh(process)
+    return Started(process, True)
+
+
+def _open_task(session, process, step_index, unit_id, unit_name, now):
+    task = Task(process_id=process.id, step_index=step_index, unit_id=unit_id,
+                unit_name=unit_name, state=TASK_OPEN, created_at=now)
+    session.add(task)
+    session.flush()
+    return task
+
+
+# --------------------------------------------------------------------------- tasks
+
+def _locked_task(session, task_id, actor):
+    """The task, row-locked for this transaction; 404 unless it is the actor's unit's."""
+    task = session.execute(
+        select(Task).where(Task.id == task_id).with_for_update(of=Task)
+        .execution_options(populate_existing=True)
+    ).unique().scalar_one_or_none()
+    if task is None or actor.unit_id is None or task.unit_id != actor.unit_id:
+        raise NotFound("task.not_found", "任务不存在")
+    return task
+
+
+def _ensure_open(task):
+    if task.state != TASK_OPEN:
+        raise Conflict("task.decided", "该任务已处理", {"task_id": task.id})
+
+
+def _ensure_not_others(task, actor):
+    if task.claimed_by_account_id is not None and \
+            task.claimed_by_account_id != actor.account_id:
+        raise Conflict("task.claimed_by_other",
+                       f"该任务已被{task.claimed_by_name or '其他管理员'}领取",
+                       {"task_id": task.id, "claimed_by": {
+                           "account_id": task.claimed_by_account_id,
+                           "name": task.claimed_by_name}})
+
+
+def claim(session, task_id, actor):
+    """领取: the task becomes the actor's until they release it or decide it."""
+    task = _locked_task(session, task_id, actor)
+    _ensure_open(task)
+    _ensure_not_others(task, actor)
+    if task.claimed_by_account_id is None:
+        task.claimed_by_account_id = actor.account_id
+        task.claimed_by_name = actor.name
+        task.claimed_at = utcnow()
+    session.flush()
+    return task
+
+
+def release(session, task_id, actor):
+    """释放: a claimed task goes back to the unit's 待领取."""
+    task = _locked_task(session, task_id, actor)
+    _ensure_open(task)
+    if task.claimed_by_account_id != actor.account_id:
+        raise Conflict("task.not_claimed_by_you", "只能释放自己领取的任务",
+                       {"task_id": task.id})
+    task.claimed_by_account_id = None
+    task.claimed_by_name = None
+    task.claimed_at = None
+    session.flush()
+    return task
+
+
+def check_decision(kind, action, opinion):
+    """Raise Invalid (422) when ``action`` with ``opinion`` is not allowed for ``kind``."""
+    if action not in ACTIONS:
+        raise Invalid("task.action_invalid", "审核操作无效",
+                      {"fields": {"action": ["取值无效"]}})
+    if action == "reject" and kind not in REJECT_KINDS:
+        raise Invalid("task.reject_not_allowed", "只有职称申报可以审核不通过",
+                      {"fields": {"action": ["只有职称申报可以审核不通过"]}})
+    if action in OPINION_REQUIRED and not (opinion or "").strip():
+        message = "退回时请填写审核意见" if action == "return" else "审核不通过时请填写审核意见"
+        raise Invalid("task.opinion_required", message, {"fields": {"opinion": [message]}})
+
+
+def decide(session, task_id, actor, action, opinion=None):
+    """Decide a task of the actor's unit (claiming it implicitly if nobody had).
+
+    - ``approve`` at a step that is not the last: outcome ``forwarded``, a new task for
+      the next step's unit; at the last step: ``approved`` and the process ends;
+    - ``return`` (opinion required): ``returned``, straight back to the applicant, ends;
+    - ``terminate``: ``terminated``, ends;
+    - ``reject`` (declarations only, opinion required): ``rejected``, ends.
+
+    The task row is locked first, so of two admins deciding at once exactly one wins and
+    the other gets 409. Emits ``review_decided`` in the same transaction; answers the
+    decision (the event's data plus ``task_id`` and the next task, if any).
+    """
+    task = _locked_task(session, task_id, actor)
+    # Lock the process too (always task first, then process) and read it afresh.
+    process = session.execute(
+        select(Process).where(Process.id == task.process_id).with_for_update()
+        .execution_options(populate_existing=True)
+    ).scalar_one()
+    opinion = (opinion or "").strip() or None
+    check_decision(process.kind, action, opinion)
+    _ensure_open(task)
+    _ensure_not_others(task, actor)
+
+    now = utcnow()
+    if task.claimed_by_account_id is None:
+        task.claimed_by_account_id = actor.account_id
+        task.claimed_by_name = actor.name
+        task.claimed_at = now
+    last = task.step_index >= process.step_count - 1
+    next_task = None
+    if action == "approve" and not last:
+        outcome = FORWARDED
+        process.current_step = task.step_index + 1
+        step = next(s for s in process.steps if s.step_index == process.current_step)
+        next_task = _open_task(session, process, step.step_index, step.unit_id,
+                               step.unit_name, now)
+    else:
+        outcome = "approved" if action == "approve" else OUTCOME_OF[action]
+        process.status = outcome
+        process.ended_at = now
+    final = outcome != FORWARDED
+
+    task.state = TASK_DECIDED
+    task.decided_by_account_id = actor.account_id
+    task.decided_by_name = actor.name
+    task.decided_at = now
+    task.action = action
+    task.opinion = opinion
+    task.outcome = outcome
+    session.add(HistoryEntry(
+        process_id=process.id, step_index=task.step_index, unit_id=task.unit_id,
+        unit_name=task.unit_name, account_id=actor.account_id, account_name=actor.name,
+        action=action, opinion=opinion, outcome=outcome, at=now,
+    ))
+    session.flush()
+
+    data = {
+        "process_id": process.id,
+        "kind": process.kind,
+        "subject_service": process.subject_service,
+        "subject_type": process.subject_type,
+        "subject_id": process.request.get("subject_id", process.subject_id),
+        "step_index": task.step_index,
+        "unit_id": task.unit_id,
+        "action": action,
+        "opinion": opinion,
+        "outcome": outcome,
+        "final": final,
+        "decided_at": now.isoformat(),
+        "decided_by": {"account_id": actor.account_id, "name": actor.name},
+    }
+    for hook in _DECISION_HOOKS.get(process.kind, ()):
+        hook(session, process, data)
+    emit(session, REVIEW_DECIDED, f"process:{process.id}", data)
+    return {
+        **data,
+        "task_id": task.id,
+        "next_task_id": next_task.id if next_task else None,
+        "next_unit_id": next_task.unit_id if next_task else None,
+        "next_unit_name": next_task.unit_name if next_task else None,
+    }
+
+
+# --------------------------------------------------------------------------- queries
+
+def can_unit_review(session, unit_id, person_id):
+    """Whether ``unit_id`` holds or held a task of any process whose applicant is
+    ``person_id`` (documents lets such reviewers download the person's evidence)."""
+    if unit_id is None or person_id is None:
+        return False
+    return session.execute(
+        select(func.count()).select_from(Task).join(Process, Task.process_id == Process.id)
+        .where(Task.unit_id == unit_id, Process.applicant_person_id == person_id)
+    ).scalar() > 0
