@@ -7,6 +7,8 @@ maps the kind to an HTTP status with one table (``services.gateway.http.STATUS``
 The classes are registered with Nameko so that an error raised in a service arrives at
 the RPC caller as the same class with the same arguments.
 """
+import json
+
 from nameko.exceptions import deserialize_to_instance
 
 
@@ -17,8 +19,12 @@ class AppError(Exception):
     def __init__(self, code=None, message=None, details=None):
         code = code or self.default_code
         message = message or self.default_message
+        if isinstance(details, str):  # as it arrives over RPC, see below
+            details = json.loads(details)
         details = details or {}
-        super().__init__(code, message, details)
+        # Nameko stringifies every non-string value of an exception's args on the way to
+        # the caller; carried as JSON, details keep their numbers, booleans and nulls.
+        super().__init__(code, message, json.dumps(details, ensure_ascii=False, default=str))
         self.code = code
         self.message = message
         self.details = details
