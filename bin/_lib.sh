@@ -38,6 +38,14 @@ ensure_venv() {
   echo "$want" > "$stamp"
 }
 
+# poppler-utils (pdftoppm, pdftotext): the tests render generated PDFs to check them.
+ensure_pdf_tools() {
+  command -v pdftoppm >/dev/null && command -v pdftotext >/dev/null && return 0
+  say "installing poppler-utils (pdftoppm, pdftotext)"
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -q poppler-utils >/dev/null \
+    || { apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q poppler-utils >/dev/null; }
+}
+
 ensure_postgres() {
   if ! port_open 127.0.0.1 5432; then
     say "starting PostgreSQL"

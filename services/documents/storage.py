@@ -1,15 +1,30 @@
 """Object storage (S3 API: MinIO in production, moto's server locally) through the
-``minio`` client. The service injects a narrow :class:`ObjectStore`, never the client."""
+``minio`` client. The service injects a narrow :class:`ObjectStore`, never the client.
+
+Presigned URLs are signed for ``S3_PUBLIC_ENDPOINT`` when it is set (the address browsers
+reach, e.g. behind a proxy), otherwise for ``S3_ENDPOINT``. Signing needs no request to
+the server because the region is configured.
+"""
+import datetime as dt
+import hashlib
+import io
 import logging
+import tempfile
 import urllib.parse
 
 import eventlet
 from minio import Minio
+from minio.error import S3Error
 from nameko.extensions import DependencyProvider
 
 from services.common import config as cfg
+from services.common.errors import TooLarge
 
 log = logging.getLogger(__name__)
+
+CHUNK = 256 * 1024
+SPOOL_IN_MEMORY = 2 * 1024 * 1024  # larger downloads spill to a temporary file
+MISSING_CODES = ("NoSuchKey", "NoSuchObject", "NotFound", "ResourceNotFound")
 
 
 def make_client(endpoint, access_key, secret_key, region):
@@ -20,10 +35,41 @@ def make_client(endpoint, access_key, secret_key, region):
                  secure=parsed.scheme == "https", region=region)
 
 
+class ObjectInfo:
+    def __init__(self, size, last_modified):
+        self.size = size
+        self.last_modified = last_modified
+
+
+class Download:
+    """An object's bytes in a spooled temporary file, with their size and SHA-256."""
+
+    def __init__(self, fileobj, size, sha256):
+        self.file = fileobj
+        self.size = size
+        self.sha256 = sha256
+
+    def read_all(self):
+        self.file.seek(0)
+        data = self.file.read()
+        self.file.seek(0)
+        return data
+
+    def close(self):
+        self.file.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+
 class ObjectStore:
-    def __init__(self, client, bucket):
+    def __init__(self, client, bucket, presigner=None):
         self.client = client
         self.bucket = bucket
+        self.presigner = presigner or client
 
     def ensure_bucket(self):
         if not self.client.bucket_exists(self.bucket):
@@ -32,17 +78,76 @@ class ObjectStore:
     def ping(self):
         return self.client.bucket_exists(self.bucket)
 
+    # ---- presigned URLs
+    def presign_put(self, key, ttl_seconds):
+        return self.presigner.presigned_put_object(
+            self.bucket, key, expires=dt.timedelta(seconds=ttl_seconds))
+
+    def presign_get(self, key, ttl_seconds, content_disposition, content_type):
+        return self.presigner.presigned_get_object(
+            self.bucket, key, expires=dt.timedelta(seconds=ttl_seconds),
+            response_headers={"response-content-disposition": content_disposition,
+                              "response-content-type": content_type})
+
+    # ---- objects
+    def stat(self, key):
+        """Size and last-modified time of the object, or None if it does not exist."""
+        try:
+            info = self.client.stat_object(self.bucket, key)
+        except S3Error as exc:
+            if exc.code in MISSING_CODES:
+                return None
+            raise
+        return ObjectInfo(info.size, info.last_modified)
+
+    def exists(self, key):
+        return self.stat(key) is not None
+
+    def download(self, key, max_bytes):
+        """The object's bytes (spooled to disk when large) with size and SHA-256.
+        :class:`TooLarge` if more than ``max_bytes`` arrive: the object changed since it
+        was measured, or it lies about its length."""
+        digest = hashlib.sha256()
+        spool = tempfile.SpooledTemporaryFile(max_size=SPOOL_IN_MEMORY)
+        size = 0
+        response = self.client.get_object(self.bucket, key)
+        try:
+            for chunk in response.stream(CHUNK):
+                size += len(chunk)
+                if size > max_bytes:
+                    spool.close()
+                    raise TooLarge("file.too_large", "文件大小超过限制")
+                digest.update(chunk)
+                spool.write(chunk)
+        finally:
+            response.close()
+            response.release_conn()
+        spool.seek(0)
+        return Download(spool, size, digest.hexdigest())
+
+    def put(self, key, data, content_type):
+        self.client.put_object(self.bucket, key, io.BytesIO(data), len(data),
+                               content_type=content_type)
+
+    def remove(self, key):
+        try:
+            self.client.remove_object(self.bucket, key)
+        except S3Error as exc:
+            if exc.code not in MISSING_CODES:
+                raise
+
 
 class Storage(DependencyProvider):
     def setup(self):
         config = self.container.config
-        client = make_client(
-            cfg.require(config, "S3_ENDPOINT"),
-            config.get("S3_ACCESS_KEY") or "",
-            config.get("S3_SECRET_KEY") or "",
-            config.get("S3_REGION") or "us-east-1",
-        )
-        self.store = ObjectStore(client, cfg.require(config, "S3_BUCKET"))
+        region = config.get("S3_REGION") or "us-east-1"
+        access_key = config.get("S3_ACCESS_KEY") or ""
+        secret_key = config.get("S3_SECRET_KEY") or ""
+        client = make_client(cfg.require(config, "S3_ENDPOINT"), access_key, secret_key,
+                             region)
+        public = (config.get("S3_PUBLIC_ENDPOINT") or "").strip()
+        presigner = make_client(public, access_key, secret_key, region) if public else None
+        self.store = ObjectStore(client, cfg.require(config, "S3_BUCKET"), presigner)
         for attempt in range(10):
             try:
                 self.store.ensure_bucket()

@@ -1,5 +1,88 @@
-"""Gateway operations of the documents area (see docs/api.md)."""
+"""Gateway operations of the documents area (see docs/api.md, "Files").
+
+The gateway never carries file bytes: uploads and downloads go straight to object
+storage with the short presigned URLs these operations return.
+"""
+from werkzeug.wrappers import Response
+
+from services.documents.schemas import (DownloadLinkSchema, DownloadQuery, FileInfoSchema,
+                                        FileListQuery, FileListSchema, FileSlotSchema,
+                                        MergeImagesSchema, ParseQuery, TemplateLinkSchema,
+                                        UploadRequestSchema, UploadTicketSchema,
+                                        WorkbookPreviewSchema)
+
+from ..http import route
+
+TAG = "文件"
 
 
 class DocumentRoutes:
-    pass
+
+    @route("POST", "/api/v1/files/uploads", summary="申请上传：返回预签名上传地址", tag=TAG,
+           body=UploadRequestSchema, response=UploadTicketSchema, status=201,
+           errors=(403, 413, 415, 422),
+           description="Checks the slot, the caller's right to upload there, the file name "
+                       "and extension (and the declared size). PUT the bytes to upload_url "
+                       "with the given headers before expires_at, then call complete.")
+    def file_upload_request(self, ctx):
+        return self.documents_rpc.request_upload(**ctx.body)
+
+    @route("POST", "/api/v1/files/{id}/complete", summary="确认上传：检查文件", tag=TAG,
+           response=FileInfoSchema, errors=(404, 409, 413, 415, 422),
+           description="Checks the stored object: size within the slot's limit (413), "
+                       "content matching the extension (415), the slot's file count and "
+                       "the per-declaration total (422/413), empty files (422). A refused "
+                       "file is removed.")
+    def file_complete(self, ctx, id):
+        return self.documents_rpc.complete_upload(id)
+
+    @route("GET", "/api/v1/files", summary="我的文件", tag=TAG, query=FileListQuery,
+           response=FileListSchema)
+    def file_list(self, ctx):
+        return self.documents_rpc.list_files(**ctx.query)
+
+    @route("GET", "/api/v1/files/{id}", summary="文件信息", tag=TAG, response=FileInfoSchema,
+           errors=(404,))
+    def file_get(self, ctx, id):
+        return self.documents_rpc.get_file(id)
+
+    @route("GET", "/api/v1/files/{id}/download", summary="下载：返回5分钟内有效的预签名地址",
+           tag=TAG, query=DownloadQuery, response=DownloadLinkSchema, errors=(404, 409),
+           description="For the owner, reviewers of a unit the owner's material is before, "
+                       "and operators or auditors who state a reason (logged). Everyone "
+                       "else gets 404.")
+    def file_download(self, ctx, id):
+        return self.documents_rpc.download_link(id, reason=ctx.query["reason"])
+
+    @route("DELETE", "/api/v1/files/{id}", summary="删除未被引用的文件", tag=TAG, status=204,
+           errors=(404, 409))
+    def file_delete(self, ctx, id):
+        self.documents_rpc.delete_file(id)
+        return Response(status=204)
+
+    @route("POST", "/api/v1/files/merge-images", summary="多张图片合成一个A4 PDF", tag=TAG,
+           body=MergeImagesSchema, response=FileInfoSchema, status=201,
+           errors=(403, 404, 409, 413, 415, 422),
+           description="Completed images (jpg/png/bmp) of the caller, in order, become one "
+                       "A4 PDF (upright, one image per page) completed in the given slot.")
+    def file_merge_images(self, ctx):
+        return self.documents_rpc.merge_images(**ctx.body)
+
+    @route("GET", "/api/v1/file-slots", summary="上传位置及其规则", tag=TAG,
+           response=FileSlotSchema, many=True)
+    def file_slots(self, ctx):
+        return self.documents_rpc.file_slots()
+
+    @route("GET", "/api/v1/templates/{name}", summary="下载Excel模板（返回下载地址）", tag=TAG,
+           response=TemplateLinkSchema, errors=(422,), path_params={"name": "string"},
+           description="name: cases（病案导入模板）, medical_records（卫生-病案导入模板）, "
+                       "references（参考文献导入模板）, post_quota（岗位核准表）.")
+    def template_download(self, ctx, name):
+        return self.documents_rpc.template_link(name)
+
+    @route("POST", "/api/v1/files/{id}/parse", summary="预览Excel导入：逐行读取", tag=TAG,
+           query=ParseQuery, response=WorkbookPreviewSchema, errors=(404, 409, 413, 415),
+           description="Reads the first sheet of an uploaded template workbook: every row "
+                       "with its values (dates as ISO strings) or why it cannot be read.")
+    def file_parse(self, ctx, id):
+        return self.documents_rpc.parse_workbook(id, ctx.query["template"])

@@ -1,0 +1,617 @@
+"""Files: upload tickets, completion checks, access, attachments, purge, generated files.
+
+Plain functions over the service's narrow dependencies: ``db`` (``transaction()`` and
+``read()`` sessions), ``store`` (:class:`services.documents.storage.ObjectStore`) and the
+``policy`` (:class:`services.documents.policy.Policy`). No Nameko, no HTTP.
+
+The object store is never trusted: moto checks neither signatures nor expiry and a
+presigned PUT cannot bound the size, so completion measures and reads the real object.
+"""
+import datetime as dt
+import hashlib
+import io
+import logging
+import uuid
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.dialects.postgresql import insert
+
+from services.common.errors import (Conflict, Forbidden, Invalid, NotFound, TooLarge,
+                                    Unauthenticated, UnsupportedType)
+from services.common.principal import AUDITOR, OPERATOR, PERSON, UNIT_ADMIN
+
+from ..models import (COMPLETED, GENERATED, MERGED, PENDING, UPLOAD, AccessLog, Attachment,
+                      StoredFile)
+from . import slots as slot_rules
+from .sniff import (CONTENT_TYPE, IMAGE_KINDS, KIND_LABEL, KIND_OF_EXTENSION,
+                    check_file_name, content_disposition, content_kind, extension_of, sniff)
+
+log = logging.getLogger(__name__)
+
+NOT_FOUND = ("file.not_found", "文件不存在或无权查看")
+
+
+def utcnow():
+    return dt.datetime.now(dt.timezone.utc)
+
+
+def iso(value):
+    return value.isoformat() if value is not None else None
+
+
+def megabytes(size):
+    return f"{size / slot_rules.MB:.2f}MB"
+
+
+# --------------------------------------------------------------------------- views
+
+def file_dict(f, policy, attached=False):
+    rule = policy.slots.get(f.slot)
+    return {
+        "id": f.id, "slot": f.slot, "slot_label": rule.label if rule else f.slot,
+        "bundle": f.bundle, "file_name": f.original_name, "extension": f.extension,
+        "content_type": f.content_type, "size": f.size, "sha256": f.sha256,
+        "status": f.status, "source": f.source, "attached": bool(attached),
+        "owner_person_id": f.owner_person_id, "owner_unit_id": f.owner_unit_id,
+        "created_at": iso(f.created_at), "completed_at": iso(f.completed_at),
+    }
+
+
+def _attached_ids(session, file_ids):
+    if not file_ids:
+        return set()
+    rows = session.execute(select(Attachment.file_id).where(
+        Attachment.file_id.in_(list(file_ids))).distinct())
+    return set(rows.scalars())
+
+
+def load_file(db, file_id):
+    """The file row (detached, fully loaded) and whether it is attached; (None, False)."""
+    with db.read() as session:
+        f = session.get(StoredFile, file_id)
+        if f is None:
+            return None, False
+        attached = bool(_attached_ids(session, [file_id]))
+        session.expunge(f)
+    return f, attached
+
+
+# --------------------------------------------------------------------------- who may
+
+def require_principal(principal):
+    if principal is None:
+        raise Unauthenticated()
+    return principal
+
+
+def check_uploader(rule, principal):
+    """Whether ``principal`` may put files into the slot ``rule``."""
+    require_principal(principal)
+    if rule.uploader == slot_rules.SYSTEM_ONLY:
+        raise Forbidden("file.slot_system_only", "该位置的文件由系统生成，不能上传")
+    if rule.uploader == slot_rules.PERSON_UPLOADS and not (
+            principal.has(PERSON) and principal.person_id):
+        raise Forbidden("file.slot_person_only", f"“{rule.label}”须由申报人本人上传")
+    if rule.uploader == slot_rules.UNIT_UPLOADS and not (
+            principal.has(UNIT_ADMIN) and principal.unit_id):
+        raise Forbidden("file.slot_unit_only", f"“{rule.label}”须由单位管理员上传")
+    if rule.uploader == slot_rules.ANY_UPLOADS and not principal.has(PERSON, UNIT_ADMIN):
+        raise Forbidden("file.slot_forbidden", "没有权限上传该材料")
+
+
+def is_owner(f, principal):
+    """The uploader, or another admin of the unit a unit file belongs to."""
+    if f.owner_account_id == principal.account_id:
+        return "owner"
+    if (f.owner_unit_id is not None and principal.has(UNIT_ADMIN)
+            and principal.unit_id == f.owner_unit_id):
+        return "unit"
+    return None
+
+
+def read_access(f, principal, can_unit_review, *, reason=None, for_download=False):
+    """On what ground ``principal`` may see ``f``: ``owner``/``unit``, ``reviewer`` (a unit
+    the owner's material is before, asked of workflow), ``operator`` (operators and
+    auditors; a download needs a stated reason). Anyone else: 404, so that a stranger
+    does not learn the file exists."""
+    require_principal(principal)
+    if f is None:
+        raise NotFound(*NOT_FOUND)
+    basis = is_owner(f, principal)
+    if basis:
+        return basis
+    if f.status != COMPLETED:
+        raise NotFound(*NOT_FOUND)
+    if (principal.has(UNIT_ADMIN) and principal.unit_id and f.owner_person_id
+            and can_unit_review(principal.unit_id, f.owner_person_id)):
+        return "reviewer"
+    if principal.has(OPERATOR, AUDITOR):
+        if for_download and len((reason or "").strip()) < 2:
+            raise Invalid("file.reason_required", "运维或审计人员下载材料须说明原因",
+                          {"fields": {"reason": ["请填写查看原因"]}})
+        return "operator"
+    raise NotFound(*NOT_FOUND)
+
+
+# --------------------------------------------------------------------------- rules
+
+def slot_rule(policy, slot):
+    rule = policy.slots.get(slot)
+    if rule is None:
+        raise Invalid("file.slot_unknown", "上传位置不存在",
+                      {"fields": {"slot": ["上传位置不存在"]}})
+    return rule
+
+
+def type_not_allowed(rule):
+    return UnsupportedType("file.type_not_allowed",
+                           f"只能上传{'/'.join(rule.extensions)}文件",
+                           {"allowed": list(rule.extensions), "slot": rule.key})
+
+
+def too_large(rule, size=None):
+    actual = f"（当前文件{megabytes(size)}）" if size is not None else ""
+    return TooLarge("file.too_large", f"文件大小不能超过{rule.size_text}{actual}",
+                    {"max_bytes": rule.max_bytes, "size": size, "slot": rule.key})
+
+
+def empty_file():
+    return Invalid("file.empty", "不能上传空文件（0字节）", {"size": 0})
+
+
+def too_many(rule, count):
+    return Invalid("file.too_many", f"“{rule.label}”最多只能上传{rule.max_files}个文件",
+                   {"max_files": rule.max_files, "count": count, "slot": rule.key})
+
+
+def type_mismatch(extension, kind):
+    return UnsupportedType(
+        "file.type_mismatch",
+        f"文件内容与扩展名不符：扩展名为.{extension}，实际内容为{KIND_LABEL.get(kind, KIND_LABEL[None])}",
+        {"extension": extension, "detected": kind})
+
+
+def _unattached_count(session, owner_account_id, slot, bundle, exclude_id=None):
+    query = select(func.count()).select_from(StoredFile).where(
+        StoredFile.owner_account_id == owner_account_id,
+        StoredFile.slot == slot,
+        StoredFile.status == COMPLETED,
+        StoredFile.bundle.is_not_distinct_from(bundle),
+        ~select(Attachment.id).where(Attachment.file_id == StoredFile.id).exists(),
+    )
+    if exclude_id is not None:
+        query = query.where(StoredFile.id != exclude_id)
+    return session.execute(query).scalar_one()
+
+
+def bundle_total(session, owner_account_id, bundle):
+    return int(session.execute(select(func.coalesce(func.sum(StoredFile.size), 0)).where(
+        StoredFile.owner_account_id == owner_account_id,
+        StoredFile.bundle == bundle,
+        StoredFile.status == COMPLETED,
+    )).scalar_one())
+
+
+def _lock_owner(session, owner_account_id):
+    """Serialises the count and total checks of one owner's completions."""
+    session.execute(select(func.pg_advisory_xact_lock(
+        func.hashtext(f"documents:owner:{owner_account_id}"))))
+
+
+def admission_error(session, policy, rule, owner_account_id, bundle, size):
+    """Why one more completed file of ``size`` bytes does not fit, or None: the slot's
+    count of files not yet used anywhere, and the bundle's (declaration's) total."""
+    count = _unattached_count(session, owner_account_id, rule.key, bundle)
+    if count >= rule.max_files:
+        return too_many(rule, count + 1)
+    if bundle is not None:
+        total = bundle_total(session, owner_account_id, bundle)
+        if total + size > policy.bundle_max_bytes:
+            return TooLarge(
+                "file.bundle_too_large",
+                f"同一申报的所有材料合计不能超过{policy.bundle_text}"
+                f"（已上传{megabytes(total)}，本文件{megabytes(size)}）",
+                {"bundle": bundle, "total": total, "size": size,
+                 "max_bytes": policy.bundle_max_bytes})
+    return None
+
+
+# --------------------------------------------------------------------------- uploads
+
+def new_object_key(slot, now):
+    return f"{slot}/{now:%Y/%m}/{uuid.uuid4().hex}"
+
+
+def request_upload(db, store, policy, principal, *, slot, file_name, size=None, bundle=None,
+                   now=None):
+    """A pending file and a presigned PUT URL that expires in ``policy.upload_ttl``."""
+    now = now or utcnow()
+    rule = slot_rule(policy, slot)
+    check_uploader(rule, principal)
+    name = check_file_name(file_name)
+    extension = extension_of(name)
+    if not rule.allows(extension):
+        raise type_not_allowed(rule)
+    if size is not None:
+        if size == 0:
+            raise empty_file()
+        if size > rule.max_bytes:
+            raise too_large(rule, size)
+    key = new_object_key(slot, now)
+    expires_at = now + dt.timedelta(seconds=policy.upload_ttl)
+    with db.transaction() as session:
+        count = _unattached_count(session, principal.account_id, slot, bundle)
+        if count >= rule.max_files:
+            raise too_many(rule, count + 1)
+        f = StoredFile(
+            object_key=key, slot=slot, bundle=bundle, original_name=name,
+            extension=extension, content_type=CONTENT_TYPE[extension], declared_size=size,
+            status=PENDING, source=UPLOAD, owner_account_id=principal.account_id,
+            owner_person_id=principal.person_id,
+            owner_unit_id=principal.unit_id if rule.uploader == slot_rules.UNIT_UPLOADS else None,
+            owner_name=(principal.name or "")[:100], created_at=now,
+            upload_expires_at=expires_at,
+        )
+        session.add(f)
+        session.flush()
+        file_id = f.id
+    return {
+        "file_id": file_id, "slot": slot, "method": "PUT",
+        "upload_url": store.presign_put(key, policy.upload_ttl),
+        "expires_at": iso(expires_at), "max_bytes": rule.max_bytes,
+        "headers": {"Content-Type": CONTENT_TYPE[extension]},
+    }
+
+
+def _discard(db, store, file_id, object_key):
+    """Remove a refused file: the object first (a row left behind is purged later)."""
+    store.remove(object_key)
+    with db.transaction() as session:
+        session.execute(delete(StoredFile).where(StoredFile.id == file_id,
+                                                 StoredFile.status == PENDING))
+
+
+def complete_upload(db, store, policy, principal, file_id, now=None):
+    """Check the uploaded object against its slot; the completed file, or the reason it
+    was refused (the refused object and its record are removed)."""
+    require_principal(principal)
+    now = now or utcnow()
+    f, attached = load_file(db, file_id)
+    if f is None or not is_owner(f, principal):
+        raise NotFound(*NOT_FOUND)
+    if f.status == COMPLETED:
+        return file_dict(f, policy, attached)
+    rule = slot_rule(policy, f.slot)
+    info = store.stat(f.object_key)
+    deadline = f.upload_expires_at + dt.timedelta(seconds=policy.clock_skew)
+    if info is None:
+        if now > deadline:
+            _discard(db, store, f.id, f.object_key)
+            raise Conflict("file.upload_expired", "上传链接已过期，请重新上传")
+        raise Conflict("file.not_uploaded", "文件尚未上传，请上传后再确认")
+
+    def refuse(error):
+        _discard(db, store, f.id, f.object_key)
+        raise error
+
+    if info.last_modified is not None and info.last_modified > deadline:
+        # The URL had expired when the bytes arrived (a server that does not enforce
+        # presigned expiry, like moto, would have accepted them).
+        refuse(Conflict("file.upload_expired", "上传链接已过期，请重新上传"))
+    if info.size == 0:
+        refuse(empty_file())
+    if info.size > rule.max_bytes:
+        refuse(too_large(rule, info.size))
+    if not rule.allows(f.extension):
+        refuse(type_not_allowed(rule))
+    try:
+        download = store.download(f.object_key, rule.max_bytes)
+    except TooLarge:
+        refuse(too_large(rule))
+    with download:
+        kind = content_kind(download.file)
+        size, sha256 = download.size, download.sha256
+    if size == 0:
+        refuse(empty_file())
+    if kind != KIND_OF_EXTENSION[f.extension]:
+        refuse(type_mismatch(f.extension, kind))
+
+    error = None
+    with db.transaction() as session:
+        _lock_owner(session, f.owner_account_id)
+        current = session.get(StoredFile, f.id, with_for_update=True)
+        if current is None:
+            raise NotFound(*NOT_FOUND)
+        if current.status != COMPLETED:
+            error = admission_error(session, policy, rule, current.owner_account_id,
+                                    current.bundle, size)
+            if error is None:
+                current.status = COMPLETED
+                current.size = size
+                current.sha256 = sha256
+                current.completed_at = now
+        result = file_dict(current, policy, attached)
+    if error is not None:
+        refuse(error)
+    log.info("file %s completed: slot=%s size=%s sha256=%s", f.id, f.slot, size, sha256)
+    return result
+
+
+# --------------------------------------------------------------------------- reading
+
+def get_file(db, policy, principal, file_id, can_unit_review):
+    f, attached = load_file(db, file_id)
+    read_access(f, principal, can_unit_review)
+    return file_dict(f, policy, attached)
+
+
+def download_link(db, store, policy, principal, file_id, can_unit_review, reason=None,
+                  now=None):
+    """A presigned GET (at most five minutes) with the original name as attachment; every
+    link issued is logged with its ground and reason."""
+    now = now or utcnow()
+    f, _ = load_file(db, file_id)
+    basis = read_access(f, principal, can_unit_review, reason=reason, for_download=True)
+    if f.status != COMPLETED:
+        raise Conflict("file.not_completed", "文件尚未完成上传，不能下载")
+    ttl = policy.download_ttl
+    url = store.presign_get(f.object_key, ttl, content_disposition(f.original_name),
+                            f.content_type)
+    reason = (reason or "").strip()[:500] or None
+    with db.transaction() as session:
+        session.add(AccessLog(file_id=f.id, account_id=principal.account_id, basis=basis,
+                              reason=reason, at=now))
+    log.info("download link for file %s issued to account %s as %s%s", f.id,
+             principal.account_id, basis, f" (reason: {reason})" if reason else "")
+    return {"url": url, "expires_at": iso(now + dt.timedelta(seconds=ttl)),
+            "expires_in": ttl, "file_name": f.original_name}
+
+
+def list_files(db, policy, principal, *, slot=None, bundle=None, status=None, page=1,
+               page_size=20):
+    """The caller's own files, newest first."""
+    require_principal(principal)
+    query = select(StoredFile).where(StoredFile.owner_account_id == principal.account_id)
+    if slot:
+        query = query.where(StoredFile.slot == slot)
+    if bundle:
+        query = query.where(StoredFile.bundle == bundle)
+    if status:
+        query = query.where(StoredFile.status == status)
+    with db.read() as session:
+        total = session.execute(select(func.count()).select_from(query.subquery())).scalar_one()
+        files = session.execute(query.order_by(StoredFile.id.desc())
+                                .offset((page - 1) * page_size).limit(page_size)).scalars().all()
+        attached = _attached_ids(session, [f.id for f in files])
+        items = [file_dict(f, policy, f.id in attached) for f in files]
+    return {"items": items, "total": total}
+
+
+def delete_file(db, store, principal, file_id):
+    """The owner removes a file that nothing uses yet."""
+    require_principal(principal)
+    with db.transaction() as session:
+        f = session.get(StoredFile, file_id, with_for_update=True)
+        if f is None or not is_owner(f, principal):
+            raise NotFound(*NOT_FOUND)
+        if _attached_ids(session, [file_id]):
+            raise Conflict("file.attached", "文件已被引用，不能删除；请先在相应记录中移除")
+        key = f.object_key
+        session.delete(f)
+    store.remove(key)
+
+
+# --------------------------------------------------------------------------- attachments
+
+def attach(db, policy, principal, file_ids, subject_service, subject_type, subject_id):
+    """Mark completed files of the caller as used by a subject of another service. The
+    slot's file count applies to what the subject holds."""
+    require_principal(principal)
+    file_ids = list(dict.fromkeys(file_ids))
+    subject = dict(subject_service=subject_service, subject_type=subject_type,
+                   subject_id=str(subject_id))
+    with db.transaction() as session:
+        files = session.execute(select(StoredFile).where(StoredFile.id.in_(file_ids))
+                                .order_by(StoredFile.id).with_for_update()).scalars().all()
+        found = {f.id: f for f in files}
+        missing = [i for i in file_ids if i not in found or not is_owner(found[i], principal)]
+        if missing:
+            raise NotFound("file.not_found", "文件不存在或不属于当前用户", {"file_ids": missing})
+        pending = [f.id for f in files if f.status != COMPLETED]
+        if pending:
+            raise Conflict("file.not_completed", "文件尚未完成上传，不能使用",
+                           {"file_ids": pending})
+        held = session.execute(
+            select(StoredFile.slot, StoredFile.id).join(
+                Attachment, Attachment.file_id == StoredFile.id).where(
+                Attachment.subject_service == subject["subject_service"],
+                Attachment.subject_type == subject["subject_type"],
+                Attachment.subject_id == subject["subject_id"])).all()
+        per_slot = {}
+        for slot, fid in held:
+            per_slot.setdefault(slot, set()).add(fid)
+        for f in files:
+            per_slot.setdefault(f.slot, set()).add(f.id)
+        for slot, ids in per_slot.items():
+            rule = policy.slots.get(slot)
+            if rule is not None and len(ids) > rule.max_files and any(
+                    f.slot == slot for f in files):
+                raise too_many(rule, len(ids))
+        session.execute(insert(Attachment).values([
+            {"file_id": f.id, **subject, "attached_by": principal.account_id} for f in files
+        ]).on_conflict_do_nothing())
+        return [file_dict(f, policy, True) for f in files]
+
+
+def detach(db, principal, file_ids, subject_service, subject_type, subject_id):
+    require_principal(principal)
+    with db.transaction() as session:
+        files = session.execute(select(StoredFile).where(
+            StoredFile.id.in_(list(file_ids)))).scalars().all()
+        owned = [f.id for f in files if is_owner(f, principal)]
+        if len(owned) != len(set(file_ids)):
+            raise NotFound("file.not_found", "文件不存在或不属于当前用户")
+        result = session.execute(delete(Attachment).where(
+            Attachment.file_id.in_(owned),
+            Attachment.subject_service == subject_service,
+            Attachment.subject_type == subject_type,
+            Attachment.subject_id == str(subject_id)))
+        return result.rowcount
+
+
+def attached_files(db, policy, subject_service, subject_type, subject_id):
+    """The files a subject uses, oldest first. The calling service has authorised the
+    subject; this returns metadata only (downloads are authorised per file)."""
+    with db.read() as session:
+        files = session.execute(select(StoredFile).join(
+            Attachment, Attachment.file_id == StoredFile.id).where(
+            Attachment.subject_service == subject_service,
+            Attachment.subject_type == subject_type,
+            Attachment.subject_id == str(subject_id)).order_by(Attachment.id)).scalars().all()
+        return [file_dict(f, policy, True) for f in files]
+
+
+# --------------------------------------------------------------------------- purge
+
+def purge_stale(db, store, policy, now=None, batch=500):
+    """Remove uploads never completed within ``upload_purge_age`` seconds, and completed
+    files of transient slots (images to merge, imports, generated) that nothing uses
+    after ``transient_age`` seconds. Returns how many of each went."""
+    now = now or utcnow()
+    transient = [rule.key for rule in policy.slots if rule.transient]
+    pending_before = now - dt.timedelta(seconds=policy.upload_purge_age)
+    transient_before = now - dt.timedelta(seconds=policy.transient_age)
+    with db.read() as session:
+        stale = session.execute(select(StoredFile.id, StoredFile.object_key).where(
+            StoredFile.status == PENDING, StoredFile.created_at < pending_before)
+            .limit(batch)).all()
+        old = session.execute(select(StoredFile.id, StoredFile.object_key).where(
+            StoredFile.status == COMPLETED, StoredFile.slot.in_(transient),
+            StoredFile.created_at < transient_before,
+            ~select(Attachment.id).where(Attachment.file_id == StoredFile.id).exists())
+            .limit(batch)).all()
+    for file_id, key in stale + old:
+        store.remove(key)
+        with db.transaction() as session:
+            session.execute(delete(StoredFile).where(
+                StoredFile.id == file_id,
+                ~select(Attachment.id).where(Attachment.file_id == file_id).exists()))
+    if stale or old:
+        log.info("purged %d stale uploads and %d transient files", len(stale), len(old))
+    return {"pending": len(stale), "transient": len(old)}
+
+
+# --------------------------------------------------------------------------- stored bytes
+
+def store_completed(db, store, policy, owner, *, content, file_name, slot, source,
+                    bundle=None, now=None):
+    """Store bytes the service made as a completed file of ``owner`` in ``slot`` under
+    the slot's rules (type, size, count, bundle total)."""
+    now = now or utcnow()
+    rule = slot_rule(policy, slot)
+    name = check_file_name(file_name)
+    extension = extension_of(name)
+    if not rule.allows(extension):
+        raise type_not_allowed(rule)
+    kind = sniff(content[:1024])
+    if kind == "zip":
+        kind = content_kind(io.BytesIO(content))
+    if kind != KIND_OF_EXTENSION[extension]:
+        raise type_mismatch(extension, kind)
+    size = len(content)
+    if size == 0:
+        raise empty_file()
+    if size > rule.max_bytes:
+        raise too_large(rule, size)
+    key = new_object_key(slot, now)
+    store.put(key, content, CONTENT_TYPE[extension])
+    try:
+        with db.transaction() as session:
+            _lock_owner(session, owner.account_id)
+            error = admission_error(session, policy, rule, owner.account_id, bundle, size)
+            if error is not None:
+                raise error
+            f = StoredFile(
+                object_key=key, slot=slot, bundle=bundle, original_name=name,
+                extension=extension, content_type=CONTENT_TYPE[extension],
+                declared_size=size, size=size, sha256=hashlib.sha256(content).hexdigest(),
+                status=COMPLETED, source=source, owner_account_id=owner.account_id,
+                owner_person_id=owner.person_id,
+                owner_unit_id=owner.unit_id if rule.uploader == slot_rules.UNIT_UPLOADS else None,
+                owner_name=(owner.name or "")[:100], created_at=now, completed_at=now,
+            )
+            session.add(f)
+            session.flush()
+            result = file_dict(f, policy)
+    except Exception:
+        store.remove(key)
+        raise
+    return result
+
+
+def store_generated(db, store, policy, owner, content, file_name, *, bundle=None, now=None):
+    """The internal API for generated documents (评审表, 公示表, 花名册, …): store
+    ``content`` (PDF or xlsx bytes) as a completed file of ``owner`` (a Principal) in the
+    ``generated`` slot and hand back ``{"file": {...}, "url", "expires_at", ...}`` with a
+    download link for the owner."""
+    require_principal(owner)
+    now = now or utcnow()
+    stored = store_completed(db, store, policy, owner, content=content, file_name=file_name,
+                             slot=slot_rules.GENERATED_SLOT, source=GENERATED,
+                             bundle=bundle, now=now)
+    link = download_link(db, store, policy, owner, stored["id"],
+                         can_unit_review=lambda *_: False, now=now)
+    return {"file": stored, **link}
+
+
+def merge_images(db, store, policy, principal, *, file_ids, slot, file_name, bundle=None,
+                 render=None, now=None):
+    """Several completed images of the caller become one A4 PDF, a new completed file
+    in ``slot`` (a slot that takes one PDF, e.g. a Chongqing evidence place)."""
+    from .images import images_to_pdf
+
+    render = render or images_to_pdf
+    require_principal(principal)
+    rule = slot_rule(policy, slot)
+    check_uploader(rule, principal)
+    name = check_file_name(file_name)
+    if extension_of(name) != "pdf":
+        raise Invalid("file.name_invalid", "合成后的文件名须以 .pdf 结尾",
+                      {"fields": {"file_name": ["须以 .pdf 结尾"]}})
+    if not rule.allows("pdf"):
+        raise type_not_allowed(rule)
+    file_ids = list(file_ids)
+    if not file_ids:
+        raise Invalid("file.images_required", "请至少选择一张图片")
+    if len(set(file_ids)) != len(file_ids):
+        raise Invalid("file.images_duplicate", "图片不能重复选择")
+    if len(file_ids) > policy.merge_max_images:
+        raise Invalid("file.images_too_many",
+                      f"一次最多合成{policy.merge_max_images}张图片")
+    with db.read() as session:
+        files = {f.id: f for f in session.execute(select(StoredFile).where(
+            StoredFile.id.in_(file_ids))).scalars()}
+        for f in files.values():
+            session.expunge(f)
+    missing = [i for i in file_ids if i not in files or not is_owner(files[i], principal)]
+    if missing:
+        raise NotFound("file.not_found", "文件不存在或不属于当前用户", {"file_ids": missing})
+    for i in file_ids:
+        f = files[i]
+        if f.status != COMPLETED:
+            raise Conflict("file.not_completed", "文件尚未完成上传，不能使用", {"file_ids": [i]})
+        if KIND_OF_EXTENSION.get(f.extension) not in IMAGE_KINDS:
+            raise UnsupportedType("file.not_image", f"“{f.original_name}”不是图片，只能合成jpg/png/bmp图片",
+                                  {"file_ids": [i]})
+    images = []
+    for i in file_ids:
+        with store.download(files[i].object_key, max(files[i].size or 0, 1)) as download:
+            images.append(download.read_all())
+    content = render(images)
+    if len(content) > rule.max_bytes:
+        raise TooLarge("file.too_large",
+                       f"合成后的PDF为{megabytes(len(content))}，超过{rule.size_text}；"
+                       f"请减少图片或降低分辨率后重试",
+                       {"max_bytes": rule.max_bytes, "size": len(content)})
+    return store_completed(db, store, policy, principal, content=content, file_name=name,
+                           slot=slot, source=MERGED, bundle=bundle, now=now)
