@@ -38,12 +38,18 @@ ensure_venv() {
   echo "$want" > "$stamp"
 }
 
-# poppler-utils (pdftoppm, pdftotext): the tests render generated PDFs to check them.
+# poppler-utils (pdftoppm, pdftotext) and a CJK font: the tests render generated PDFs
+# (set in ReportLab's STSong-Light, which viewers substitute) to check them.
 ensure_pdf_tools() {
-  command -v pdftoppm >/dev/null && command -v pdftotext >/dev/null && return 0
-  say "installing poppler-utils (pdftoppm, pdftotext)"
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -q poppler-utils >/dev/null \
-    || { apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q poppler-utils >/dev/null; }
+  if command -v pdftoppm >/dev/null && command -v pdftotext >/dev/null \
+      && [[ -e /usr/share/fonts/truetype/wqy/wqy-microhei.ttc ]]; then
+    return 0
+  fi
+  say "installing poppler-utils and fonts-wqy-microhei"
+  local packages=(poppler-utils fonts-wqy-microhei)
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${packages[@]}" >/dev/null \
+    || { apt-get update -q >/dev/null \
+         && DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${packages[@]}" >/dev/null; }
 }
 
 ensure_postgres() {

@@ -1,0 +1,25 @@
+"""Printing: pure functions that render a declaration snapshot into the documents
+reviewers print (docs/printing.md).
+
+- :func:`render_review_form` — 评审表 PDF (A4, 草稿 watermark until final)
+- :func:`render_publicity_table` — 公示表 PDF (exactly one A3 landscape page)
+- :func:`write_roster` — 花名册 xlsx, streamed
+- :func:`render_workload_table` — 工作量 PDF to sign and stamp
+
+No I/O besides the bytes returned or the file object given; no nameko, no database.
+"""
+from .publicity import render_publicity_table
+from .review_form import render_review_form
+from .roster import DEFAULT_COLUMNS, Column, roster_row, write_roster
+from .snapshot import (FORM_CATEGORIES, PUBLICITY_SECTIONS, REVIEW_FORM_PAGES, PageSettingSchema,
+                       PrintSettingsSchema, PublicitySettingsSchema, SnapshotSchema,
+                       example_photo, example_snapshot, load_snapshot, workload_items)
+from .workload import render_workload_table
+
+__all__ = [
+    "render_review_form", "render_publicity_table", "write_roster", "render_workload_table",
+    "roster_row", "Column", "DEFAULT_COLUMNS", "SnapshotSchema", "PrintSettingsSchema",
+    "PublicitySettingsSchema", "PageSettingSchema", "load_snapshot", "example_snapshot",
+    "example_photo", "workload_items", "FORM_CATEGORIES", "REVIEW_FORM_PAGES",
+    "PUBLICITY_SECTIONS",
+]
