@@ -24,6 +24,7 @@ from .logic.images import images_to_pdf
 from .logic.sniff import CONTENT_TYPE, content_disposition
 from .models import Base
 from .policy import PolicyProvider
+from .printing_rpc import PrintingRpc
 from .storage import Storage
 
 log = logging.getLogger(__name__)
@@ -45,7 +46,7 @@ def _given(**values):
     return {key: value for key, value in values.items() if value is not None}
 
 
-class DocumentsService(OperationsRpc):
+class DocumentsService(OperationsRpc, PrintingRpc):
     name = "documents"
 
     settings = Settings(required=("AMQP_URI", "DATABASE_URL", "S3_ENDPOINT", "S3_BUCKET"))

@@ -12,12 +12,13 @@ from .routes.catalogue import CatalogueRoutes
 from .routes.declarations import DeclarationRoutes
 from .routes.documents import DocumentRoutes
 from .routes.identity import IdentityRoutes
+from .routes.printing import PrintingRoutes
 from .routes.system import SystemRoutes
 from .routes.tasks import TaskRoutes
 
 
 class GatewayService(SystemRoutes, IdentityRoutes, TaskRoutes, DocumentRoutes,
-                     AchievementRoutes, CatalogueRoutes, DeclarationRoutes):
+                     AchievementRoutes, CatalogueRoutes, DeclarationRoutes, PrintingRoutes):
     name = "gateway"
 
     config = Settings(required=("AMQP_URI",))

@@ -1,0 +1,5 @@
+"""RPC entrypoints that render and store printouts (mixed into DocumentsService)."""
+
+
+class PrintingRpc:
+    pass
