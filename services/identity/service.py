@@ -1,15 +1,344 @@
-"""IdentityService: thin entrypoints over the rules in ``logic``."""
+"""IdentityService: thin entrypoints over the rules in ``logic``.
+
+Every entrypoint loads its input with a schema, checks the caller, runs the rule in one
+transaction and answers plain dicts. RPCs other services call (the contract):
+``authenticate``, ``may_submit``, ``get_person_brief``, ``unit_path``.
+"""
+import contextlib
+import logging
+
+from nameko.extensions import DependencyProvider
+from sqlalchemy.exc import IntegrityError
+
+from services.common import config as cfg
 from services.common.config import Settings
 from services.common.db import Database
-from services.common.principal import PrincipalProvider
-from services.common.rpc import OperationsRpc
+from services.common.errors import Conflict, NotFound
+from services.common.logs import mask_id_number, mask_phone
+from services.common.messaging import consumer
+from services.common.principal import AUDITOR, OPERATOR, PERSON, UNIT_ADMIN, PrincipalProvider
+from services.common.rpc import OperationsRpc, rpc
+from services.common.schemas import load
 
-from .models import Base
+from . import schemas as s
+from .logic import audit, auth, bindings, dictionaries, passwords, persons, units, users
+from .logic.common import iso
+from .logic.dictionaries import label
+from .logic.views import binding as binding_view, unit_detail
+from .models import Account, Base, Person
+
+log = logging.getLogger(__name__)
+
+
+class PasswordHashing(DependencyProvider):
+    """Applies the argon2id cost of the configuration (PASSWORD_HASH_TIME_COST,
+    PASSWORD_HASH_MEMORY_KIB, PASSWORD_HASH_PARALLELISM) when the container starts."""
+
+    def setup(self):
+        config = self.container.config
+        passwords.configure(
+            time_cost=cfg.as_int(config, "PASSWORD_HASH_TIME_COST", 0) or None,
+            memory_kib=cfg.as_int(config, "PASSWORD_HASH_MEMORY_KIB", 0) or None,
+            parallelism=cfg.as_int(config, "PASSWORD_HASH_PARALLELISM", 0) or None,
+        )
+
+    def get_dependency(self, worker_ctx):
+        return None
 
 
 class IdentityService(OperationsRpc):
     name = "identity"
 
     settings = Settings(required=("AMQP_URI", "DATABASE_URL"), needs_token_secret=True)
+    password_hashing = PasswordHashing()
     db = Database(Base.metadata)
     principal = PrincipalProvider()
+
+    # ------------------------------------------------------------------ helpers
+    @property
+    def auth_config(self):
+        return auth.AuthConfig(
+            secret=self.settings["TOKEN_SECRET"],
+            session_minutes=cfg.as_int(self.settings, "SESSION_TTL_MINUTES", 720),
+            max_failures=cfg.as_int(self.settings, "LOGIN_MAX_FAILURES", 5),
+            lock_minutes=cfg.as_int(self.settings, "LOGIN_LOCK_MINUTES", 15),
+        )
+
+    @contextlib.contextmanager
+    def transaction(self):
+        """A transaction whose unique-key races answer 409 instead of failing."""
+        try:
+            with self.db.transaction() as session:
+                yield session
+        except IntegrityError as exc:
+            log.info("integrity conflict: %s", exc.orig)
+            raise Conflict("request.duplicate", "数据已存在或已被修改，请刷新后重试")
+
+    def _me_person(self, session, for_update=False):
+        principal = self.principal.require(PERSON)
+        return principal, persons.live_person(session, principal.person_id, for_update)
+
+    # ------------------------------------------------------------------ dictionaries
+    @rpc
+    def dictionaries(self):
+        return dictionaries.as_lists()
+
+    # ------------------------------------------------------------------ sessions
+    @rpc
+    def login(self, username, password, client=None):
+        data = load(s.LoginSchema, {"username": username, "password": password})
+        with self.transaction() as session:
+            outcome = auth.login(session, self.auth_config, data["username"], data["password"],
+                                 client or {})
+        if outcome.error is not None:
+            raise outcome.error
+        return outcome.payload
+
+    @rpc
+    def authenticate(self, token):
+        """The principal dict of a bearer token, or None (contract)."""
+        with self.db.read() as session:
+            return auth.authenticate(session, self.auth_config, token)
+
+    @rpc
+    def logout(self, client=None):
+        principal = self.principal.require()
+        with self.transaction() as session:
+            auth.logout(session, principal, ip=(client or {}).get("ip"))
+        return {"status": "ok"}
+
+    @rpc
+    def me(self):
+        principal = self.principal.require()
+        with self.db.read() as session:
+            account = session.get(Account, principal.account_id)
+            return auth.me(account, principal.session_id)
+
+    @rpc
+    def change_password(self, data):
+        principal = self.principal.require()
+        data = load(s.PasswordChangeSchema, data)
+        with self.transaction() as session:
+            auth.change_password(session, principal, data["old_password"], data["new_password"])
+        return {"status": "ok"}
+
+    # ------------------------------------------------------------------ persons
+    @rpc
+    def register_person(self, data, client=None):
+        data = load(s.PersonRegisterSchema, data)
+        with self.transaction() as session:
+            person, account, _ = persons.register(session, data, ip=(client or {}).get("ip"))
+            return persons.profile(session, person, account, full=True)
+
+    @rpc
+    def get_my_profile(self):
+        with self.db.read() as session:
+            _, person = self._me_person(session)
+            return persons.profile(session, person, full=True)
+
+    @rpc
+    def update_my_profile(self, data):
+        data = load(s.ProfileUpdateSchema, data)
+        with self.transaction() as session:
+            principal, person = self._me_person(session, for_update=True)
+            account = persons.update(session, person, data, principal)
+            return persons.profile(session, person, account, full=True)
+
+    @rpc
+    def get_person(self, person_id):
+        principal = self.principal.require(PERSON, UNIT_ADMIN, OPERATOR)
+        with self.db.read() as session:
+            return persons.read(session, principal, int(person_id))
+
+    # ------------------------------------------------------------------ bindings
+    @rpc
+    def request_binding(self, data):
+        data = load(s.BindingCreateSchema, data)
+        with self.transaction() as session:
+            principal, person = self._me_person(session, for_update=True)
+            binding = bindings.request(session, person, data["unit_id"], data.get("note"),
+                                       principal)
+            return binding_view(binding)
+
+    @rpc
+    def list_my_bindings(self, filters=None):
+        filters = load(s.BindingListQuery, filters or {})
+        with self.db.read() as session:
+            _, person = self._me_person(session)
+            return bindings.list_for_person(session, person.id, filters)
+
+    @rpc
+    def may_submit(self, person_id):
+        """Contract: {allowed, unit_id, unit_name, reason}."""
+        with self.db.read() as session:
+            return bindings.may_submit(session, int(person_id))
+
+    @rpc
+    def get_person_brief(self, person_id):
+        """Contract: {person_id, name, unit_id, unit_name, title_series, ...}; ID and
+        mobile numbers in full only when the caller is the person."""
+        principal = self.principal.current
+        with self.db.read() as session:
+            person = session.get(Person, int(person_id))
+            if person is None:
+                raise NotFound("person.not_found", "人员不存在")
+            full = principal is not None and principal.person_id == person.id
+            unit = person.bound_unit
+            return {
+                "person_id": person.id, "name": person.real_name,
+                "unit_id": unit.id if unit else None, "unit_name": unit.name if unit else None,
+                "title_series": person.title_series,
+                "title_series_label": label("title_series", person.title_series),
+                "gender": person.gender, "gender_label": label("gender", person.gender),
+                "birth_date": iso(person.birth_date),
+                "id_type": person.id_type, "id_type_label": label("id_type", person.id_type),
+                "id_number": person.id_number if full else mask_id_number(person.id_number),
+                "mobile": person.mobile if full else mask_phone(person.mobile),
+                "former_name": person.former_name,
+                "ethnicity_label": label("ethnicity", person.ethnicity),
+                "native_place": person.native_place,
+                "political_status_label": label("political_status", person.political_status),
+                "work_start_date": iso(person.work_start_date),
+                "education_label": label("education", person.education),
+                "degree_label": label("degree", person.degree),
+                "title_name": person.title_name,
+                "applicant_identity": person.applicant_identity,
+                "applicant_identity_label": label("applicant_identity",
+                                                  person.applicant_identity),
+                "is_freelancer": person.is_freelancer,
+                "deleted": person.deleted_at is not None,
+            }
+
+    # ------------------------------------------------------------------ units
+    @rpc
+    def register_unit(self, data, client=None):
+        data = load(s.UnitRegisterSchema, data)
+        with self.transaction() as session:
+            unit, admin, approver = units.register(session, data, ip=(client or {}).get("ip"))
+            return {**unit_detail(unit, approver), "admin_account_id": admin.id,
+                    "admin_username": admin.username}
+
+    @rpc
+    def search_units(self, filters=None):
+        filters = load(s.UnitSearchQuery, filters or {})
+        with self.db.read() as session:
+            return units.search_public(session, filters)
+
+    @rpc
+    def list_units(self, filters=None):
+        principal = self.principal.require(UNIT_ADMIN, OPERATOR)
+        filters = load(s.UnitListQuery, filters or {})
+        with self.db.read() as session:
+            return units.list_units(session, principal, filters)
+
+    @rpc
+    def create_unit(self, data):
+        principal = self.principal.require(UNIT_ADMIN, OPERATOR)
+        data = load(s.UnitCreateSchema, data)
+        with self.transaction() as session:
+            unit, admin = units.create_builtin(session, principal, data)
+            return {**unit_detail(unit), "admin_account_id": admin.id,
+                    "admin_username": admin.username}
+
+    @rpc
+    def get_unit(self, unit_id):
+        principal = self.principal.require(UNIT_ADMIN, OPERATOR)
+        with self.db.read() as session:
+            return units.get(session, principal, int(unit_id))
+
+    @rpc
+    def update_unit(self, unit_id, data):
+        principal = self.principal.require(UNIT_ADMIN, OPERATOR)
+        data = load(s.UnitUpdateSchema, data)
+        with self.transaction() as session:
+            return units.update(session, principal, int(unit_id), data)
+
+    @rpc
+    def unit_path(self, unit_id):
+        """Contract: [{unit_id, name, kind, region_complete, ...}, parent, ...]."""
+        with self.db.read() as session:
+            return units.path(session, int(unit_id))
+
+    # ------------------------------------------------------------------ unit users
+    @rpc
+    def list_unit_users(self, unit_id, filters=None):
+        principal = self.principal.require(UNIT_ADMIN, OPERATOR)
+        filters = load(s.UnitUserQuery, filters or {})
+        with self.db.read() as session:
+            return users.list_users(session, principal, int(unit_id), filters)
+
+    @rpc
+    def create_unit_admin(self, unit_id, data):
+        principal = self.principal.require(UNIT_ADMIN, OPERATOR)
+        data = load(s.AdminAccountSchema, data)
+        with self.transaction() as session:
+            return users.create_admin(session, principal, int(unit_id), data)
+
+    @rpc
+    def get_unit_user(self, unit_id, account_id):
+        principal = self.principal.require(UNIT_ADMIN, OPERATOR)
+        with self.db.read() as session:
+            return users.get_user(session, principal, int(unit_id), int(account_id))
+
+    @rpc
+    def update_unit_user(self, unit_id, account_id, data):
+        principal = self.principal.require(UNIT_ADMIN, OPERATOR)
+        data = load(s.UnitUserUpdateSchema, data)
+        with self.transaction() as session:
+            return users.update_user(session, principal, int(unit_id), int(account_id), data)
+
+    @rpc
+    def freeze_unit_user(self, unit_id, account_id):
+        principal = self.principal.require(UNIT_ADMIN, OPERATOR)
+        with self.transaction() as session:
+            return users.set_frozen(session, principal, int(unit_id), int(account_id), True)
+
+    @rpc
+    def unfreeze_unit_user(self, unit_id, account_id):
+        principal = self.principal.require(UNIT_ADMIN, OPERATOR)
+        with self.transaction() as session:
+            return users.set_frozen(session, principal, int(unit_id), int(account_id), False)
+
+    @rpc
+    def reset_unit_user_password(self, unit_id, account_id, data=None):
+        principal = self.principal.require(UNIT_ADMIN, OPERATOR)
+        data = load(s.PasswordResetSchema, data or {})
+        with self.transaction() as session:
+            return users.reset_password(session, principal, int(unit_id), int(account_id),
+                                        data.get("new_password"))
+
+    @rpc
+    def delete_unit_user(self, unit_id, account_id):
+        principal = self.principal.require(UNIT_ADMIN, OPERATOR)
+        with self.transaction() as session:
+            users.delete_user(session, principal, int(unit_id), int(account_id))
+        return {"status": "ok"}
+
+    # ------------------------------------------------------------------ staff, audit
+    @rpc
+    def create_staff_account(self, data):
+        principal = self.principal.require(OPERATOR)
+        data = load(s.StaffAccountSchema, data)
+        with self.transaction() as session:
+            return users.staff_view(users.create_staff(session, principal, data))
+
+    @rpc
+    def audit_log(self, filters=None):
+        self.principal.require(AUDITOR, OPERATOR)
+        filters = load(s.AuditQuery, filters or {})
+        with self.db.read() as session:
+            return audit.search(session, filters)
+
+    # ------------------------------------------------------------------ events
+    @consumer("workflow", "review_decided")
+    def review_decided(self, session, envelope):
+        """Apply the review engine's final decisions on identity's subjects, once."""
+        raw = envelope["data"]
+        if raw.get("subject_service") != self.name:
+            return None
+        if raw.get("kind") not in ("binding", "unit_registration"):
+            return None
+        data = load(s.ReviewDecidedSchema, raw, code="event.invalid")
+        if data["kind"] == "binding":
+            return bindings.apply_decision(session, data) and None
+        return units.apply_decision(session, data) and None

@@ -1,0 +1,65 @@
+"""Creates the first operator account (or an auditor account), idempotently.
+
+    DATABASE_URL=postgresql+psycopg://... \\
+        python -m services.identity.bootstrap --username ops --password '...' [--name 运维管理员]
+        [--role operator|auditor]
+
+Run it after the migrations. A second run with the same user name changes nothing (the
+existing account, its password included, is left as it is). The operator then creates
+HR departments (内置单位) with their admins through ``POST /api/v1/units``.
+"""
+import argparse
+import os
+import sys
+
+from sqlalchemy import create_engine, inspect
+from sqlalchemy.orm import sessionmaker
+from sqlalchemy.pool import NullPool
+
+from services.common.errors import AppError
+
+from .logic.users import ensure_staff
+from .models import SCHEMA
+
+
+def bootstrap(database_url, username, password, name=None, role="operator"):
+    """``(account_id, created)``; raises AppError for a weak password or a name in use."""
+    engine = create_engine(database_url, poolclass=NullPool)
+    try:
+        if not inspect(engine).has_table("accounts", schema=SCHEMA):
+            raise SystemExit("the identity tables do not exist yet: run the migrations first "
+                             "(python -m services.common.migrations identity)")
+        sessions = sessionmaker(engine)
+        with sessions() as session, session.begin():
+            session.info["source"] = "identity"
+            account, created = ensure_staff(session, role, username, password,
+                                            name or ("运维管理员" if role == "operator" else "审计员"))
+            return account.id, created
+    finally:
+        engine.dispose()
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(prog="python -m services.identity.bootstrap",
+                                     description="Create the first operator (or an auditor).")
+    parser.add_argument("--username", required=True)
+    parser.add_argument("--password", required=True)
+    parser.add_argument("--name", default=None)
+    parser.add_argument("--role", choices=("operator", "auditor"), default="operator")
+    parser.add_argument("--database-url", default=os.environ.get("DATABASE_URL"))
+    args = parser.parse_args(argv)
+    if not args.database_url:
+        parser.error("DATABASE_URL is missing: set the environment variable or --database-url")
+    try:
+        account_id, created = bootstrap(args.database_url, args.username, args.password,
+                                        args.name, args.role)
+    except AppError as exc:
+        print(f"error: {exc.message}", file=sys.stderr)
+        return 2
+    state = "created" if created else "exists already, unchanged"
+    print(f"{args.role} account {args.username.strip().lower()} (id {account_id}): {state}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

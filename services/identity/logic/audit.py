@@ -1,0 +1,103 @@
+"""The append-only audit log: one entry per login (success and failure), account
+change, unit decision and binding decision. Entries are only ever inserted; nothing in
+this service updates or deletes one (and a database trigger refuses it)."""
+from sqlalchemy import and_, case, func, or_, select
+
+from services.common.logs import mask_text
+
+from ..models import AuditEntry
+from .common import iso, like_pattern, page
+
+ACTION_LABELS = {
+    "auth.login": "登录",
+    "auth.login_failed": "登录失败",
+    "auth.logout": "退出登录",
+    "account.password_changed": "修改密码",
+    "account.password_reset": "重置密码",
+    "account.created": "创建账号",
+    "account.updated": "修改账号信息",
+    "account.frozen": "冻结账号",
+    "account.unfrozen": "解冻账号",
+    "account.deleted": "删除账号",
+    "account.bootstrap": "初始化运维账号",
+    "person.registered": "个人注册",
+    "person.profile_updated": "完善个人信息",
+    "unit.registered": "单位注册",
+    "unit.created": "创建内置单位",
+    "unit.updated": "完善单位信息",
+    "unit.approved": "单位注册审核通过",
+    "unit.rejected": "单位注册审核未通过",
+    "binding.requested": "申请绑定单位",
+    "binding.approved": "单位绑定审核通过",
+    "binding.rejected": "单位绑定审核未通过",
+    "binding.cancelled": "单位绑定申请取消",
+}
+
+
+def record(session, action, summary, *, actor=None, outcome="success", target_type=None,
+           target_id=None, unit_id=None, ip=None, detail=None):
+    """Append an entry. ``actor`` is a Principal, a dict ``{account_id, name, role,
+    unit_id}`` or None. ID and mobile numbers in the summary are masked."""
+    if actor is not None and not isinstance(actor, dict):
+        actor = {"account_id": actor.account_id, "name": actor.name,
+                 "role": actor.roles[0] if actor.roles else None, "unit_id": actor.unit_id}
+    actor = actor or {}
+    entry = AuditEntry(
+        action=action, outcome=outcome, summary=mask_text(summary)[:500],
+        actor_account_id=actor.get("account_id"), actor_name=actor.get("name"),
+        actor_role=actor.get("role"), actor_unit_id=actor.get("unit_id"),
+        target_type=target_type, target_id=None if target_id is None else str(target_id),
+        unit_id=unit_id, ip=ip, detail=detail or {},
+    )
+    session.add(entry)
+    return entry
+
+
+def view(entry):
+    return {
+        "id": entry.id, "at": iso(entry.at), "action": entry.action,
+        "action_label": ACTION_LABELS.get(entry.action, entry.action),
+        "outcome": entry.outcome, "actor_account_id": entry.actor_account_id,
+        "actor_name": entry.actor_name, "actor_role": entry.actor_role,
+        "actor_unit_id": entry.actor_unit_id, "target_type": entry.target_type,
+        "target_id": entry.target_id, "unit_id": entry.unit_id, "ip": entry.ip,
+        "summary": entry.summary, "detail": entry.detail,
+    }
+
+
+def search(session, filters):
+    """One page of entries, newest first, with counts by outcome for the same filter."""
+    conditions = []
+    if filters.get("q"):
+        pattern = like_pattern(filters["q"])
+        conditions.append(or_(AuditEntry.summary.ilike(pattern),
+                              AuditEntry.actor_name.ilike(pattern)))
+    if filters.get("action"):
+        conditions.append(AuditEntry.action == filters["action"])
+    for key in ("actor_account_id", "target_type", "target_id", "unit_id"):
+        if filters.get(key) is not None:
+            conditions.append(getattr(AuditEntry, key) == filters[key])
+    if filters.get("since"):
+        conditions.append(AuditEntry.at >= filters["since"])
+    if filters.get("until"):
+        conditions.append(AuditEntry.at <= filters["until"])
+    base = and_(*conditions) if conditions else None
+
+    counts_query = select(
+        func.count(),
+        func.count(case((AuditEntry.outcome == "success", 1))),
+        func.count(case((AuditEntry.outcome == "failure", 1))),
+    )
+    if base is not None:
+        counts_query = counts_query.where(base)
+    all_, success, failure = session.execute(counts_query).one()
+
+    query = select(AuditEntry)
+    if base is not None:
+        query = query.where(base)
+    if filters.get("outcome"):
+        query = query.where(AuditEntry.outcome == filters["outcome"])
+    rows, total = page(session, query, filters["page"], filters["page_size"],
+                       (AuditEntry.at.desc(), AuditEntry.id.desc()))
+    return {"items": [view(row[0]) for row in rows], "total": total,
+            "counts": {"all": all_, "success": success, "failure": failure}}
