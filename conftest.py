@@ -118,6 +118,10 @@ def service_config(rabbit_config, database_url, clean_db, s3_endpoint):
         "S3_REGION": "us-east-1",
         "RPC_TIMEOUT": 15,
         "READY_TIMEOUT": 1,
+        # argon2id's standard profile costs ~0.1 s per login; tests only need it to work.
+        "PASSWORD_HASH_TIME_COST": 1,
+        "PASSWORD_HASH_MEMORY_KIB": 8192,
+        "PASSWORD_HASH_PARALLELISM": 1,
     }
 
 
