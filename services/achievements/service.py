@@ -1,11 +1,28 @@
 """AchievementsService: thin entrypoints over the rules in ``logic``."""
+import contextlib
+import logging
+
+from nameko.exceptions import UnknownService
+from nameko.rpc import RpcProxy
+
 from services.common.config import Settings
 from services.common.db import Database
-from services.common.principal import PrincipalProvider
-from services.common.rpc import OperationsRpc
+from services.common.errors import Conflict, Forbidden, Invalid, NotFound, Unavailable
+from services.common.messaging import consumer
+from services.common.principal import PERSON, UNIT_ADMIN, PrincipalProvider
+from services.common.rpc import OperationsRpc, rpc
+from services.common.schemas import load
 
+from . import catalogue
+from . import schemas as sc
 from .catalogue_rpc import CatalogueRpc
+from .logic import records
+from .logic import status as st
 from .models import Base
+
+log = logging.getLogger(__name__)
+
+UNBOUND_MESSAGE = "您尚未绑定工作单位或绑定尚未通过审核，业绩只能保存，无法提交"
 
 
 class AchievementsService(OperationsRpc, CatalogueRpc):
@@ -14,3 +31,339 @@ class AchievementsService(OperationsRpc, CatalogueRpc):
     settings = Settings(required=("AMQP_URI", "DATABASE_URL"))
     db = Database(Base.metadata)
     principal = PrincipalProvider()
+    identity_rpc = RpcProxy("identity")
+    documents_rpc = RpcProxy("documents")
+
+    # ------------------------------------------------------------------ helpers
+    def _person(self):
+        principal = self.principal.require(PERSON)
+        if principal.person_id is None:
+            raise Forbidden("auth.not_a_person", "只有专业技术人员可以维护个人业绩")
+        return principal
+
+    def _unit_admin(self):
+        principal = self.principal.require(UNIT_ADMIN)
+        if principal.unit_id is None:
+            raise Forbidden("auth.no_unit", "当前账号未关联单位")
+        return principal
+
+    @staticmethod
+    def _actor(principal):
+        return {"account_id": principal.account_id, "name": principal.name}
+
+    def _call(self, method, *args):
+        """An RPC to another service; 503 with a Chinese message when it is not running."""
+        try:
+            return method(*args)
+        except UnknownService:
+            raise Unavailable()
+
+    def _binding(self, person_id):
+        answer = self._call(self.identity_rpc.may_submit, person_id) or {}
+        return answer
+
+    def _require_binding(self, binding):
+        if not binding.get("allowed") or not binding.get("unit_id"):
+            raise Conflict("record.unbound", binding.get("reason") or UNBOUND_MESSAGE)
+        return binding
+
+    def _bound_unit_name(self, principal, rtype, binding=None):
+        """The bound unit's name for types with a unit field (年度考核的考核单位)."""
+        if not records.has_unit_field(rtype):
+            return None
+        if binding is None:
+            if principal.unit_id is None:
+                return None
+            binding = self._binding(principal.person_id)
+        return binding.get("unit_name") if binding.get("allowed") else None
+
+    def _check_type_allowed(self, principal, rtype):
+        """行业专用 types are for persons of the 卫生技术人员 series only."""
+        if not rtype.health_only:
+            return
+        brief = self._call(self.identity_rpc.get_person_brief, principal.person_id) or {}
+        allowed = {t.code for t in catalogue.types_for(brief.get("title_series"))}
+        if rtype.code not in allowed:
+            raise Invalid("record.type_not_allowed",
+                          "行业专用业绩仅供职称系列为“卫生技术人员”的人员录入",
+                          {"fields": {"type": "行业专用业绩仅供卫生技术人员录入"}})
+
+    @contextlib.contextmanager
+    def _snapshot(self):
+        """A read session on one snapshot (REPEATABLE READ): a view built from several
+        queries (the record and its trail, a page and its counts) is consistent even
+        while a decision commits in between."""
+        with self.db.read() as session:
+            session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
+            yield session
+
+    def _attach(self, file_ids, record_id):
+        if file_ids:
+            self._call(self.documents_rpc.attach, list(file_ids), "achievements", "record",
+                       record_id)
+
+    # ------------------------------------------------------------------ records
+    @rpc
+    def create_record(self, type, fields=None, evidence_file_ids=None, submit=False):
+        """新增: save a draft, or (``submit``) validate fully and submit at once; a
+        refused submission saves nothing."""
+        principal = self._person()
+        data = load(sc.RecordCreateSchema, {
+            "type": type, "fields": fields or {},
+            "evidence_file_ids": evidence_file_ids or [], "submit": bool(submit)})
+        rtype = records.record_type(data["type"])
+        self._check_type_allowed(principal, rtype)
+        evidence = data["evidence_file_ids"]
+        actor = self._actor(principal)
+        if not data["submit"]:
+            values = records.clean(rtype, data["values"], evidence, partial=True,
+                                   bound_unit_name=self._bound_unit_name(principal, rtype))
+            with self.db.transaction() as session:
+                record = records.create(session, rtype=rtype, person_id=principal.person_id,
+                                        person_name=principal.name, values=values,
+                                        evidence_file_ids=evidence, actor=actor)
+                return records.detail(session, record)
+        binding = self._require_binding(self._binding(principal.person_id))
+        values = records.clean(rtype, data["values"], evidence, partial=False,
+                               bound_unit_name=self._bound_unit_name(principal, rtype, binding))
+        with self.db.transaction() as session:
+            record_id = records.next_record_id(session)
+        self._attach(evidence, record_id)
+        with self.db.transaction() as session:
+            record = records.create(session, rtype=rtype, person_id=principal.person_id,
+                                    person_name=principal.name, values=values,
+                                    evidence_file_ids=evidence, actor=actor,
+                                    record_id=record_id)
+            records.submit(session, record, rtype=rtype, values=values,
+                           unit_id=binding["unit_id"], unit_name=binding.get("unit_name"),
+                           person_name=principal.name, actor=actor)
+            return records.detail(session, record)
+
+    @rpc
+    def update_record(self, record_id, fields=None, evidence_file_ids=None):
+        """修改 a draft or returned record: given fields replace the stored ones (a null
+        clears one); the result is checked as a draft (formats, not required marks)."""
+        principal = self._person()
+        data = load(sc.RecordUpdateSchema, {"fields": fields,
+                                            "evidence_file_ids": evidence_file_ids})
+        with self.db.read() as session:
+            record = records.get_owned(session, record_id, principal.person_id)
+            st.require_editable(record.status)
+            rtype = records.record_type(record.type_code)
+            merged = {**(record.fields or {}), **(data["values"] or {})}
+            merged = {k: v for k, v in merged.items() if v is not None}
+            version = record.version
+        values = records.clean(rtype, merged, data["evidence_file_ids"], partial=True,
+                               bound_unit_name=self._bound_unit_name(principal, rtype))
+        with self.db.transaction() as session:
+            record = records.get_owned(session, record_id, principal.person_id,
+                                       for_update=True)
+            if record.version != version:
+                raise Conflict("record.changed", "记录已被修改，请刷新后重试")
+            records.update_values(session, record, rtype=rtype, values=values,
+                                  evidence_file_ids=data["evidence_file_ids"],
+                                  person_name=principal.name, actor=self._actor(principal))
+            return records.detail(session, record)
+
+    @rpc
+    def delete_record(self, record_id):
+        principal = self._person()
+        with self.db.transaction() as session:
+            record = records.get_owned(session, record_id, principal.person_id,
+                                       for_update=True)
+            records.remove(session, record)
+        return {"id": record_id, "deleted": True}
+
+    def _prepare_submission(self, session, principal, record_id, binding):
+        """Checks one record for submission: its status, every field and the evidence.
+        Returns what the transaction needs, without changing anything."""
+        record = records.get_owned(session, record_id, principal.person_id)
+        st.require_submittable(record.status)
+        rtype = records.record_type(record.type_code)
+        evidence = list(record.evidence_file_ids or [])
+        values = records.clean(rtype, record.fields, evidence, partial=False,
+                               bound_unit_name=self._bound_unit_name(principal, rtype, binding))
+        return {"record_id": record.id, "rtype": rtype, "values": values,
+                "evidence": evidence, "version": record.version}
+
+    def _commit_submissions(self, principal, binding, prepared):
+        actor = self._actor(principal)
+        with self.db.transaction() as session:
+            done = []
+            for entry in sorted(prepared, key=lambda e: e["record_id"]):
+                record = records.get_owned(session, entry["record_id"], principal.person_id,
+                                           for_update=True)
+                records.submit(session, record, rtype=entry["rtype"], values=entry["values"],
+                               unit_id=binding["unit_id"], unit_name=binding.get("unit_name"),
+                               person_name=principal.name, actor=actor,
+                               expected_version=entry["version"])
+                done.append(record)
+            return {r.id: records.detail(session, r) for r in done}
+
+    @rpc
+    def submit_record(self, record_id):
+        """提交 to the bound unit: only with an approved binding, only when every field
+        and the evidence pass; the evidence is attached to the record first."""
+        principal = self._person()
+        with self.db.read() as session:  # 404 before asking identity
+            records.get_owned(session, record_id, principal.person_id)
+        binding = self._require_binding(self._binding(principal.person_id))
+        with self.db.read() as session:
+            entry = self._prepare_submission(session, principal, record_id, binding)
+        self._attach(entry["evidence"], record_id)
+        return self._commit_submissions(principal, binding, [entry])[record_id]
+
+    @rpc
+    def submit_records(self, record_ids):
+        """批量提交 (e.g. 卫生-病案): all or nothing; every record's problems at once."""
+        principal = self._person()
+        ids = list(dict.fromkeys(load(sc.RecordIdsSchema, {"record_ids": record_ids})
+                                 ["record_ids"]))
+        with self.db.read() as session:
+            for record_id in ids:
+                records.get_owned(session, record_id, principal.person_id)
+        binding = self._require_binding(self._binding(principal.person_id))
+        prepared, invalid, wrong_state = [], {}, {}
+        with self.db.read() as session:
+            for record_id in ids:
+                try:
+                    prepared.append(self._prepare_submission(session, principal, record_id,
+                                                             binding))
+                except Invalid as exc:
+                    invalid[str(record_id)] = (exc.details or {}).get("fields") or exc.message
+                except Conflict as exc:
+                    wrong_state[str(record_id)] = exc.message
+        if wrong_state:
+            raise Conflict("record.not_submittable", "部分记录当前状态无法提交，未提交任何记录",
+                           {"records": wrong_state})
+        if invalid:
+            raise Invalid("record.invalid", "部分业绩信息填写有误，未提交任何记录",
+                          {"records": invalid})
+        for entry in prepared:
+            self._attach(entry["evidence"], entry["record_id"])
+        details = self._commit_submissions(principal, binding, prepared)
+        return {"submitted": ids, "items": [details[i] for i in ids]}
+
+    @rpc
+    def withdraw_record(self, record_id, reason=None):
+        """撤回: a submitted record not yet decided, or an approved one no live
+        declaration imported, goes back to 编辑中; logged in 撤回记录."""
+        principal = self._person()
+        data = load(sc.WithdrawSchema, {"reason": reason})
+        with self.db.transaction() as session:
+            record = records.get_owned(session, record_id, principal.person_id,
+                                       for_update=True)
+            rtype = records.record_type(record.type_code)
+            records.withdraw(session, record, rtype=rtype, reason=data["reason"],
+                             actor=self._actor(principal))
+            return records.detail(session, record)
+
+    @rpc
+    def get_record(self, record_id):
+        """The record's details and local trail: its owner, or an admin of the unit it
+        was submitted to; 404 for anyone else."""
+        principal = self.principal.require(PERSON, UNIT_ADMIN)
+        with self._snapshot() as session:
+            record = records.get_record(session, record_id)
+            own = principal.has(PERSON) and principal.person_id is not None \
+                and record.person_id == principal.person_id
+            unit = principal.has(UNIT_ADMIN) and records.visible_to_unit(record,
+                                                                         principal.unit_id)
+            if not (own or unit):
+                raise NotFound("record.not_found", "业绩记录不存在")
+            return records.detail(session, record)
+
+    # ------------------------------------------------------------------ lists
+    def _list_filters(self, query):
+        if query.get("type"):
+            records.record_type(query["type"])  # 422 for an unknown type
+        return {"type_code": query.get("type"), "category": query.get("category"),
+                "q": query.get("q"), "status": query.get("status"),
+                "page": query["page"], "page_size": query["page_size"]}
+
+    @rpc
+    def list_records(self, **query):
+        """The person's records of a type: keyword search, status tab, page."""
+        principal = self._person()
+        query = load(sc.RecordListSchema, query)
+        with self._snapshot() as session:
+            return records.page(session, person_id=principal.person_id,
+                                **self._list_filters(query))
+
+    @rpc
+    def list_unit_records(self, **query):
+        """业绩档案: records submitted to the caller's unit, with 申报人."""
+        principal = self._unit_admin()
+        query = load(sc.UnitRecordListSchema, query)
+        filters = self._list_filters(query)
+        filters["person"] = query.get("person")
+        with self._snapshot() as session:
+            result = records.page(session, unit_id=principal.unit_id, **filters,
+                                  **({"person_id": query["person_id"]}
+                                     if query.get("person_id") else {}))
+        return result
+
+    @rpc
+    def record_stats(self):
+        """我的业绩: counts per status, per category and per type."""
+        principal = self._person()
+        with self._snapshot() as session:
+            return records.statistics(session, person_id=principal.person_id)
+
+    @rpc
+    def unit_record_stats(self):
+        """The unit's 业绩档案 menu counts (submitted to the unit; drafts excluded)."""
+        principal = self._unit_admin()
+        with self._snapshot() as session:
+            return records.statistics(session, unit_id=principal.unit_id)
+
+    @rpc
+    def list_withdrawals(self, **query):
+        """撤回记录 of the caller."""
+        principal = self._person()
+        query = load(sc.WithdrawalListSchema, query)
+        with self._snapshot() as session:
+            return records.withdrawals_page(
+                session, person_id=principal.person_id, q=query.get("q"),
+                type_code=query.get("type"), category=query.get("category"),
+                status=query.get("status"), page=query["page"],
+                page_size=query["page_size"])
+
+    # ------------------------------------------------------------------ declarations
+    def _lock_owner(self, person_id):
+        principal = self.principal.current
+        if principal is not None and principal.has(PERSON):
+            if person_id is not None and person_id != principal.person_id:
+                raise Forbidden("auth.forbidden", "只能导入本人的业绩")
+            return principal.person_id
+        if person_id is None:
+            raise Invalid("request.invalid", "缺少申报人", {"fields": {"person_id": "此项为必填项"}})
+        return person_id
+
+    @rpc
+    def lock_records(self, record_ids, declaration_id, person_id=None):
+        """A declaration imports records: each must be the person's and 审核通过.
+        All or nothing, idempotent per (record, declaration). Answers the records'
+        details (the snapshot the declaration shows)."""
+        data = load(sc.LockSchema, {"record_ids": record_ids, "declaration_id": declaration_id,
+                                    "person_id": person_id})
+        owner = self._lock_owner(data["person_id"])
+        with self.db.transaction() as session:
+            locked = records.lock(session, data["record_ids"], data["declaration_id"], owner)
+            return [records.detail(session, r) for r in locked]
+
+    @rpc
+    def unlock_records(self, record_ids, declaration_id):
+        """The declaration no longer holds these records (``record_ids`` None: any of
+        them), e.g. an item removed, the declaration deleted or finished."""
+        data = load(sc.UnlockSchema, {"record_ids": record_ids,
+                                      "declaration_id": declaration_id})
+        with self.db.transaction() as session:
+            released = records.unlock(session, data["declaration_id"], data["record_ids"])
+        return {"declaration_id": data["declaration_id"], "record_ids": released}
+
+    # ------------------------------------------------------------------ events
+    @consumer("workflow", "review_decided")
+    def review_decided(self, session, envelope):
+        """A unit decided a record's review: 审核通过 / 退回 (with the opinion) / 终止."""
+        return records.apply_decision(session, envelope)
