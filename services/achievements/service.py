@@ -82,7 +82,7 @@ class AchievementsService(OperationsRpc, CatalogueRpc):
         if not rtype.health_only:
             return
         brief = self._call(self.identity_rpc.get_person_brief, principal.person_id) or {}
-        allowed = {t.code for t in catalogue.types_for(brief.get("title_series"))}
+        allowed = {t.code for t in catalogue.types_for(brief.get("title_series_label"))}
         if rtype.code not in allowed:
             raise Invalid("record.type_not_allowed",
                           "行业专用业绩仅供职称系列为“卫生技术人员”的人员录入",

@@ -75,7 +75,9 @@ class FakeIdentity:
         unit_id = principal.get("unit_id")
         return {"person_id": person_id, "name": principal["name"], "unit_id": unit_id,
                 "unit_name": UNIT_NAMES.get(unit_id),
-                "title_series": "卫生技术人员" if person_id == 81 else "工程技术人员"}
+                # as identity answers: the series' code and its label
+                "title_series": "health" if person_id == 81 else "engineering",
+                "title_series_label": "卫生技术人员" if person_id == 81 else "工程技术人员"}
 
     @rpc
     def health(self):

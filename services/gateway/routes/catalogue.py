@@ -136,6 +136,10 @@ class CatalogueRoutes:
                        "(reviewers) get every type.")
     def achievement_types(self, ctx):
         series = ctx.query.get("series")
-        if series is None and not ctx.principal.has(PERSON):
-            series = HEALTH_SERIES
+        if series is None:
+            if ctx.principal.has(PERSON) and ctx.principal.person_id:
+                brief = self.identity_rpc.get_person_brief(ctx.principal.person_id)
+                series = brief.get("title_series_label") or ""
+            else:
+                series = HEALTH_SERIES
         return self.achievements_rpc.catalogue(title_series=series)

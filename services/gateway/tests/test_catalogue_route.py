@@ -23,9 +23,17 @@ class FakeIdentity:
         return {
             "person-token": {"account_id": 2, "roles": [PERSON], "person_id": 5,
                              "name": "张三"},
+            "doctor-token": {"account_id": 4, "roles": [PERSON], "person_id": 6,
+                             "name": "李医生"},
             "admin-token": {"account_id": 3, "roles": [UNIT_ADMIN], "unit_id": 7,
                             "name": "单位管理员", "extra": {"unit_kind": "employer"}},
         }.get(token)
+
+    @rpc
+    def get_person_brief(self, person_id):
+        series = {5: ("engineering", "工程技术人员"), 6: ("health", "卫生技术人员")}[person_id]
+        return {"person_id": person_id, "title_series": series[0],
+                "title_series_label": series[1]}
 
     @rpc
     def health(self):
@@ -70,6 +78,10 @@ def test_a_person_sees_the_health_types_only_for_the_health_series(http):
     assert len(body["types"]) == 18 and not any(t["health_only"] for t in body["types"])
     assert body["categories"][0]["types"] == ["work_history", "education",
                                               "continuing_education"]
+
+    # Without ?series= a person gets the types of their own series (from identity).
+    doctor = get(http, "doctor-token").json()
+    assert doctor["title_series"] == "卫生技术人员" and len(doctor["types"]) == 23
 
     teacher = get(http, "person-token", series="中小学教师").json()
     assert len(teacher["types"]) == 18
