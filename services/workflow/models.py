@@ -123,3 +123,7 @@ class HistoryEntry(Base):
     at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
 
     __table_args__ = (Index("ix_history_entries_process_id", "process_id"),)
+
+
+# Plans and declarations (评审计划, 职称申报) live on the same Base.
+from . import plan_models  # noqa: E402,F401

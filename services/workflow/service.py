@@ -7,6 +7,7 @@ from services.common.principal import PrincipalProvider, UNIT_ADMIN
 from services.common.rpc import OperationsRpc, rpc
 from services.common.schemas import load
 
+from .declarations_rpc import DeclarationsRpc
 from .logic import engine, intake, taskcenter
 from .models import Base
 from .schemas import (
@@ -22,7 +23,7 @@ def _id(value, field="id"):
     return value
 
 
-class WorkflowService(OperationsRpc):
+class WorkflowService(OperationsRpc, DeclarationsRpc):
     name = "workflow"
 
     settings = Settings(required=("AMQP_URI", "DATABASE_URL"))

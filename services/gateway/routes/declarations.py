@@ -1,5 +1,244 @@
-"""Gateway operations of evaluation plans and title declarations (see docs/api.md)."""
+"""Gateway operations of evaluation plans (评审计划) and title declarations (职称申报).
+
+Plans are published by HR departments and committee organisers; persons declare against
+them (马上申报), fill in, import approved achievement records, pass the eligibility check
+and submit; units review through the task center (审核 = ``POST /api/v1/tasks/{id}/
+decision`` with the ``task_id`` of a declaration in their list), mark items deleted,
+correct small errors of the basic information and recall what they passed up.
+"""
+import base64
+from urllib.parse import quote
+
+from werkzeug.wrappers import Response
+
+from services.common.principal import OPERATOR, PERSON, UNIT_ADMIN
+from services.workflow import plan_schemas as ps
+
+from ..http import route
+
+TAG_PLANS = "评审计划"
+TAG_DECLARATIONS = "职称申报"
+TAG_UNIT = "职称申报（单位审核）"
+TAG_TASKS = "任务中心"
+PUBLISHERS = (UNIT_ADMIN, OPERATOR)
+REVIEWERS = (UNIT_ADMIN,)
+
+
+def _wire(schema, data):
+    """Loaded data back to JSON for the RPC (dates as ISO strings)."""
+    return schema().dump(data)
+
+
+def _download(answer):
+    """A file answer of the workflow service (pledge template) as an HTTP download."""
+    if "content_base64" not in answer:
+        return answer
+    data = base64.b64decode(answer["content_base64"])
+    filename = answer["filename"]
+    return Response(data, content_type=answer["content_type"], headers={
+        "Content-Disposition": f"attachment; filename*=UTF-8''{quote(filename)}"})
 
 
 class DeclarationRoutes:
-    pass
+
+    # ------------------------------------------------------------------ plans
+
+    @route("POST", "/api/v1/plans", summary="新建评审计划（草稿）", tag=TAG_PLANS,
+           roles=PUBLISHERS, body=ps.PlanSchema, response=ps.PlanDetailSchema, status=201,
+           errors=(404,),
+           description="人社部门或评委会组建单位的管理员（及运维人员）。人社部门发布时 "
+                       "hr_unit_id 为本单位，须选择评委会组建单位 organiser_unit_id；组建单位发布时"
+                       "反之；运维人员两者都须选择。sections 为申报业绩的栏目：可导入的业绩类型、"
+                       "最少/最多导入数量、是否必填。")
+    def plan_create(self, ctx):
+        return self.workflow_rpc.create_plan(_wire(ps.PlanSchema, ctx.body))
+
+    @route("PATCH", "/api/v1/plans/{id}", summary="修改评审计划", tag=TAG_PLANS,
+           roles=PUBLISHERS, body=ps.PlanUpdateSchema, response=ps.PlanDetailSchema,
+           errors=(404, 409),
+           description="只修改提交的字段。已有人员申报后，不能修改年度、评审级别，不能删减可评审专业和职称（409）。")
+    def plan_update(self, ctx, id):
+        return self.workflow_rpc.update_plan(id, _wire(ps.PlanUpdateSchema, ctx.body))
+
+    @route("POST", "/api/v1/plans/{id}/publish", summary="发布评审计划", tag=TAG_PLANS,
+           roles=PUBLISHERS, response=ps.PlanDetailSchema, errors=(404, 409))
+    def plan_publish(self, ctx, id):
+        return self.workflow_rpc.publish_plan(id)
+
+    @route("GET", "/api/v1/plans", summary="评审计划列表（按年度、评审级别、计划类型查询）",
+           tag=TAG_PLANS, query=ps.PlanListQuery, response=ps.PlanPageSchema,
+           description="已发布的计划（发布单位另可见本单位的草稿），按年度倒序。counts 为 "
+                       "全部 / 未开始 / 申报中 / 已截止 的数量。")
+    def plan_list(self, ctx):
+        return self.workflow_rpc.list_plans(ctx.query)
+
+    @route("GET", "/api/v1/plans/{id}", summary="评审计划详情（职称申报申请计划）", tag=TAG_PLANS,
+           response=ps.PlanDetailSchema, errors=(404,),
+           description="个人另有 my_declaration、can_declare 和 declare_message："
+                       "本申报年度已有申报记录或不在申报时间内时“马上申报”不可用。")
+    def plan_get(self, ctx, id):
+        return self.workflow_rpc.get_plan(id)
+
+    @route("GET", "/api/v1/plans/{id}/specialties", summary="可评审专业（可输入关键字搜索）",
+           tag=TAG_PLANS, query=ps.PlanSpecialtyQuery, response=ps.PlanSpecialty, many=True,
+           errors=(404,))
+    def plan_specialties(self, ctx, id):
+        return self.workflow_rpc.plan_specialties(id, ctx.query)
+
+    @route("GET", "/api/v1/plans/{id}/pledge", summary="诚信承诺书（申报前确认；可下载模板）",
+           tag=TAG_DECLARATIONS, roles=(PERSON,), query=ps.DeclarationPledgeQuery,
+           response=ps.DeclarationPledgeSchema, errors=(404,),
+           description="承诺书正文含申报人所在单位和所申报的专业-职称。format=text、html 或 "
+                       "pdf 时下载承诺书模板（text/plain、text/html、application/pdf）。")
+    def plan_pledge(self, ctx, id):
+        return _download(self.workflow_rpc.plan_pledge(id, ctx.query))
+
+    # ------------------------------------------------------------------ declarations
+
+    @route("POST", "/api/v1/declarations", summary="马上申报（选择申报形式、系列、专业、职称并确认承诺书）",
+           tag=TAG_DECLARATIONS, roles=(PERSON,), body=ps.DeclarationCreateSchema,
+           response=ps.DeclarationDetailSchema, status=201, errors=(404, 409),
+           description="一个申报年度（评审计划年度）只允许申报一次职称，不限系列和专业：已有申报"
+                       "记录时 409。须在申报时间内，已绑定工作单位且单位属地信息完善。")
+    def declaration_create(self, ctx):
+        return self.workflow_rpc.create_declaration(ctx.body)
+
+    @route("GET", "/api/v1/declarations", summary="我的申报记录（当前申报记录和历史记录）",
+           tag=TAG_DECLARATIONS, roles=(PERSON,), query=ps.DeclarationListQuery,
+           response=ps.DeclarationPageSchema)
+    def declaration_list(self, ctx):
+        return self.workflow_rpc.list_my_declarations(ctx.query)
+
+    @route("GET", "/api/v1/declarations/{id}", summary="申报信息详情", tag=TAG_DECLARATIONS,
+           response=ps.DeclarationDetailSchema, errors=(404,),
+           description="本人；申报曾到达的审核单位；评审计划的发布单位、人社部门和组建单位"
+                       "（提交后）。审核单位看到的业绩为提交时冻结的副本，做了删除标记的业绩 "
+                       "marked_deleted 为 true（灰色显示）。")
+    def declaration_get(self, ctx, id):
+        return self.workflow_rpc.get_declaration(id)
+
+    @route("GET", "/api/v1/declarations/{id}/pledge", summary="下载本申报的诚信承诺书",
+           tag=TAG_DECLARATIONS, roles=(PERSON,), query=ps.DeclarationPledgeQuery,
+           response=ps.DeclarationPledgeSchema, errors=(404,))
+    def declaration_pledge(self, ctx, id):
+        return _download(self.workflow_rpc.declaration_pledge(id, ctx.query["format"]))
+
+    @route("PATCH", "/api/v1/declarations/{id}/personal", summary="保存个人信息",
+           tag=TAG_DECLARATIONS, roles=(PERSON,), body=ps.DeclarationPersonalUpdateSchema,
+           response=ps.DeclarationDetailSchema, errors=(404, 409),
+           description="编辑中或退回时。只修改提交的字段；photo_file_id 为已上传的照片。")
+    def declaration_personal(self, ctx, id):
+        return self.workflow_rpc.update_declaration_personal(
+            id, _wire(ps.DeclarationPersonalUpdateSchema, ctx.body))
+
+    @route("PUT", "/api/v1/declarations/{id}/titles", summary="保存现有职称情况（含顺序）",
+           tag=TAG_DECLARATIONS, roles=(PERSON,), body=ps.DeclarationTitlesSchema,
+           response=ps.DeclarationDetailSchema, errors=(404, 409),
+           description="整个列表，按显示顺序；每条须填写证书编号、工作单位、系列、专业、资格名称、"
+                       "取得方式并上传附件。")
+    def declaration_titles(self, ctx, id):
+        return self.workflow_rpc.update_declaration_titles(id, ctx.body)
+
+    @route("POST", "/api/v1/declarations/{id}/specialty", summary="修改专业（同一评审计划内）",
+           tag=TAG_DECLARATIONS, roles=(PERSON,), body=ps.SpecialtyChangeSchema,
+           response=ps.DeclarationDetailSchema, errors=(404, 409))
+    def declaration_specialty(self, ctx, id):
+        return self.workflow_rpc.change_declaration_specialty(id, ctx.body)
+
+    @route("DELETE", "/api/v1/declarations/{id}", summary="删除申报记录", tag=TAG_DECLARATIONS,
+           roles=(PERSON,), query=ps.DeclarationDeleteQuery,
+           response=ps.DeclarationDeletedSchema, errors=(404, 409),
+           description="编辑中或退回时可删除。评审计划申报已截止时，删除后无法再次申报：须 "
+                       "confirm=true，否则 409 declaration.delete_confirm。")
+    def declaration_delete(self, ctx, id):
+        return self.workflow_rpc.delete_declaration(id, ctx.query["confirm"])
+
+    @route("POST", "/api/v1/declarations/{id}/sections/{section}/items",
+           summary="导入业绩（个人业绩库中审核通过的记录）", tag=TAG_DECLARATIONS, roles=(PERSON,),
+           body=ps.DeclarationImportSchema, response=ps.DeclarationImportResultSchema,
+           status=201, errors=(404, 409), path_params={"section": "string"},
+           description="只能导入本栏目可导入类型的本人审核通过的业绩，不超过最多导入数量。导入的"
+                       "业绩在申报期间不能撤回。可选记录见 GET /api/v1/records?type=&status=approved。")
+    def declaration_import(self, ctx, id, section):
+        return self.workflow_rpc.import_declaration_items(id, section,
+                                                          ctx.body["record_ids"])
+
+    @route("DELETE", "/api/v1/declarations/{id}/items/{item_id}", summary="移除导入的业绩",
+           tag=TAG_DECLARATIONS, roles=(PERSON,), response=ps.DeclarationImportResultSchema,
+           errors=(404, 409))
+    def declaration_item_remove(self, ctx, id, item_id):
+        return self.workflow_rpc.remove_declaration_item(id, item_id)
+
+    @route("POST", "/api/v1/declarations/{id}/items/{item_id}/move", summary="上移 / 下移",
+           tag=TAG_DECLARATIONS, roles=(PERSON,), body=ps.DeclarationItemMoveSchema,
+           response=ps.DeclarationImportResultSchema, errors=(404, 409))
+    def declaration_item_move(self, ctx, id, item_id):
+        return self.workflow_rpc.move_declaration_item(id, item_id, ctx.body["direction"])
+
+    @route("GET", "/api/v1/declarations/{id}/check", summary="申报条件检查", tag=TAG_DECLARATIONS,
+           roles=(PERSON,), response=ps.EligibilitySchema, errors=(404,),
+           description="逐条列出评审计划的每项条件及是否通过；有未通过的条件时不能提交。")
+    def declaration_check(self, ctx, id):
+        return self.workflow_rpc.check_declaration(id)
+
+    @route("POST", "/api/v1/declarations/{id}/submit", summary="提交审核", tag=TAG_DECLARATIONS,
+           roles=(PERSON,), response=ps.DeclarationDetailSchema, errors=(404, 409),
+           description="申报条件检查未通过时 409 declaration.ineligible（details.rules 为未通过的"
+                       "条件）。审核流程按所在单位逐级向上生成：单位审核 → 主管部门 → 人社部门 → "
+                       "组建单位；退回后再次提交从单位审核重新开始。")
+    def declaration_submit(self, ctx, id):
+        return self.workflow_rpc.submit_declaration(id)
+
+    @route("GET", "/api/v1/declarations/{id}/progress",
+           summary="申报进度（申报 → 单位审核 → 主管部门 → 人社部门 → 组建单位 → 审核通过）",
+           tag=TAG_DECLARATIONS, response=ps.DeclarationProgressSchema, errors=(404,))
+    def declaration_progress(self, ctx, id):
+        return self.workflow_rpc.declaration_progress(id)
+
+    @route("GET", "/api/v1/declarations/{id}/history", summary="申报流程（每一级审核及修改记录）",
+           tag=TAG_DECLARATIONS, response=ps.DeclarationHistoryEntrySchema, many=True,
+           errors=(404,))
+    def declaration_history(self, ctx, id):
+        return self.workflow_rpc.declaration_history(id)
+
+    # ------------------------------------------------------------------ units
+
+    @route("GET", "/api/v1/unit/declarations", summary="申报情况（待审核/待领取/已审核/被退回/全部）",
+           tag=TAG_UNIT, roles=(UNIT_ADMIN, OPERATOR), query=ps.UnitDeclarationQuery,
+           response=ps.DeclarationPageSchema,
+           description="本单位正在审核或曾经审核的申报（主管部门只见所属单位的申报），以及本单位"
+                       "发布或作为人社部门、组建单位的评审计划的申报。q 按申报人姓名查询。"
+                       "counts 为各页签数量；task_id 为本单位待审核的任务。")
+    def unit_declarations(self, ctx):
+        return self.workflow_rpc.list_unit_declarations(ctx.query)
+
+    @route("POST", "/api/v1/declarations/{id}/items/{item_id}/mark",
+           summary="删除标记（审核单位标记有问题的业绩材料）", tag=TAG_UNIT, roles=REVIEWERS,
+           body=ps.DeclarationItemMarkSchema, response=ps.DeclarationDetailSchema,
+           errors=(404, 409),
+           description="只有正在审核该申报的单位。标记删除的业绩审核时灰色显示，打印评审表时不出现。")
+    def declaration_item_mark(self, ctx, id, item_id):
+        return self.workflow_rpc.mark_declaration_item(id, item_id, ctx.body)
+
+    @route("PATCH", "/api/v1/declarations/{id}/basic-info",
+           summary="修改基本信息（审核单位修改小范围的错误）", tag=TAG_UNIT, roles=REVIEWERS,
+           body=ps.DeclarationCorrectionSchema, response=ps.DeclarationDetailSchema,
+           errors=(404, 409),
+           description="只有正在审核该申报的单位；每项修改的原值和新值记入申报流程。")
+    def declaration_correct(self, ctx, id):
+        return self.workflow_rpc.correct_declaration(
+            id, _wire(ps.DeclarationCorrectionSchema, ctx.body))
+
+    @route("POST", "/api/v1/declarations/{id}/recall", summary="撤回（上一级尚未领取时）",
+           tag=TAG_UNIT, roles=REVIEWERS, response=ps.RecallResultSchema, errors=(404, 409),
+           description="本单位审核通过并提交到上一级的申报，上一级未领取且未审核时可撤回到本单位"
+                       "待处理；否则 409 指定流程的当前状态不允许撤回。")
+    def declaration_recall(self, ctx, id):
+        return self.workflow_rpc.recall_declaration(id)
+
+    @route("POST", "/api/v1/tasks/{id}/recall", summary="撤回已提交到上一级的任务", tag=TAG_TASKS,
+           roles=REVIEWERS, response=ps.RecallResultSchema, errors=(404, 409),
+           description="我已处理中本单位审核通过的任务，下一级未领取时可撤回，任务回到本单位待处理；"
+                       "否则 409 指定流程的当前状态不允许撤回。")
+    def task_recall(self, ctx, id):
+        return self.workflow_rpc.recall_task(id)

@@ -12,7 +12,9 @@ API for callers inside the workflow service (declarations use it directly):
 - :func:`claim` / :func:`release` a task (领取 / 释放);
 - :func:`decide` approve / return / terminate / reject a task; emits ``review_decided``;
 - :func:`on_decided` registers a function a kind runs inside the decision's transaction
-  (e.g. declarations update their own row on the final outcome).
+  (e.g. declarations update their own row on the final outcome);
+- :func:`recall` takes back what a unit passed up while the next unit has not claimed it
+  (撤回); :func:`on_recalled` registers a function a kind runs in the recall's transaction.
 
 Reads (task center, history) are in ``logic/taskcenter.py``.
 """
@@ -29,7 +31,8 @@ from ..models import (
     PROCESS_OPEN, TASK_DECIDED, TASK_OPEN, HistoryEntry, Process, ProcessStep, Task,
 )
 from .labels import (
-    ACTIONS, FORWARDED, KINDS, OPINION_REQUIRED, OUTCOME_OF, REJECT_KINDS, SUBMIT,
+    ACTIONS, FORWARDED, KINDS, OPINION_REQUIRED, OUTCOME_OF, RECALL, RECALLED, REJECT_KINDS,
+    SUBMIT,
 )
 
 log = logging.getLogger(__name__)
@@ -70,6 +73,19 @@ def on_decided(kind):
     the ``review_decided`` event). An error it raises undoes the whole decision."""
     def decorator(fn):
         _DECISION_HOOKS.setdefault(kind, []).append(fn)
+        return fn
+    return decorator
+
+
+_RECALL_HOOKS = {}
+
+
+def on_recalled(kind):
+    """Register ``fn(session, process, recall)`` for ``kind``; it runs in the recall's
+    transaction after the engine has moved the process back (``recall`` is the answer
+    of :func:`recall`). An error it raises undoes the recall."""
+    def decorator(fn):
+        _RECALL_HOOKS.setdefault(kind, []).append(fn)
         return fn
     return decorator
 
@@ -311,6 +327,66 @@ def decide(session, task_id, actor, action, opinion=None):
         "next_unit_id": next_task.unit_id if next_task else None,
         "next_unit_name": next_task.unit_name if next_task else None,
     }
+
+
+# --------------------------------------------------------------------------- recall
+
+def recall(session, task_id, actor):
+    """撤回: the actor's unit takes back a task it approved and passed up, while the next
+    unit has not claimed (领取) or decided it. The next unit's open task is withdrawn; the
+    process is back at the unit's step with a new open task claimed by the actor (待处理);
+    the history records the recall. Otherwise 409 指定流程的当前状态不允许撤回 (Anhui unit
+    FAQ 2021.10.19, 2). No ``review_decided`` is emitted: nothing was decided.
+
+    Locks: the unit's task, then the next open task, then the process (the order
+    :func:`decide` and :func:`claim` lock the open task and the process in).
+    """
+    task = _locked_task(session, task_id, actor)
+    refused = Conflict("task.not_recallable", "指定流程的当前状态不允许撤回",
+                       {"task_id": task.id})
+    if task.state != TASK_DECIDED or task.outcome != FORWARDED:
+        raise refused
+    following = session.execute(
+        select(Task).where(Task.process_id == task.process_id, Task.state == TASK_OPEN)
+        .with_for_update(of=Task).execution_options(populate_existing=True)
+    ).unique().scalar_one_or_none()
+    process = session.execute(
+        select(Process).where(Process.id == task.process_id).with_for_update()
+        .execution_options(populate_existing=True)
+    ).scalar_one()
+    if process.status != PROCESS_OPEN or following is None \
+            or following.step_index != task.step_index + 1 \
+            or following.claimed_by_account_id is not None:
+        raise refused
+
+    now = utcnow()
+    recalled_task_id = following.id
+    session.delete(following)
+    process.current_step = task.step_index
+    again = _open_task(session, process, task.step_index, task.unit_id, task.unit_name, now)
+    again.claimed_by_account_id = actor.account_id
+    again.claimed_by_name = actor.name
+    again.claimed_at = now
+    session.add(HistoryEntry(
+        process_id=process.id, step_index=task.step_index, unit_id=task.unit_id,
+        unit_name=task.unit_name, account_id=actor.account_id, account_name=actor.name,
+        action=RECALL, opinion=None, outcome=RECALLED, at=now,
+    ))
+    session.flush()
+    result = {
+        "process_id": process.id,
+        "kind": process.kind,
+        "step_index": task.step_index,
+        "unit_id": task.unit_id,
+        "unit_name": task.unit_name,
+        "task_id": again.id,
+        "recalled_task_id": recalled_task_id,
+        "recalled_at": now.isoformat(),
+        "recalled_by": {"account_id": actor.account_id, "name": actor.name},
+    }
+    for hook in _RECALL_HOOKS.get(process.kind, ()):
+        hook(session, process, result)
+    return result
 
 
 # --------------------------------------------------------------------------- queries

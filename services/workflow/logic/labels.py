@@ -16,7 +16,10 @@ ACTIONS = {
     "reject": "不通过",
 }
 SUBMIT = "submit"
-ACTION_LABELS = {SUBMIT: "提交", **ACTIONS}
+# 撤回: a unit takes back what it passed up (history only; not a decision).
+RECALL = "recall"
+RECALLED = "recalled"
+ACTION_LABELS = {SUBMIT: "提交", **ACTIONS, RECALL: "撤回"}
 REJECT_KINDS = frozenset({"declaration"})
 # Actions whose opinion is required: a return tells the applicant what to change (tell
 # everything at once); 不通过 must say why (Chongqing manual 2.3.1: 填写审核不通过意见).

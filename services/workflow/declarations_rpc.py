@@ -1,0 +1,506 @@
+"""RPC entrypoints of evaluation plans and declarations, mixed into WorkflowService.
+
+Thin: load with a schema, gather facts from identity and achievements over RPC (never
+inside a transaction), call the rules in ``logic/plans.py`` and ``logic/declarations.py``,
+dump with a schema. The service provides ``db`` and ``principal``.
+"""
+import base64
+import logging
+
+from nameko.exceptions import UnknownService
+from nameko.rpc import RpcProxy
+
+from services.common.errors import Conflict, Invalid, NotFound, Unavailable
+from services.common.messaging import consumer
+from services.common.principal import OPERATOR, PERSON, UNIT_ADMIN
+from services.common.rpc import rpc
+from services.common.schemas import load
+
+from . import plan_schemas as ps
+from .logic import chain as chains
+from .logic import declarations as decl
+from .logic import engine, pledge, plans
+
+log = logging.getLogger(__name__)
+
+
+def _id(value, field="id"):
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise Invalid("request.invalid", "编号格式有误", {"fields": {field: ["编号格式有误"]}})
+    return value
+
+
+class DeclarationsRpc:
+    identity_rpc = RpcProxy("identity")
+    achievements_rpc = RpcProxy("achievements")
+    documents_rpc = RpcProxy("documents")
+
+    # ------------------------------------------------------------------ helpers
+
+    @staticmethod
+    def _call(method, *args, **kwargs):
+        """An RPC to another service; 503 when it is not running."""
+        try:
+            return method(*args, **kwargs)
+        except UnknownService:
+            raise Unavailable()
+
+    def _person(self):
+        return decl.require_person(self.principal.require(PERSON))
+
+    def _binding(self, person_id):
+        """identity's ``may_submit`` and the ``unit_path`` of the bound unit."""
+        binding = self._call(self.identity_rpc.may_submit, person_id) or {}
+        path = []
+        if binding.get("allowed") and binding.get("unit_id"):
+            path = self._call(self.identity_rpc.unit_path, binding["unit_id"]) or []
+        return binding, path
+
+    def _brief(self, person_id):
+        return self._call(self.identity_rpc.get_person_brief, person_id) or {}
+
+    def _attach(self, file_ids, subject_type, subject_id):
+        if file_ids:
+            self._call(self.documents_rpc.attach, sorted(set(file_ids)), "workflow",
+                       subject_type, subject_id)
+
+    def _detail(self, declaration_id):
+        actor = self.principal.require()
+        with self.db.read() as session:
+            declaration, viewer = decl.get_visible(session, actor, declaration_id)
+            return ps.DeclarationDetailSchema().dump(
+                decl.detail(session, actor, declaration, viewer))
+
+    # ------------------------------------------------------------------ plans
+
+    def _plan_units(self, actor, data, plan=None):
+        wanted = plans.unit_ids_needed(actor, data, plan)
+        return {kind: plans.check_unit(kind, self._call(self.identity_rpc.unit_path, unit_id))
+                for kind, unit_id in wanted.items()}
+
+    @rpc
+    def create_plan(self, data=None):
+        """A new evaluation plan (草稿) of the caller's HR department or organiser."""
+        actor = self.principal.require(UNIT_ADMIN, OPERATOR)
+        plans.publisher_kind(actor)
+        values = load(ps.PlanSchema, data or {}, code="plan.invalid")
+        units = self._plan_units(actor, values)
+        fields = {k: v for k, v in values.items() if k in plans.FIELDS}
+        with self.db.transaction() as session:
+            plan = plans.create(session, actor, fields, units)
+            plan_id = plan.id
+        try:
+            self._attach(values.get("attachments"), "plan", plan_id)
+        except Exception:
+            # The attachments were refused: the new draft goes, nothing is left behind.
+            with self.db.transaction() as session:
+                plans.discard_draft(session, plan_id)
+            raise
+        return self.get_plan(plan_id)
+
+    @rpc
+    def update_plan(self, plan_id, data=None):
+        actor = self.principal.require(UNIT_ADMIN, OPERATOR)
+        values = load(ps.PlanUpdateSchema, data or {}, code="plan.invalid")
+        with self.db.read() as session:
+            plan = plans.get_visible(session, actor, _id(plan_id))
+            if not plans.manages(actor, plan):
+                raise NotFound("plan.not_found", "评审计划不存在")
+            units = None
+            if "hr_unit_id" in values or "organiser_unit_id" in values:
+                wanted = plans.unit_ids_needed(actor, values, plan)
+            else:
+                wanted = None
+        if wanted is not None:
+            units = {kind: plans.check_unit(kind, self._call(self.identity_rpc.unit_path, uid))
+                     for kind, uid in wanted.items()}
+        fields = {k: v for k, v in values.items() if k in plans.FIELDS}
+        self._attach(values.get("attachments"), "plan", plan_id)
+        with self.db.transaction() as session:
+            plans.update(session, actor, plan_id, fields, units)
+        return self.get_plan(plan_id)
+
+    @rpc
+    def publish_plan(self, plan_id):
+        actor = self.principal.require(UNIT_ADMIN, OPERATOR)
+        with self.db.transaction() as session:
+            plans.publish(session, actor, _id(plan_id))
+        return self.get_plan(plan_id)
+
+    @rpc
+    def list_plans(self, query=None):
+        actor = self.principal.require()
+        params = load(ps.PlanListQuery, query or {})
+        with self.db.read() as session:
+            page = plans.list_plans(session, actor, **params)
+        return ps.PlanPageSchema().dump(page)
+
+    @rpc
+    def get_plan(self, plan_id):
+        """A plan; for a person also whether 马上申报 is open to them this year."""
+        actor = self.principal.require()
+        with self.db.read() as session:
+            plan = plans.get_visible(session, actor, _id(plan_id))
+            view = plans.detail(plan, actor)
+            if actor.has(PERSON) and actor.person_id is not None:
+                view.update(self._person_view(session, actor, plan))
+        return ps.PlanDetailSchema().dump(view)
+
+    @staticmethod
+    def _person_view(session, actor, plan):
+        existing = decl.year_declaration(session, actor.person_id, plan.year)
+        mine = None
+        message = None
+        if existing is not None:
+            mine = {"id": existing.id, "plan_id": existing.plan_id, "year": existing.year,
+                    "status": existing.status,
+                    "status_label": decl.status_label(existing.status)}
+            message = decl.refusal(existing, plan.id).message
+        elif plan.status != "published":
+            message = "评审计划未发布"
+        else:
+            state = plans.window_state(plan)
+            if state == "not_started":
+                message = f"申报尚未开始，开始日期为 {plan.starts_on.isoformat()}"
+            elif state == "closed":
+                message = f"申报已截止，截止日期为 {plan.ends_on.isoformat()}"
+        return {"my_declaration": mine, "can_declare": message is None,
+                "declare_message": message}
+
+    @rpc
+    def plan_specialties(self, plan_id, query=None):
+        actor = self.principal.require()
+        params = load(ps.PlanSpecialtyQuery, query or {})
+        with self.db.read() as session:
+            plan = plans.get_visible(session, actor, _id(plan_id))
+            found = plans.specialties(plan, params.get("series"), params.get("q"))
+        return ps.PlanSpecialty(many=True).dump(found)
+
+    @rpc
+    def plan_pledge(self, plan_id, query=None):
+        """The integrity pledge for what the person is about to declare, with their unit:
+        the text (``format`` json) or the template to download (text, html, pdf)."""
+        actor = self._person()
+        params = load(ps.DeclarationPledgeQuery, query or {})
+        with self.db.read() as session:
+            plans.get_visible(session, actor, _id(plan_id))
+        binding, _ = self._binding(actor.person_id)
+        unit_name = binding.get("unit_name") if binding.get("allowed") else None
+        text = pledge.pledge_text(unit_name, params.get("specialty"), params.get("title"))
+        return self._pledge_answer(text, unit_name, params, f"plan-{plan_id}")
+
+    @staticmethod
+    def _pledge_answer(text, unit_name, params, name):
+        fmt = params.get("format") or "json"
+        declared = pledge.declared_title(params.get("specialty"), params.get("title"))
+        if fmt == "json":
+            return {"text": text, "unit_name": unit_name, "declared": declared or None}
+        data, content_type, extension = pledge.render(text, fmt)
+        return {"content_base64": base64.b64encode(data).decode("ascii"),
+                "content_type": content_type, "filename": f"诚信承诺书-{name}.{extension}"}
+
+    # ------------------------------------------------------------------ declaring
+
+    @rpc
+    def create_declaration(self, data=None):
+        """马上申报: plan, 申报形式, 系列, 专业, 职称 and the accepted pledge."""
+        actor = self._person()
+        values = load(ps.DeclarationCreateSchema, data or {})
+        with self.db.read() as session:
+            plan = plans.get_visible(session, actor, values["plan_id"])
+            decl.require_window(plan)
+            existing = decl.year_declaration(session, actor.person_id, plan.year)
+            if existing is not None:
+                raise decl.refusal(existing, plan.id)
+        binding, path = self._binding(actor.person_id)
+        decl.require_bound(binding, path)
+        brief = self._brief(actor.person_id)
+        text = pledge.pledge_text(binding.get("unit_name"), values["specialty"],
+                                  values["title"])
+        with self.db.transaction() as session:
+            plan = plans.get_visible(session, actor, values["plan_id"])
+            declaration = decl.create(session, actor, plan, values, brief=brief,
+                                      binding=binding, unit_path=path, pledge_text=text)
+            declaration_id = declaration.id
+        return self._detail(declaration_id)
+
+    @rpc
+    def list_my_declarations(self, query=None):
+        actor = self._person()
+        params = load(ps.DeclarationListQuery, query or {})
+        params.pop("q", None)
+        with self.db.read() as session:
+            page = decl.my_list(session, actor, **params)
+        return ps.DeclarationPageSchema().dump(page)
+
+    @rpc
+    def get_declaration(self, declaration_id):
+        return self._detail(_id(declaration_id))
+
+    @rpc
+    def declaration_pledge(self, declaration_id, fmt="json"):
+        actor = self._person()
+        params = load(ps.DeclarationPledgeQuery, {"format": fmt})
+        with self.db.read() as session:
+            declaration = decl.get_owned(session, actor, _id(declaration_id))
+            text, unit_name = declaration.pledge_text, declaration.unit_name
+            params.update(specialty=declaration.specialty, title=declaration.title)
+        return self._pledge_answer(text, unit_name, params, f"declaration-{declaration_id}")
+
+    @rpc
+    def update_declaration_personal(self, declaration_id, data=None):
+        """保存个人信息."""
+        actor = self._person()
+        values = load(ps.DeclarationPersonalUpdateSchema, data or {})
+        if values.get("photo_file_id"):
+            self._attach([values["photo_file_id"]], "declaration", _id(declaration_id))
+        with self.db.transaction() as session:
+            declaration = decl.get_owned(session, actor, _id(declaration_id), for_update=True)
+            decl.update_personal(session, declaration, values)
+        return self._detail(declaration_id)
+
+    @rpc
+    def update_declaration_titles(self, declaration_id, data=None):
+        """现有职称情况 (the whole list, in order)."""
+        actor = self._person()
+        values = load(ps.DeclarationTitlesSchema, data or {})
+        with self.db.read() as session:
+            decl.require_editable(decl.get_owned(session, actor, _id(declaration_id)))
+        files = [fid for title in values["titles"] for fid in title["evidence_file_ids"]]
+        self._attach(files, "declaration", declaration_id)
+        with self.db.transaction() as session:
+            declaration = decl.get_owned(session, actor, declaration_id, for_update=True)
+            decl.update_titles(session, declaration, values["titles"])
+        return self._detail(declaration_id)
+
+    @rpc
+    def change_declaration_specialty(self, declaration_id, data=None):
+        """修改专业 within the same plan."""
+        actor = self._person()
+        values = load(ps.SpecialtyChangeSchema, data or {})
+        with self.db.transaction() as session:
+            declaration = decl.get_owned(session, actor, _id(declaration_id), for_update=True)
+            decl.change_specialty(session, actor, declaration, values)
+        return self._detail(declaration_id)
+
+    @rpc
+    def delete_declaration(self, declaration_id, confirm=False):
+        actor = self._person()
+        params = load(ps.DeclarationDeleteQuery, {"confirm": confirm})
+        with self.db.transaction() as session:
+            declaration = decl.get_owned(session, actor, _id(declaration_id), for_update=True)
+            decl.delete(session, actor, declaration, params["confirm"])
+        return {"id": declaration_id, "deleted": True}
+
+    # ------------------------------------------------------------------ items
+
+    @rpc
+    def import_declaration_items(self, declaration_id, section, record_ids=None):
+        """导入: approved records of the section's types, locked in achievements against
+        withdrawal while the declaration holds them."""
+        actor = self._person()
+        values = load(ps.DeclarationImportSchema, {"record_ids": record_ids})
+        ids = values["record_ids"]
+        with self.db.read() as session:
+            declaration = decl.get_owned(session, actor, _id(declaration_id))
+            decl.prepare_import(declaration, str(section), ids)
+        details = self._call(self.achievements_rpc.lock_records, ids, declaration_id,
+                             actor.person_id)
+        try:
+            with self.db.transaction() as session:
+                declaration = decl.get_owned(session, actor, declaration_id, for_update=True)
+                decl.add_items(session, declaration, str(section), details)
+        except Exception:
+            self._release_unheld(ids, declaration_id)
+            raise
+        return self._section(actor, declaration_id, str(section))
+
+    def _release_unheld(self, record_ids, declaration_id):
+        """Give back the locks taken for an import that failed, except those of records
+        the declaration holds (e.g. imported meanwhile by another request)."""
+        try:
+            with self.db.read() as session:
+                held = set(decl.held_record_ids(session, declaration_id))
+            release = [rid for rid in record_ids if rid not in held]
+            if release:
+                self.achievements_rpc.unlock_records(release, declaration_id)
+        except Exception:
+            log.exception("could not release records %s of declaration %s", record_ids,
+                          declaration_id)
+
+    def _section(self, actor, declaration_id, code):
+        with self.db.read() as session:
+            declaration = decl.get_owned(session, actor, declaration_id)
+            view = decl.section_view(declaration, plans.section(declaration.plan, code))
+        return ps.DeclarationImportResultSchema().dump(
+            {"declaration_id": declaration_id, "section": view})
+
+    @rpc
+    def remove_declaration_item(self, declaration_id, item_id):
+        """移除: the record's lock is released first, then the item goes."""
+        actor = self._person()
+        with self.db.read() as session:
+            declaration = decl.get_owned(session, actor, _id(declaration_id))
+            decl.require_editable(declaration)
+            item = decl.get_item(declaration, _id(item_id, "item_id"))
+            record_id, code = item.record_id, item.section
+        self._call(self.achievements_rpc.unlock_records, [record_id], declaration_id)
+        with self.db.transaction() as session:
+            declaration = decl.get_owned(session, actor, declaration_id, for_update=True)
+            decl.remove_item(session, declaration, item_id)
+        return self._section(actor, declaration_id, code)
+
+    @rpc
+    def move_declaration_item(self, declaration_id, item_id, direction=None):
+        """上移 / 下移."""
+        actor = self._person()
+        values = load(ps.DeclarationItemMoveSchema, {"direction": direction})
+        with self.db.transaction() as session:
+            declaration = decl.get_owned(session, actor, _id(declaration_id), for_update=True)
+            item = decl.move_item(session, declaration, _id(item_id, "item_id"),
+                                  values["direction"])
+            code = item.section
+        return self._section(actor, declaration_id, code)
+
+    # ------------------------------------------------------------------ check, submit
+
+    @rpc
+    def check_declaration(self, declaration_id):
+        """申报条件检查: every rule with pass or fail."""
+        actor = self._person()
+        with self.db.read() as session:
+            decl.get_owned(session, actor, _id(declaration_id))
+        binding, path = self._binding(actor.person_id)
+        with self.db.read() as session:
+            declaration = decl.get_owned(session, actor, declaration_id)
+            result = decl.check(declaration, binding=binding, unit_path=path)
+        return ps.EligibilitySchema().dump(result)
+
+    @rpc
+    def submit_declaration(self, declaration_id):
+        """提交: refused while any rule of the check fails; freezes the records and
+        starts the review up the chain derived from the unit hierarchy."""
+        actor = self._person()
+        with self.db.read() as session:
+            declaration = decl.get_owned(session, actor, _id(declaration_id))
+            decl.require_editable(declaration)
+            version = declaration.version
+            record_ids = [item.record_id for item in declaration.items]
+        binding, path = self._binding(actor.person_id)
+        with self.db.read() as session:
+            declaration = decl.get_owned(session, actor, declaration_id)
+            result = decl.check(declaration, binding=binding, unit_path=path)
+            plan = declaration.plan
+            hr = {"unit_id": plan.hr_unit_id, "unit_name": plan.hr_unit_name}
+            organiser = {"unit_id": plan.organiser_unit_id,
+                         "unit_name": plan.organiser_unit_name}
+        if not result["passed"]:
+            failed = [r for r in result["rules"] if not r["passed"]]
+            raise Conflict("declaration.ineligible",
+                           "申报条件检查未通过，无法提交：" + "；".join(r["message"] for r in failed),
+                           {"rules": failed})
+        chain = chains.derive_chain(path, hr, organiser)
+        brief = self._brief(actor.person_id)
+        frozen = {}
+        if record_ids:
+            details = self._call(self.achievements_rpc.lock_records, record_ids,
+                                 declaration_id, actor.person_id)
+            frozen = {d["id"]: d for d in details}
+        with self.db.transaction() as session:
+            declaration = decl.get_owned(session, actor, declaration_id, for_update=True)
+            if declaration.version != version:
+                raise Conflict("declaration.changed", "申报信息已变更，请重新检查后提交")
+            decl.submit(session, actor, declaration, chain=chain, frozen=frozen, brief=brief,
+                        binding=binding)
+        return self._detail(declaration_id)
+
+    @rpc
+    def declaration_progress(self, declaration_id):
+        actor = self.principal.require()
+        with self.db.read() as session:
+            declaration, _ = decl.get_visible(session, actor, _id(declaration_id))
+            return ps.DeclarationProgressSchema().dump(decl.progress(declaration))
+
+    @rpc
+    def declaration_history(self, declaration_id):
+        actor = self.principal.require()
+        with self.db.read() as session:
+            declaration, _ = decl.get_visible(session, actor, _id(declaration_id))
+            return ps.DeclarationHistoryEntrySchema(many=True).dump(
+                decl.history(session, declaration))
+
+    # ------------------------------------------------------------------ units
+
+    @rpc
+    def list_unit_declarations(self, query=None):
+        """申报情况 of the caller's unit with the tabs and their counts."""
+        actor = self.principal.require(UNIT_ADMIN, OPERATOR)
+        params = load(ps.UnitDeclarationQuery, query or {})
+        with self.db.read() as session:
+            page = decl.unit_list(session, actor, **params)
+        return ps.DeclarationPageSchema().dump(page)
+
+    @rpc
+    def mark_declaration_item(self, declaration_id, item_id, data=None):
+        """删除标记 by the reviewing unit."""
+        actor = self.principal.require(UNIT_ADMIN)
+        values = load(ps.DeclarationItemMarkSchema, data or {})
+        with self.db.transaction() as session:
+            declaration, _ = decl.get_visible(session, actor, _id(declaration_id))
+            decl.mark_item(session, actor, declaration, _id(item_id, "item_id"),
+                           values["deleted"], values.get("reason"))
+        return self._detail(declaration_id)
+
+    @rpc
+    def correct_declaration(self, declaration_id, data=None):
+        """修改基本信息 (small errors) by the reviewing unit, logged."""
+        actor = self.principal.require(UNIT_ADMIN)
+        values = load(ps.DeclarationCorrectionSchema, data or {})
+        note = values.pop("note", None)
+        if not values:
+            raise Invalid("declaration.nothing_changed", "没有需要修改的内容")
+        with self.db.transaction() as session:
+            declaration, _ = decl.get_visible(session, actor, _id(declaration_id))
+            decl.correct(session, actor, declaration, values, note)
+        return self._detail(declaration_id)
+
+    @rpc
+    def recall_declaration(self, declaration_id):
+        """撤回: take back what the caller's unit passed up while the next level has not
+        claimed it."""
+        actor = self.principal.require(UNIT_ADMIN)
+        with self.db.transaction() as session:
+            declaration, _ = decl.get_visible(session, actor, _id(declaration_id))
+            result = decl.recall(session, actor, declaration)
+        return ps.RecallResultSchema().dump(result)
+
+    @rpc
+    def recall_task(self, task_id):
+        """撤回 from the task center (我已处理): a task the caller's unit passed up."""
+        actor = self.principal.require(UNIT_ADMIN)
+        with self.db.transaction() as session:
+            result = engine.recall(session, _id(task_id), actor)
+        return ps.RecallResultSchema().dump(result)
+
+    # ------------------------------------------------------------------ record locks
+
+    @consumer("workflow", "review_decided")
+    def declaration_review_ended(self, session, envelope):
+        """A declaration's review ended for good (审核通过, 不通过, 终止): its records are
+        released (their frozen copies stay with the declaration)."""
+        data = envelope["data"]
+        if data.get("kind") != decl.KIND or data.get("subject_service") != "workflow" \
+                or data.get("subject_type") != decl.SUBJECT_TYPE or not data.get("final") \
+                or data.get("outcome") == "returned":
+            return None
+        # A failure (achievements not running) is retried: not an AppError.
+        self.achievements_rpc.unlock_records(None, int(data["subject_id"]))
+        return data["subject_id"]
+
+    @consumer("workflow", "declaration_deleted")
+    def declaration_deleted_release(self, session, envelope):
+        """A deleted declaration holds no records any more."""
+        declaration_id = int(envelope["data"]["declaration_id"])
+        self.achievements_rpc.unlock_records(None, declaration_id)
+        return declaration_id
+

@@ -1,0 +1,175 @@
+"""Evaluation plans (评审计划) and title declarations (职称申报), on the workflow Base.
+
+- ``plans``: published by an HR department (人社部门) or a committee organiser (评委会组建
+  单位): year, committee, level, forms, window, series with their specialties and titles,
+  and the sections of the declaration (which record types each imports, with counts);
+- ``declarations``: one person's declaration against a plan (one per person and plan
+  year, deleted ones aside), with the personal information, existing titles, the review
+  chain derived at submission and where the review stands;
+- ``declaration_items``: the achievement records imported into a section, in order, with
+  the record as imported and the frozen copy taken at submission;
+- ``declaration_log``: what changed outside the review engine's history: specialty
+  changes, reviewers' corrections of the basic information, items marked deleted.
+"""
+import datetime as dt
+
+from sqlalchemy import (
+    BigInteger, Boolean, Date, DateTime, ForeignKey, Index, Integer, String, Text,
+    UniqueConstraint, text,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from .models import Base
+
+
+class Plan(Base):
+    __tablename__ = "plans"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    year: Mapped[int] = mapped_column(Integer)
+    name: Mapped[str] = mapped_column(String(200))
+    committee: Mapped[str] = mapped_column(String(200))          # 评委会
+    office: Mapped[str | None] = mapped_column(String(200))      # 办事机构
+    level: Mapped[str] = mapped_column(String(20))               # 评审级别
+    forms: Mapped[list] = mapped_column(JSONB)                   # 申报类型
+    starts_on: Mapped[dt.date] = mapped_column(Date)
+    ends_on: Mapped[dt.date] = mapped_column(Date)
+    # [{series, specialties: [..], titles: [..]}]: 可评审专业 and the titles per series
+    scope: Mapped[list] = mapped_column(JSONB)
+    content: Mapped[str | None] = mapped_column(Text)            # 计划内容
+    attachments: Mapped[list] = mapped_column(JSONB)             # documents file ids
+    contact_name: Mapped[str | None] = mapped_column(String(50))
+    contact_phone: Mapped[str | None] = mapped_column(String(50))
+    contact_address: Mapped[str | None] = mapped_column(String(200))
+    interview: Mapped[bool] = mapped_column(Boolean)             # 是否面试
+    titles_required: Mapped[bool] = mapped_column(Boolean)       # 现有职称情况必填
+    # [{code, label, kind: "records", types: [..], min, max, required}], in order
+    sections: Mapped[list] = mapped_column(JSONB)
+    hr_unit_id: Mapped[int | None] = mapped_column(Integer)
+    hr_unit_name: Mapped[str | None] = mapped_column(String(200))
+    organiser_unit_id: Mapped[int | None] = mapped_column(Integer)
+    organiser_unit_name: Mapped[str | None] = mapped_column(String(200))
+    publisher_unit_id: Mapped[int | None] = mapped_column(Integer)
+    publisher_unit_name: Mapped[str | None] = mapped_column(String(200))  # 发布部门
+    created_by_account_id: Mapped[int | None] = mapped_column(BigInteger)
+    created_by_name: Mapped[str | None] = mapped_column(String(100))
+    status: Mapped[str] = mapped_column(String(20))              # draft | published
+    published_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    version: Mapped[int] = mapped_column(Integer)
+
+    __table_args__ = (
+        Index("ix_plans_year_status", "year", "status"),
+        Index("ix_plans_hr_unit_id", "hr_unit_id"),
+        Index("ix_plans_organiser_unit_id", "organiser_unit_id"),
+        Index("ix_plans_publisher_unit_id", "publisher_unit_id"),
+    )
+
+
+class Declaration(Base):
+    __tablename__ = "declarations"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("plans.id"))
+    year: Mapped[int] = mapped_column(Integer)                   # the plan's year
+    person_id: Mapped[int] = mapped_column(Integer)
+    account_id: Mapped[int | None] = mapped_column(BigInteger)
+    person_name: Mapped[str] = mapped_column(String(100))
+    form: Mapped[str] = mapped_column(String(20))                # 申报形式
+    series: Mapped[str] = mapped_column(String(100))             # 申报系列
+    specialty: Mapped[str] = mapped_column(String(100))          # 申报专业
+    title: Mapped[str] = mapped_column(String(100))              # 申报职称
+    level: Mapped[str] = mapped_column(String(20))               # 申报级别 (the plan's)
+    unit_id: Mapped[int | None] = mapped_column(Integer)
+    unit_name: Mapped[str | None] = mapped_column(String(200))
+    # draft 编辑中 | submitted 审核中 | returned 退回 | approved 审核通过 |
+    # rejected 审核不通过 | terminated 终止
+    status: Mapped[str] = mapped_column(String(20))
+    pledge_text: Mapped[str] = mapped_column(Text)
+    pledge_accepted_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    person: Mapped[dict] = mapped_column(JSONB)      # identity's brief, taken by the service
+    personal: Mapped[dict] = mapped_column(JSONB)    # 个人信息 entered for the declaration
+    titles: Mapped[list] = mapped_column(JSONB)      # 现有职称情况, in order
+    chain: Mapped[list] = mapped_column(JSONB)       # derived at the last submission
+    process_id: Mapped[int | None] = mapped_column(Integer)
+    current_step: Mapped[int | None] = mapped_column(Integer)
+    current_unit_id: Mapped[int | None] = mapped_column(Integer)
+    current_unit_name: Mapped[str | None] = mapped_column(String(200))
+    ended_step: Mapped[int | None] = mapped_column(Integer)
+    opinion: Mapped[str | None] = mapped_column(Text)            # of a return / 不通过
+    opinion_unit_name: Mapped[str | None] = mapped_column(String(200))
+    first_submitted_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    submitted_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    decided_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    deleted_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    version: Mapped[int] = mapped_column(Integer)
+
+    plan: Mapped[Plan] = relationship(lazy="joined", innerjoin=True)
+    items: Mapped[list["DeclarationItem"]] = relationship(
+        back_populates="declaration", lazy="selectin", cascade="all, delete-orphan",
+        order_by="DeclarationItem.position")
+
+    __table_args__ = (
+        # One declaration per person and declaration year (the plan's year), whatever
+        # the series; a deleted one does not count.
+        Index("uq_declarations_person_year", "person_id", "year", unique=True,
+              postgresql_where=text("deleted_at IS NULL")),
+        Index("ix_declarations_plan_id", "plan_id"),
+        Index("ix_declarations_status", "status"),
+    )
+
+
+class DeclarationItem(Base):
+    __tablename__ = "declaration_items"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    declaration_id: Mapped[int] = mapped_column(
+        ForeignKey("declarations.id", ondelete="CASCADE"))
+    section: Mapped[str] = mapped_column(String(50))
+    position: Mapped[int] = mapped_column(Integer)
+    record_id: Mapped[int] = mapped_column(Integer)
+    record_type: Mapped[str] = mapped_column(String(50))
+    title: Mapped[str] = mapped_column(String(300))
+    snapshot: Mapped[dict] = mapped_column(JSONB)         # the record as imported
+    frozen: Mapped[dict | None] = mapped_column(JSONB)    # the record at the last submission
+    frozen_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    imported_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    # A reviewer's deletion mark (删除标记): greyed for reviewers, left out of printouts.
+    marked_deleted: Mapped[bool] = mapped_column(Boolean)
+    mark_reason: Mapped[str | None] = mapped_column(Text)
+    marked_by_account_id: Mapped[int | None] = mapped_column(BigInteger)
+    marked_by_name: Mapped[str | None] = mapped_column(String(100))
+    marked_unit_id: Mapped[int | None] = mapped_column(Integer)
+    marked_unit_name: Mapped[str | None] = mapped_column(String(200))
+    marked_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+
+    declaration: Mapped[Declaration] = relationship(back_populates="items")
+
+    __table_args__ = (
+        # A record once per declaration (its lock in achievements is per declaration).
+        UniqueConstraint("declaration_id", "record_id"),
+        Index("ix_declaration_items_declaration_id_section", "declaration_id", "section"),
+    )
+
+
+class DeclarationLog(Base):
+    __tablename__ = "declaration_log"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    declaration_id: Mapped[int] = mapped_column(
+        ForeignKey("declarations.id", ondelete="CASCADE"))
+    # specialty_changed | corrected | item_marked | item_unmarked
+    action: Mapped[str] = mapped_column(String(30))
+    changes: Mapped[dict] = mapped_column(JSONB)
+    note: Mapped[str | None] = mapped_column(Text)
+    account_id: Mapped[int | None] = mapped_column(BigInteger)
+    account_name: Mapped[str | None] = mapped_column(String(100))
+    unit_id: Mapped[int | None] = mapped_column(Integer)
+    unit_name: Mapped[str | None] = mapped_column(String(200))
+    at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+
+    __table_args__ = (Index("ix_declaration_log_declaration_id", "declaration_id"),)
