@@ -119,6 +119,7 @@ class Database(DependencyProvider):
             amqp_uri=cfg.require(config, "AMQP_URI"),
             poll_interval=cfg.as_float(config, "OUTBOX_POLL_INTERVAL", 1.0),
             max_backoff=cfg.as_float(config, "OUTBOX_MAX_BACKOFF", 30.0),
+            unroutable_grace=cfg.as_float(config, "OUTBOX_UNROUTABLE_GRACE", 300.0),
         )
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
         event.listen(self.sessions, "after_commit", self._after_commit)

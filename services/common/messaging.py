@@ -244,10 +244,16 @@ class OutboxRelay:
 
     One relay at a time per service holds a PostgreSQL advisory lock for its batch, so
     several instances of a service never publish out of order or twice at once.
+
+    A message the broker returns as unroutable (no queue bound for its type yet) stays in
+    the outbox and is retried, so a consumer whose queue is declared late still gets it.
+    An event nobody inside the platform consumes (one only for outside systems) would be
+    retried for ever: after ``unroutable_grace`` seconds it is marked published with a
+    note, and outside subscribers read it from the replay feed.
     """
 
     def __init__(self, engine, metadata, source, amqp_uri, poll_interval=1.0,
-                 max_backoff=30.0, batch_size=200):
+                 max_backoff=30.0, batch_size=200, unroutable_grace=300.0):
         self.engine = engine
         self.outbox = metadata.tables[f"{metadata.schema}.outbox"]
         self.source = source
@@ -255,6 +261,7 @@ class OutboxRelay:
         self.poll_interval = poll_interval
         self.max_backoff = max_backoff
         self.batch_size = batch_size
+        self.unroutable_grace = unroutable_grace
         self.exchange = event_exchange(source)
         self._kick = LightQueue(maxsize=1)
         self._running = False
@@ -372,14 +379,21 @@ class OutboxRelay:
                 except Exception as exc:
                     self._postpone(conn, row, f"broker refused: {exc}")
                     raise
+                note = None
                 if envelope["event_id"] in self._returned:
                     self._returned.discard(envelope["event_id"])
-                    self._postpone(conn, row, "unroutable: no queue bound")
-                    continue
+                    age = (utcnow() - row.occurred_at).total_seconds()
+                    if age < self.unroutable_grace:
+                        self._postpone(conn, row, "unroutable: no queue bound")
+                        continue
+                    note = "published to no queue: no subscriber was bound"
+                    log.warning("relay of %s: event %s (%s) had no subscriber queue for "
+                                "%.0f s; marked published, served by the replay feed",
+                                self.source, envelope["event_id"], row.type, age)
                 position += 1
                 conn.execute(update(outbox).where(outbox.c.sequence == row.sequence)
                              .values(published_at=func.now(), attempts=row.attempts + 1,
-                                     last_error=None, feed_position=position))
+                                     last_error=note, feed_position=position))
                 published += 1
         if published:
             log.debug("relay of %s published %d events", self.source, published)

@@ -239,3 +239,19 @@ def test_replay_feed_serves_published_events_in_publication_order(
         # A subscriber that saw position 1 catches up with the rest, a page at a time.
         assert [item["event_id"] for item in source.feed(1, limit=1)] == ids[1:2]
         assert source.feed(3) == []
+
+
+def test_event_nobody_consumes_is_released_to_the_feed_after_the_grace_period(
+        probe_schemas, service_config, runner_factory):
+    """An event only outside systems want must not wait in the outbox for ever."""
+    engine = probe_schemas
+    runner = runner_factory({**service_config, "OUTBOX_UNROUTABLE_GRACE": 1.5}, ProbeSource)
+    runner.start()
+    with ServiceRpcProxy("probe_source", service_config) as source:
+        event_id = source.make("for outsiders")
+        first = wait_for(lambda: next((r for r in outbox(engine) if r.attempts >= 1), None))
+        assert first.published_at is None and "unroutable" in first.last_error
+        row = wait_for(lambda: next((r for r in outbox(engine) if r.published_at), None),
+                       timeout=15)
+        assert "no queue" in row.last_error
+        assert [item["event_id"] for item in source.feed(0)] == [event_id]
