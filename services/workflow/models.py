@@ -26,6 +26,7 @@ PROCESS_OPEN = "open"
 # Task states.
 TASK_OPEN = "open"
 TASK_DECIDED = "decided"
+TASK_CANCELLED = "cancelled"  # the applicant withdrew (撤回) before the unit decided
 
 
 class Process(Base):

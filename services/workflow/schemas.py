@@ -21,6 +21,14 @@ class ChainStepSchema(LenientSchema):
                               validate=validate.OneOf(list(UNIT_KINDS)))
 
 
+class ReviewWithdrawnSchema(LenientSchema):
+    """``data`` of ``review_withdrawn`` (consumed from achievements)."""
+    kind = fields.String(required=True, validate=validate.OneOf(list(KINDS)))
+    subject_service = fields.String(required=True, validate=validate.Length(min=1, max=50))
+    subject_type = fields.String(required=True, validate=validate.Length(min=1, max=50))
+    subject_id = fields.Raw(required=True)
+
+
 class ReviewRequestedSchema(LenientSchema):
     """``data`` of ``review_requested`` (consumed from identity and achievements)."""
     kind = fields.String(required=True, validate=validate.OneOf(list(KINDS)))

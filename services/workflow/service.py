@@ -40,6 +40,10 @@ class WorkflowService(OperationsRpc, DeclarationsRpc):
     def review_requested_achievements(self, session, envelope):
         return intake.review_requested(session, envelope)
 
+    @consumer("achievements", "review_withdrawn")
+    def review_withdrawn_achievements(self, session, envelope):
+        return intake.review_withdrawn(session, envelope)
+
     # ------------------------------------------------------------------ task center
 
     def _admin(self):

@@ -240,18 +240,21 @@ def test_withdraw_a_submitted_and_an_approved_record_and_refused_when_locked(ach
     assert event.data == {"kind": "record", "subject_service": "achievements",
                           "subject_type": "record", "subject_id": submitted["id"]}
 
-    # the unit decides the task it still had: the decision no longer applies (once
-    # workflow cancels the task on review_withdrawn, the decision is refused there)
+    # workflow cancels the unit's task: it leaves the task center and cannot be decided
+    cancelled = wait_for(lambda: (lambda t: t if t["status"] == "cancelled" else None)(
+        ach.ok(ach.call("a1", "GET", f"/api/v1/tasks/{task['id']}"))))
+    assert cancelled["status_label"] == "申请人已撤回"
+    assert cancelled["process_status"] == "withdrawn"
     decision = ach.call("a1", "POST", f"/api/v1/tasks/{task['id']}/decision",
                         json={"action": "approve"})
-    if decision.status_code == 200:
-        late = wait_for(lambda: (lambda r: r if r["trail"][-1]["action"] != "withdrawn"
-                                 else None)(ach.record("p1", submitted["id"])))
-        assert late["trail"][-1]["action"] == "decision_ignored"
-        assert "编辑中" in late["trail"][-1]["note"]
-    else:
-        assert decision.status_code in (404, 409), decision.text
+    assert decision.status_code == 409, decision.text
     assert ach.record("p1", submitted["id"])["status"] == "draft"
+    history = ach.record("p1", submitted["id"])["history"]
+    assert history[-1]["action"] == "withdraw"
+    # submitted again, it gets a new review with a new task
+    ach.ok(ach.call("p1", "POST", f"/api/v1/records/{submitted['id']}/submit"))
+    again = ach.task_for(submitted["id"])
+    assert again["id"] != task["id"] and again["process_id"] != task["process_id"]
 
     approved = ach.new("p1", "paper", paper(), evidence=[601], submit=True)
     ach.decide(approved["id"], "approve")
@@ -294,7 +297,11 @@ def test_withdraw_a_submitted_and_an_approved_record_and_refused_when_locked(ach
     # after a resubmission the withdrawal shows the record's status now
     ach.ok(ach.submit("p1", approved["id"]))
     log = ach.ok(ach.call("p1", "GET", "/api/v1/withdrawals", params={"status": "submitted"}))
-    assert [i["status_label"] for i in log["items"]] == ["审核中"]
+    # (both records were submitted again: the work history above and this paper)
+    assert [(i["record_id"], i["status_label"]) for i in log["items"]] == [
+        (approved["id"], "审核中"), (submitted["id"], "审核中")]
+    assert ach.ok(ach.call("p1", "GET", "/api/v1/withdrawals",
+                           params={"status": "approved"}))["total"] == 0
 
 
 def test_lock_records_takes_only_the_persons_approved_records(ach):

@@ -28,10 +28,11 @@ from services.common.errors import Conflict, Invalid, NotFound
 from services.common.messaging import emit
 
 from ..models import (
-    PROCESS_OPEN, TASK_DECIDED, TASK_OPEN, HistoryEntry, Process, ProcessStep, Task,
+    PROCESS_OPEN, TASK_CANCELLED, TASK_DECIDED, TASK_OPEN, HistoryEntry, Process, ProcessStep,
+    Task,
 )
 from .labels import (
-    ACTIONS, FORWARDED, KINDS, OPINION_REQUIRED, OUTCOME_OF, RECALL, RECALLED, REJECT_KINDS,
+    WITHDRAW, WITHDRAWN, ACTIONS, FORWARDED, KINDS, OPINION_REQUIRED, OUTCOME_OF, RECALL, RECALLED, REJECT_KINDS,
     SUBMIT,
 )
 
@@ -390,6 +391,47 @@ def recall(session, task_id, actor):
 
 
 # --------------------------------------------------------------------------- queries
+
+def withdraw(session, *, kind, subject_service, subject_type, subject_id, actor=None,
+             at=None):
+    """The applicant withdraws (撤回) a subject the unit has not decided: its open process
+    ends as ``withdrawn``, its open task is cancelled (gone from the task center) and the
+    history says so. Answers the process id, or None when nothing was open (the unit
+    decided first; the subject's service ignores that late decision itself).
+
+    Locks in the order ``decide`` does (task, then process), so a withdrawal and a
+    decision arriving together are applied one after the other."""
+    found = find_open_process(session, kind, subject_service, subject_type, subject_id)
+    if found is None:
+        return None
+    tasks = session.execute(
+        select(Task).where(Task.process_id == found.id, Task.state == TASK_OPEN)
+        .with_for_update().execution_options(populate_existing=True)
+    ).scalars().all()
+    process = session.execute(
+        select(Process).where(Process.id == found.id).with_for_update()
+        .execution_options(populate_existing=True)
+    ).scalar_one()
+    if process.status != PROCESS_OPEN:
+        return None
+    now = at or utcnow()
+    for task in tasks:
+        task.state = TASK_CANCELLED
+        task.decided_at = now
+    process.status = WITHDRAWN
+    process.ended_at = now
+    actor = actor or {}
+    session.add(HistoryEntry(
+        process_id=process.id, step_index=None, unit_id=process.applicant_unit_id,
+        unit_name=None, account_id=actor.get("account_id"),
+        account_name=process.applicant_name or actor.get("name"), action=WITHDRAW,
+        opinion=None, outcome=WITHDRAWN, at=now,
+    ))
+    session.flush()
+    log.info("%s process %s withdrawn by the applicant; %d open task(s) cancelled",
+             kind, process.id, len(tasks))
+    return process.id
+
 
 def can_unit_review(session, unit_id, person_id):
     """Whether ``unit_id`` holds or held a task of any process whose applicant is

@@ -5,8 +5,8 @@ import logging
 from services.common.errors import Invalid
 from services.common.schemas import load
 
-from ..schemas import ReviewRequestedSchema
-from .engine import start_process
+from ..schemas import ReviewRequestedSchema, ReviewWithdrawnSchema
+from .engine import start_process, withdraw
 
 log = logging.getLogger(__name__)
 
@@ -49,3 +49,15 @@ def review_requested(session, envelope):
         log.info("started %s process %s for %s/%s/%s", data["kind"], started.process.id,
                  data["subject_service"], data["subject_type"], data["subject_id"])
     return started.process.id
+
+
+def review_withdrawn(session, envelope):
+    """The applicant withdrew a subject (``review_withdrawn``): end its open review."""
+    data = load(ReviewWithdrawnSchema, envelope["data"], code="review.withdrawal_invalid")
+    if data["subject_service"] != envelope["source"]:
+        raise Invalid("review.subject_service_mismatch",
+                      "只能撤回本服务的对象",
+                      {"fields": {"subject_service": ["与事件来源不一致"]}})
+    return withdraw(session, kind=data["kind"], subject_service=data["subject_service"],
+                    subject_type=data["subject_type"], subject_id=data["subject_id"],
+                    actor=envelope.get("actor"), at=_occurred_at(envelope))

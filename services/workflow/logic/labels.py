@@ -19,7 +19,10 @@ SUBMIT = "submit"
 # 撤回: a unit takes back what it passed up (history only; not a decision).
 RECALL = "recall"
 RECALLED = "recalled"
-ACTION_LABELS = {SUBMIT: "提交", **ACTIONS, RECALL: "撤回"}
+# 申请人撤回: the applicant takes back what the unit has not decided yet.
+WITHDRAW = "withdraw"
+WITHDRAWN = "withdrawn"
+ACTION_LABELS = {SUBMIT: "提交", **ACTIONS, RECALL: "撤回", WITHDRAW: "申请人撤回"}
 REJECT_KINDS = frozenset({"declaration"})
 # Actions whose opinion is required: a return tells the applicant what to change (tell
 # everything at once); 不通过 must say why (Chongqing manual 2.3.1: 填写审核不通过意见).
@@ -34,6 +37,7 @@ PROCESS_STATUS_LABELS = {
     "returned": "退回",
     "terminated": "终止",
     "rejected": "审核不通过",
+    "withdrawn": "已撤回",
 }
 
 # Task center boxes.
@@ -74,4 +78,6 @@ def task_status(state, claimed, action):
     """A task's status code and label: 待领取, 审核中 (claimed), or the decision."""
     if state == "open":
         return ("claimed", "审核中") if claimed else ("unclaimed", "待领取")
+    if state == "cancelled":
+        return "cancelled", "申请人已撤回"
     return action, ACTIONS.get(action, action)
