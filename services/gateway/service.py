@@ -13,12 +13,14 @@ from .routes.declarations import DeclarationRoutes
 from .routes.documents import DocumentRoutes
 from .routes.identity import IdentityRoutes
 from .routes.printing import PrintingRoutes
+from .routes.recommendations import RecommendationRoutes
 from .routes.system import SystemRoutes
 from .routes.tasks import TaskRoutes
 
 
 class GatewayService(SystemRoutes, IdentityRoutes, TaskRoutes, DocumentRoutes,
-                     AchievementRoutes, CatalogueRoutes, DeclarationRoutes, PrintingRoutes):
+                     AchievementRoutes, CatalogueRoutes, DeclarationRoutes, PrintingRoutes,
+                     RecommendationRoutes):
     name = "gateway"
 
     config = Settings(required=("AMQP_URI",))

@@ -1,0 +1,5 @@
+"""Gateway operations of employer recommendation, post quotas and publicity."""
+
+
+class RecommendationRoutes:
+    pass
