@@ -1,9 +1,13 @@
-"""marshmallow schemas of the workflow service: RPC input and output, events."""
+"""marshmallow schemas of the workflow service: RPC input and output, events (the
+gateway declares its task-center routes with the same schemas)."""
 from marshmallow import ValidationError, validates_schema
 
 from services.common.schemas import BaseSchema, LenientSchema, PageQuery, fields, validate
 
-from .logic.labels import ACTIONS, BOXES, KINDS, UNIT_KINDS
+from .logic.labels import (
+    ACTION_LABELS, ACTIONS, BOXES, KINDS, PROCESS_STATUS_LABELS, RECALLED, UNIT_KINDS,
+    WITHDRAWN,
+)
 
 OPINION_MAX = 1000
 BATCH_MAX = 100
@@ -75,17 +79,25 @@ class ReviewDecidedSchema(BaseSchema):
 
 
 # --------------------------------------------------------------------------- RPC input
+# The metadata (labels, descriptions, examples) is for error messages and the gateway's
+# OpenAPI document.
 
 class TaskListQuerySchema(PageQuery):
     box = fields.String(load_default="todo", validate=validate.OneOf(list(BOXES)),
-                        metadata={"label": "任务箱"})
+                        metadata={"label": "任务箱", "description":
+                                  "todo 待处理（我已领取）, unclaimed 待领取, "
+                                  "done_by_me 我已处理, done 所有已处理（本单位）"})
     kind = fields.String(load_default=None, allow_none=True,
-                         validate=validate.OneOf(list(KINDS)), metadata={"label": "流程类型"})
+                         validate=validate.OneOf(list(KINDS)),
+                         metadata={"label": "流程类型", "description": ", ".join(
+                             f"{code} {label}" for code, label in KINDS.items())})
 
 
 class DecisionSchema(BaseSchema):
     action = fields.String(required=True, validate=validate.OneOf(list(ACTIONS)),
-                           metadata={"label": "审核操作"})
+                           metadata={"label": "审核操作", "description":
+                                     "approve 通过, return 退回（须填写意见）, terminate 终止, "
+                                     "reject 不通过（仅职称申报，须填写意见）"})
     opinion = fields.String(load_default=None, allow_none=True,
                             validate=validate.Length(max=OPINION_MAX),
                             metadata={"label": "审核意见"})
@@ -105,6 +117,9 @@ class BatchDecisionSchema(DecisionSchema):
 
 # --------------------------------------------------------------------------- RPC output
 
+DECISION_OUTCOMES = "forwarded | approved | returned | terminated | rejected"
+
+
 class AccountRefSchema(BaseSchema):
     account_id = fields.Integer()
     name = fields.String(allow_none=True)
@@ -121,68 +136,81 @@ class StepSchema(BaseSchema):
 class HistoryEntrySchema(BaseSchema):
     """One entry of ``history`` per the contract, plus labels for display."""
     process_id = fields.Integer()
-    step_index = fields.Integer(allow_none=True)
+    step_index = fields.Integer(allow_none=True,
+                                metadata={"description": "提交和申请人撤回时为空"})
     unit_id = fields.Integer(allow_none=True)
-    unit_name = fields.String(allow_none=True)
+    unit_name = fields.String(allow_none=True, metadata={"description": "单位"})
     account_id = fields.Integer(allow_none=True)
-    account_name = fields.String(allow_none=True)
-    action = fields.String()
-    action_label = fields.String()
-    opinion = fields.String(allow_none=True)
-    outcome = fields.String(allow_none=True)
-    at = fields.String()
+    account_name = fields.String(allow_none=True, metadata={"description": "账号"})
+    action = fields.String(metadata={"description": " | ".join(ACTION_LABELS)})
+    action_label = fields.String(metadata={"description": "、".join(ACTION_LABELS.values())})
+    opinion = fields.String(allow_none=True, metadata={"description": "意见"})
+    outcome = fields.String(allow_none=True, metadata={
+        "description": f"{DECISION_OUTCOMES} | {RECALLED} | {WITHDRAWN}（提交时为空）"})
+    at = fields.String(metadata={"description": "时间"})
 
 
 class TaskItemSchema(BaseSchema):
-    id = fields.Integer()
-    process_id = fields.Integer()
-    kind = fields.String()
-    kind_label = fields.String()
-    title = fields.String()
+    id = fields.Integer(metadata={"description": "任务编号"})
+    process_id = fields.Integer(metadata={"description": "流程编号"})
+    kind = fields.String(metadata={"description": "流程类型代码"})
+    kind_label = fields.String(metadata={"description": "流程类型", "example": "人员注册审核"})
+    title = fields.String(metadata={"description": "流程名称"})
     applicant_person_id = fields.Integer(allow_none=True)
-    applicant_name = fields.String(allow_none=True)
+    applicant_name = fields.String(allow_none=True, metadata={"description": "申报人"})
     applicant_unit_id = fields.Integer(allow_none=True)
-    unit_id = fields.Integer()
+    unit_id = fields.Integer(metadata={"description": "当前节点的审核单位"})
     unit_name = fields.String()
-    step_index = fields.Integer()
-    step_count = fields.Integer()
-    step_label = fields.String()
-    submitted_at = fields.String()
-    created_at = fields.String()
-    claimed_by = fields.Nested(AccountRefSchema, allow_none=True)
+    step_index = fields.Integer(metadata={"description": "节点序号（从 0 开始）"})
+    step_count = fields.Integer(metadata={"description": "节点总数"})
+    step_label = fields.String(metadata={"description": "当前节点", "example": "单位审核"})
+    submitted_at = fields.String(metadata={"description": "发起时间（提交时间）"})
+    created_at = fields.String(metadata={"description": "任务到达本单位的时间"})
+    claimed_by = fields.Nested(AccountRefSchema, allow_none=True,
+                               metadata={"description": "领取人"})
     claimed_at = fields.String(allow_none=True)
-    status = fields.String()
-    status_label = fields.String()
-    decided_by = fields.Nested(AccountRefSchema, allow_none=True)
-    decided_at = fields.String(allow_none=True)
+    status = fields.String(metadata={"description": "unclaimed | claimed | approve | return | "
+                                                    "terminate | reject | cancelled"})
+    status_label = fields.String(metadata={"description": "待领取、审核中、通过、退回、终止、"
+                                                          "不通过、申请人已撤回"})
+    decided_by = fields.Nested(AccountRefSchema, allow_none=True,
+                               metadata={"description": "处理人"})
+    decided_at = fields.String(allow_none=True, metadata={"description": "审核时间"})
     action = fields.String(allow_none=True)
-    opinion = fields.String(allow_none=True)
-    outcome = fields.String(allow_none=True)
-    process_status = fields.String()
-    process_status_label = fields.String()
-    ended_at = fields.String(allow_none=True)
+    opinion = fields.String(allow_none=True, metadata={"description": "审核意见"})
+    outcome = fields.String(allow_none=True, metadata={"description": DECISION_OUTCOMES})
+    process_status = fields.String(metadata={"description": " | ".join(PROCESS_STATUS_LABELS)})
+    process_status_label = fields.String(metadata={"description": "审核状态"})
+    ended_at = fields.String(allow_none=True, metadata={"description": "结束时间"})
 
 
 class TaskDetailSchema(TaskItemSchema):
     subject_service = fields.String()
     subject_type = fields.String()
     subject_id = fields.Raw()
-    summary = fields.Dict()
+    summary = fields.Dict(metadata={"description": "发起服务提供的摘要信息"})
     steps = fields.List(fields.Nested(StepSchema))
     history = fields.List(fields.Nested(HistoryEntrySchema))
+
+
+class TaskBoxCountsSchema(BaseSchema):
+    todo = fields.Integer(metadata={"description": "待处理"})
+    unclaimed = fields.Integer(metadata={"description": "待领取"})
+    done_by_me = fields.Integer(metadata={"description": "我已处理"})
+    done = fields.Integer(metadata={"description": "所有已处理"})
 
 
 class TaskPageSchema(BaseSchema):
     items = fields.List(fields.Nested(TaskItemSchema))
     total = fields.Integer()
-    counts = fields.Dict(keys=fields.String(), values=fields.Integer())
+    counts = fields.Nested(TaskBoxCountsSchema)
 
 
 class DecisionResultSchema(BaseSchema):
     task_id = fields.Integer()
     process_id = fields.Integer()
     action = fields.String()
-    outcome = fields.String()
+    outcome = fields.String(metadata={"description": DECISION_OUTCOMES})
     final = fields.Boolean()
     next_task_id = fields.Integer(allow_none=True)
     next_unit_id = fields.Integer(allow_none=True)
@@ -209,6 +237,20 @@ class BatchResultSchema(BaseSchema):
     failed = fields.Integer()
 
 
+class ProcessCurrentTaskSchema(BaseSchema):
+    """The open task of a process, as its history shows it (a subset of a task item;
+    its own class so that the OpenAPI document names it apart from TaskItem)."""
+    id = fields.Integer()
+    unit_id = fields.Integer()
+    unit_name = fields.String()
+    step_index = fields.Integer()
+    step_label = fields.String()
+    claimed_by = fields.Nested(AccountRefSchema, allow_none=True)
+    status = fields.String()
+    status_label = fields.String()
+    created_at = fields.String()
+
+
 class ProcessHistorySchema(BaseSchema):
     id = fields.Integer()
     kind = fields.String()
@@ -222,8 +264,7 @@ class ProcessHistorySchema(BaseSchema):
     submitted_at = fields.String()
     ended_at = fields.String(allow_none=True)
     steps = fields.List(fields.Nested(StepSchema))
-    current_task = fields.Nested(TaskItemSchema, allow_none=True,
-                                 only=("id", "unit_id", "unit_name", "step_index",
-                                       "step_label", "claimed_by", "status",
-                                       "status_label", "created_at"))
-    entries = fields.List(fields.Nested(HistoryEntrySchema))
+    current_task = fields.Nested(ProcessCurrentTaskSchema, allow_none=True,
+                                 metadata={"description": "正在审核的节点（流程结束后为空）"})
+    entries = fields.List(fields.Nested(HistoryEntrySchema),
+                          metadata={"description": "流程记录：提交、每一级的审核及撤回，按时间先后"})
