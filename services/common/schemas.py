@@ -44,6 +44,32 @@ validate.Regexp.default_message = "格式有误"
 validate.Email.default_message = "电子邮箱格式有误"
 
 
+# Two limits every input obeys, whatever the schema: integers fit the databases' integer
+# columns, and text carries no NUL character (PostgreSQL cannot store it). Without these,
+# such input would reach a service and fail there as a server error instead of a 422.
+MAX_INT = 2_147_483_647
+_integer_validated = fields.Integer._validated
+_string_deserialize = fields.String._deserialize
+
+
+def _integer_in_range(self, value):
+    value = _integer_validated(self, value)
+    if value is not None and abs(value) > MAX_INT:
+        raise self.make_error("too_large")
+    return value
+
+
+def _string_without_nul(self, value, attr, data, **kwargs):
+    value = _string_deserialize(self, value, attr, data, **kwargs)
+    if isinstance(value, str) and "\x00" in value:
+        raise ValidationError("文本中不能含有空字符")
+    return value
+
+
+fields.Integer._validated = _integer_in_range
+fields.String._deserialize = _string_without_nul
+
+
 class BaseSchema(Schema):
     """Unknown fields are refused: a typo in a field name is an error, not silence."""
 

@@ -46,6 +46,9 @@ STATUS = {
 
 MAX_JSON_BODY = 1024 * 1024
 ROUTES = []
+# Identifiers in paths are positive and fit the databases' integer keys; anything else
+# names no resource (404), and never reaches a service.
+MAX_ID = 2_147_483_647
 
 
 def status_for(error):
@@ -80,7 +83,9 @@ class RouteSpec:
         def repl(match):
             name = match.group(1)
             kind = self.path_params.get(name, "int")
-            return f"<{kind}:{name}>" if kind != "string" else f"<{name}>"
+            if kind == "string":
+                return f"<{name}>"
+            return f"<int(min=1, max={MAX_ID}):{name}>"
         return re.sub(r"\{(\w+)\}", repl, self.path)
 
 

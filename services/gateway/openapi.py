@@ -4,7 +4,7 @@ import re
 from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
 
-from .http import ROUTES, STATUS
+from .http import MAX_ID, ROUTES, STATUS
 from .schemas import ErrorSchema
 
 ERROR_DESCRIPTIONS = {
@@ -45,8 +45,8 @@ def build_spec(version="1.0.0"):
             operation["security"] = [{"bearer": []}]
         parameters = [
             {"in": "path", "name": name, "required": True,
-             "schema": {"type": "string" if route.path_params.get(name) == "string"
-                        else "integer"}}
+             "schema": ({"type": "string"} if route.path_params.get(name) == "string"
+                        else {"type": "integer", "minimum": 1, "maximum": MAX_ID})}
             for name in re.findall(r"\{(\w+)\}", route.path)
         ]
         if route.query is not None:

@@ -54,3 +54,25 @@ def test_identity_refuses_the_default_secret_in_production(rabbit_config, databa
         "TOKEN_SECRET": cfg.DEV_TOKEN_SECRET})
     with pytest.raises(cfg.ConfigError, match="TOKEN_SECRET"):
         container.start()
+
+
+def test_every_schema_refuses_oversized_integers_and_nul_characters():
+    from services.common.errors import Invalid
+    from services.common.schemas import BaseSchema, fields, load
+
+    class Probe(BaseSchema):
+        id = fields.Integer()
+        name = fields.String()
+
+    assert load(Probe, {"id": 2_147_483_647, "name": "张三"}) == {"id": 2_147_483_647,
+                                                                  "name": "张三"}
+    for bad, field in (({"id": 2_147_483_648}, "id"), ({"id": -10 ** 20}, "id"),
+                       ({"name": "张\x00三"}, "name")):
+        try:
+            load(Probe, bad)
+        except Invalid as exc:
+            assert exc.code == "request.invalid"
+            assert set(exc.details["fields"]) == {field}
+            assert exc.details["fields"][field] in (["数值过大"], ["文本中不能含有空字符"])
+        else:
+            raise AssertionError(f"{bad} was accepted")
