@@ -22,7 +22,9 @@ import uuid
 import eventlet
 from eventlet.queue import Empty, LightQueue
 from kombu import Connection, Exchange, Producer
-from nameko.events import event_handler
+from kombu.utils.encoding import safe_repr
+from nameko.events import EventHandler
+from nameko.messaging import QueueConsumer
 from sqlalchemy import (
     BigInteger, Column, DateTime, Identity, Index, Integer, String, Table, Text,
     UniqueConstraint, func, select, text, update,
@@ -426,36 +428,75 @@ def consumer(source_service, event_type):
             return handle_event(self.db, handler_name, payload,
                                 lambda session, envelope: fn(self, session, envelope))
 
-        return event_handler(source_service, event_type, requeue_on_error=True)(entry)
+        return Handler.decorator(source_service, event_type, requeue_on_error=True)(entry)
 
     return decorator
 
 
+class ParkingQueueConsumer(QueueConsumer):
+    """Nameko's queue consumer, except that a message whose body cannot be decoded (not
+    JSON, a foreign content type) is not silently acknowledged, as kombu does: it goes to
+    its handler as a stand-in payload, which :func:`handle_event` parks as ``dead`` in
+    ``failed_events`` for operators, and is then acknowledged (no redelivery loop)."""
+
+    def on_decode_error(self, message, exc):
+        tag = message.delivery_info.get("consumer_tag")
+        for provider, kombu_consumer in list(self._consumers.items()):
+            if tag in getattr(kombu_consumer, "_active_tags", {}).values():
+                routing_key = message.delivery_info.get("routing_key") or "?"
+                exchange = message.delivery_info.get("exchange") or "?"
+                payload = {
+                    "undecodable": True,
+                    "type": routing_key,  # an event's routing key is its type
+                    "source": exchange.removesuffix(".events"),
+                    "content_type": message.content_type,
+                    "routing_key": routing_key,
+                    "body": safe_repr(message.body)[:4000],
+                    "error": f"{type(exc).__name__}: {exc}"[:1000],
+                }
+                log.error("undecodable message %s on %s (%s); parked for operators",
+                          routing_key, exchange, payload["error"])
+                self.handle_message(provider, payload, message)
+                return
+        super().on_decode_error(message, exc)
+
+
+class Handler(EventHandler):
+    """The event handler entrypoint of :func:`consumer` (see ParkingQueueConsumer)."""
+    queue_consumer = ParkingQueueConsumer()
+
+
 def handle_event(db, handler_name, payload, apply):
-    """Apply an event once: record it with the handler's effect in one transaction."""
+    """Apply an event once: record it with the handler's effect in one transaction.
+
+    A failure recorded by an earlier attempt is marked resolved in that same
+    transaction, also when this copy finds the event already handled (an earlier attempt
+    applied it but could not mark the failure), so no failure stays ``retrying`` for ever.
+    """
     try:
         envelope = check_envelope(payload)
     except BadEnvelope as exc:
         _park_bad_payload(db, handler_name, payload, exc)
         return None
-    processed = None
     try:
         with db.transaction() as session:
-            processed = session.info["metadata"].tables[
-                f"{session.info['metadata'].schema}.processed_events"]
+            metadata = session.info["metadata"]
+            processed = metadata.tables[f"{metadata.schema}.processed_events"]
+            event_id = uuid.UUID(envelope["event_id"])
             first = session.execute(
                 insert(processed).values(
                     handler=handler_name,
-                    event_id=uuid.UUID(envelope["event_id"]),
+                    event_id=event_id,
                     type=envelope["type"],
                     source=envelope["source"],
                 ).on_conflict_do_nothing().returning(processed.c.event_id)
             ).first()
+            _resolve_failure(session, handler_name, event_id)
             if first is None:
                 log.info("%s: event %s already handled; skipped", handler_name,
                          envelope["event_id"])
                 return None
-            result = apply(session, envelope)
+            return apply(session, envelope)
     except Exception as exc:
         permanent = isinstance(exc, AppError)
         attempts, status = _record_failure(db, handler_name, envelope, exc, permanent)
@@ -467,8 +508,6 @@ def handle_event(db, handler_name, payload, apply):
                     handler_name, envelope["event_id"], attempts, exc)
         eventlet.sleep(min(0.2 * 2 ** attempts, 5))
         raise
-    _resolve_failure(db, handler_name, envelope)
-    return result
 
 
 def _failed_table(session):
@@ -498,16 +537,14 @@ def _record_failure(db, handler_name, envelope, exc, permanent):
     return row.attempts, status
 
 
-def _resolve_failure(db, handler_name, envelope):
-    with db.transaction() as session:
-        failed = _failed_table(session)
-        session.execute(
-            update(failed)
-            .where(failed.c.handler == handler_name,
-                   failed.c.event_id == uuid.UUID(envelope["event_id"]),
-                   failed.c.status == "retrying")
-            .values(status="resolved")
-        )
+def _resolve_failure(session, handler_name, event_id):
+    failed = _failed_table(session)
+    session.execute(
+        update(failed)
+        .where(failed.c.handler == handler_name, failed.c.event_id == event_id,
+               failed.c.status == "retrying")
+        .values(status="resolved")
+    )
 
 
 def _park_bad_payload(db, handler_name, payload, exc):

@@ -1,19 +1,55 @@
 """RPC entrypoints and the operations every service answers."""
-from nameko.rpc import rpc as nameko_rpc
+import logging
+
+import amqp.exceptions
+import kombu.exceptions
+from nameko.rpc import Rpc as NamekoRpc
+from nameko.rpc import RpcConsumer
 from sqlalchemy import text
 
 from . import messaging
 from .errors import AppError
 from .principal import OPERATOR, SYSTEM
 
+log = logging.getLogger(__name__)
+
+BROKER_ERRORS = (kombu.exceptions.OperationalError, amqp.exceptions.ConnectionError,
+                 OSError)
+
+
+class AnsweringRpcConsumer(RpcConsumer):
+    """Nameko's RPC consumer, except that an answer the broker cannot take (it went away
+    while the worker ran) is logged as lost instead of raising out of the worker, which
+    makes Nameko kill the whole service. The request is given back (requeued, or left
+    unacknowledged on a dead channel), so the broker delivers it again once it is back
+    (the caller's own call has timed out by then)."""
+
+    def handle_result(self, message, result, exc_info):
+        try:
+            return super().handle_result(message, result, exc_info)
+        except BROKER_ERRORS as exc:
+            log.error("answer to %s lost, the broker is unreachable (%s); the request "
+                      "will be delivered again", message.delivery_info.get("routing_key"),
+                      exc)
+            try:  # when only the answer's connection failed, give the request back now
+                self.queue_consumer.requeue_message(message)
+            except Exception:  # noqa: BLE001 - the consumer's channel died too
+                pass
+            return result, exc_info
+
+
+class Rpc(NamekoRpc):
+    rpc_consumer = AnsweringRpcConsumer()
+
 
 def rpc(fn=None, **kwargs):
     """Nameko's ``@rpc`` that treats :class:`AppError` as an expected answer, not a fault
-    to log with a traceback. Usable bare (``@rpc``) or with arguments."""
+    to log with a traceback, and survives a broker restart while it answers. Usable bare
+    (``@rpc``) or with arguments."""
     kwargs.setdefault("expected_exceptions", (AppError,))
     if fn is None:
-        return nameko_rpc(**kwargs)
-    return nameko_rpc(**kwargs)(fn)
+        return Rpc.decorator(**kwargs)
+    return Rpc.decorator(**kwargs)(fn)
 
 
 class OperationsRpc:
