@@ -185,7 +185,9 @@ PAPER_LEVELS = ("国内期刊", "国外期刊", "国内会议", "国际会议", 
 PAPER_INDEXES = ("SCI", "EI", "SSCI", "CSSCI", "CSCD", "北大中文核心", "其他")
 BOOK_TYPES = ("专著", "译著", "编著", "教材", "其他")
 AID_TYPES = ("援助", "援疆", "援藏", "援青", "援外", "对口支援", "其他")  # (援助)
-SURGERY_CATEGORIES = ("一级手术", "二级手术", "三级手术", "四级手术", "非手术")
+# 手术类别: the Fujian list shows the column as "抢救或治疗(或手术)" holding "抢救"; the
+# documents service's 卫生-病案 import template offers the same drop-down.
+SURGERY_CATEGORIES = ("抢救", "治疗", "手术")
 TOPIC_TYPES = ("三新专题", "专题报告")                            # manuals
 GENDERS = ("男", "女")
 CASE_GROUPS = ("观察组", "对照组")                                # FAQ

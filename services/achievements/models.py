@@ -6,13 +6,18 @@ derived from them. ``record_locks`` are the live declarations that imported a re
 ``withdrawals`` the 撤回记录 and ``record_actions`` the local trail of what happened to
 a record (saved, submitted, decided, withdrawn; decisions that arrived too late too).
 
-Child rows of the health types (case rows, references) will get their own table keyed by
-``record_id`` (see ``RecordType.children`` in the catalogue).
+``child_rows`` are the rows under a health record (病案列表 of 卫生-专题/卫生-论文, 参考文献
+of 卫生-综述; ``RecordType.children`` in the catalogue), in their order. ``imports`` keeps
+every Excel import preview until it is committed (once). ``public_course_hours`` are the
+continuing-education platform's public-course hours (公需课) loaded by operators, matched
+to a person by the hash of the ID number when the person extracts them (提取).
 """
 import datetime as dt
+from decimal import Decimal
 
 from sqlalchemy import (
-    BigInteger, DateTime, ForeignKey, Index, Integer, String, Text, func, text,
+    BigInteger, Date, DateTime, ForeignKey, Index, Integer, Numeric, String, Text,
+    UniqueConstraint, func, text,
 )
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
@@ -48,6 +53,8 @@ class Record(Base):
     unit_name: Mapped[str | None] = mapped_column(String(200), nullable=True)
     # number of live declarations that imported the record (rows of record_locks)
     lock_count: Mapped[int] = mapped_column(Integer, nullable=False, server_default="0")
+    # number of child rows (病案数量 / 文献数量), kept with the rows
+    child_count: Mapped[int] = mapped_column(Integer, nullable=False, server_default="0")
     # bumped by every change; submission checks the version it validated
     version: Mapped[int] = mapped_column(Integer, nullable=False, server_default="1")
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), nullable=False,
@@ -64,6 +71,9 @@ class Record(Base):
         Index("ix_records_unit_status_type", "unit_id", "status", "type_code"),
         Index("ix_records_search_text_trgm", "search_text", postgresql_using="gin",
               postgresql_ops={"search_text": "gin_trgm_ops"}),
+        # the unit's search box also finds 申报人 (search_text OR person_name)
+        Index("ix_records_person_name_trgm", "person_name", postgresql_using="gin",
+              postgresql_ops={"person_name": "gin_trgm_ops"}),
     )
 
 
@@ -133,4 +143,82 @@ class RecordAction(Base):
 
     __table_args__ = (
         Index("ix_record_actions_record_id_id", "record_id", "id"),
+    )
+
+
+class ChildRow(Base):
+    """A case row (病案) or a reference (参考文献) of a health record, at ``position``
+    (1, 2, …; ↑↓ swap positions). ``file_id`` is a reference's file (attached in the
+    documents service to the subject achievements/reference/<id>)."""
+    __tablename__ = "child_rows"
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    record_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("records.id", ondelete="CASCADE"), nullable=False)
+    kind: Mapped[str] = mapped_column(String(20), nullable=False)  # cases | references
+    position: Mapped[int] = mapped_column(Integer, nullable=False)
+    fields: Mapped[dict] = mapped_column(JSONB, nullable=False)
+    file_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), nullable=False,
+                                                    server_default=func.now())
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), nullable=False,
+                                                    server_default=func.now())
+
+    __table_args__ = (
+        Index("ix_child_rows_record_id_position", "record_id", "position"),
+    )
+
+
+class ImportPreview(Base):
+    """An Excel import: the preview of every row (允许导入 or what is wrong), committed
+    at most once. ``target``: health_case (卫生-病案 records) | cases | references."""
+    __tablename__ = "imports"
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    target: Mapped[str] = mapped_column(String(20), nullable=False)
+    record_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    file_id: Mapped[int] = mapped_column(BigInteger, nullable=False)
+    account_id: Mapped[int] = mapped_column(BigInteger, nullable=False)
+    person_id: Mapped[int] = mapped_column(BigInteger, nullable=False)
+    # [{row, values, status, errors: [{column, label, message}]}]
+    rows: Mapped[list] = mapped_column(JSONB, nullable=False)
+    allowed: Mapped[int] = mapped_column(Integer, nullable=False)
+    refused: Mapped[int] = mapped_column(Integer, nullable=False)
+    imported: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), nullable=False,
+                                                    server_default=func.now())
+    committed_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True),
+                                                             nullable=True)
+
+    __table_args__ = (
+        Index("ix_imports_account_id_created_at", "account_id", "created_at"),
+    )
+
+
+class PublicCourseHours(Base):
+    """A person's public-course hours (公需课学时) of one year from the continuing-education
+    platform's export. The ID number is kept as a SHA-256 hash (for matching) and masked
+    (for display). ``extracted_record_id``: the record 提取 made of it (once)."""
+    __tablename__ = "public_course_hours"
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    id_hash: Mapped[str] = mapped_column(String(64), nullable=False)
+    id_number_masked: Mapped[str] = mapped_column(String(30), nullable=False)
+    name: Mapped[str] = mapped_column(String(100), nullable=False)
+    year: Mapped[int] = mapped_column(Integer, nullable=False)
+    hours: Mapped[Decimal] = mapped_column(Numeric(10, 1), nullable=False)
+    project: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    organizer: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    certificate_no: Mapped[str | None] = mapped_column(String(30), nullable=True)
+    start_date: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+    end_date: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+    loaded_by: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    loaded_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), nullable=False,
+                                                   server_default=func.now())
+    extracted_record_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    extracted_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True),
+                                                             nullable=True)
+
+    __table_args__ = (
+        UniqueConstraint("id_hash", "year"),
     )

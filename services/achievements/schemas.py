@@ -6,6 +6,8 @@ from .logic import status as st
 STATUS_FILTER = ("all",) + st.STATUSES
 MAX_EVIDENCE = 50
 MAX_BATCH = 200
+MAX_ID = 2**63 - 1  # PostgreSQL bigint
+ID_RANGE = validate.Range(min=1, max=MAX_ID)
 
 
 class RecordCreateSchema(BaseSchema):
@@ -14,7 +16,7 @@ class RecordCreateSchema(BaseSchema):
     # "fields" on the wire; a schema cannot have an attribute named fields
     values = fields.Dict(keys=fields.String(), load_default=dict, data_key="fields",
                          metadata={"label": "业绩信息"})
-    evidence_file_ids = fields.List(fields.Integer(validate=validate.Range(min=1)),
+    evidence_file_ids = fields.List(fields.Integer(validate=ID_RANGE),
                                     load_default=list,
                                     validate=validate.Length(max=MAX_EVIDENCE),
                                     metadata={"label": "佐证材料"})
@@ -24,14 +26,14 @@ class RecordCreateSchema(BaseSchema):
 class RecordUpdateSchema(BaseSchema):
     values = fields.Dict(keys=fields.String(), load_default=None, allow_none=True,
                          data_key="fields", metadata={"label": "业绩信息"})
-    evidence_file_ids = fields.List(fields.Integer(validate=validate.Range(min=1)),
+    evidence_file_ids = fields.List(fields.Integer(validate=ID_RANGE),
                                     load_default=None, allow_none=True,
                                     validate=validate.Length(max=MAX_EVIDENCE),
                                     metadata={"label": "佐证材料"})
 
 
 class RecordIdsSchema(BaseSchema):
-    record_ids = fields.List(fields.Integer(validate=validate.Range(min=1)), required=True,
+    record_ids = fields.List(fields.Integer(validate=ID_RANGE), required=True,
                              validate=validate.Length(min=1, max=MAX_BATCH),
                              metadata={"label": "业绩记录"})
 
@@ -44,7 +46,7 @@ class RecordListSchema(PageQuery):
 
 class UnitRecordListSchema(RecordListSchema):
     person = fields.String(load_default=None, validate=validate.Length(max=50))
-    person_id = fields.Integer(load_default=None, validate=validate.Range(min=1))
+    person_id = fields.Integer(load_default=None, validate=ID_RANGE)
 
 
 class WithdrawSchema(LenientSchema):
@@ -60,16 +62,57 @@ class WithdrawalListSchema(PageQuery):
 
 
 class LockSchema(BaseSchema):
-    record_ids = fields.List(fields.Integer(validate=validate.Range(min=1)), required=True,
+    record_ids = fields.List(fields.Integer(validate=ID_RANGE), required=True,
                              validate=validate.Length(min=1, max=MAX_BATCH))
-    declaration_id = fields.Integer(required=True, validate=validate.Range(min=1))
+    declaration_id = fields.Integer(required=True, validate=ID_RANGE)
     person_id = fields.Integer(load_default=None, allow_none=True)
 
 
 class UnlockSchema(BaseSchema):
-    declaration_id = fields.Integer(required=True, validate=validate.Range(min=1))
-    record_ids = fields.List(fields.Integer(validate=validate.Range(min=1)),
+    declaration_id = fields.Integer(required=True, validate=ID_RANGE)
+    record_ids = fields.List(fields.Integer(validate=ID_RANGE),
                              load_default=None, allow_none=True)
+
+
+class RowSchema(BaseSchema):
+    """A case row or a reference (新增)."""
+    values = fields.Dict(keys=fields.String(), load_default=dict, data_key="fields",
+                         metadata={"label": "明细信息"})
+    file_id = fields.Integer(load_default=None, allow_none=True,
+                             validate=ID_RANGE, metadata={"label": "附件"})
+
+
+class RowUpdateSchema(BaseSchema):
+    """修改: given fields replace the stored ones (null clears one); ``file_id`` given
+    (even null) replaces the row's file."""
+    values = fields.Dict(keys=fields.String(), data_key="fields", metadata={"label": "明细信息"})
+    file_id = fields.Integer(allow_none=True, validate=ID_RANGE,
+                             metadata={"label": "附件"})
+
+
+class MoveSchema(BaseSchema):
+    direction = fields.String(required=True, validate=validate.OneOf(["up", "down"]),
+                              metadata={"label": "方向"})
+
+
+class ReasonSchema(LenientSchema):
+    reason = fields.String(load_default=None, allow_none=True,
+                           validate=validate.Length(max=200), metadata={"label": "原因"})
+
+
+class ImportRequestSchema(BaseSchema):
+    target = fields.String(required=True,
+                           validate=validate.OneOf(["health_case", "cases", "references"]),
+                           metadata={"label": "导入类型"})
+    file_id = fields.Integer(required=True, validate=ID_RANGE,
+                             metadata={"label": "导入文件"})
+    record_id = fields.Integer(load_default=None, allow_none=True,
+                               validate=ID_RANGE, metadata={"label": "业绩记录"})
+
+
+class HoursListSchema(PageQuery):
+    year = fields.Integer(load_default=None, validate=validate.Range(min=2000, max=2100))
+    extracted = fields.Boolean(load_default=None, allow_none=True)
 
 
 # --------------------------------------------------------------------------- events

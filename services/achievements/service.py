@@ -16,16 +16,20 @@ from services.common.schemas import load
 from . import catalogue
 from . import schemas as sc
 from .catalogue_rpc import CatalogueRpc
+from .hours_rpc import PublicHoursRpc
+from .imports_rpc import ImportsRpc
+from .logic import children
 from .logic import records
 from .logic import status as st
 from .models import Base
+from .rows_rpc import RowsRpc
 
 log = logging.getLogger(__name__)
 
 UNBOUND_MESSAGE = "您尚未绑定工作单位或绑定尚未通过审核，业绩只能保存，无法提交"
 
 
-class AchievementsService(OperationsRpc, CatalogueRpc):
+class AchievementsService(OperationsRpc, CatalogueRpc, RowsRpc, ImportsRpc, PublicHoursRpc):
     name = "achievements"
 
     settings = Settings(required=("AMQP_URI", "DATABASE_URL"))
@@ -97,10 +101,58 @@ class AchievementsService(OperationsRpc, CatalogueRpc):
             session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
             yield session
 
-    def _attach(self, file_ids, record_id):
+    def _attach(self, file_ids, record_id, subject_type="record"):
+        """Marks the files as used by the subject (the documents service checks they are
+        the caller's and complete); answers the documents service's answer."""
         if file_ids:
-            self._call(self.documents_rpc.attach, list(file_ids), "achievements", "record",
-                       record_id)
+            return self._call(self.documents_rpc.attach, list(file_ids), "achievements",
+                              subject_type, record_id)
+        return None
+
+    def _detach(self, file_ids, subject_id, subject_type="record"):
+        if file_ids:
+            self._call(self.documents_rpc.detach, sorted(file_ids), "achievements",
+                       subject_type, subject_id)
+
+    def _attached_ids(self, subject_id, subject_type="record"):
+        answer = self._call(self.documents_rpc.attached_files, "achievements",
+                            subject_type, subject_id) or []
+        return {f["id"] for f in answer}
+
+    def _detach_rows(self, row_files):
+        """Detach each row's file from its row (achievements/reference/<row id>)."""
+        try:
+            replies = [self.documents_rpc.detach.call_async([file_id], "achievements",
+                                                            "reference", row_id)
+                       for row_id, file_id in sorted(row_files.items())]
+        except UnknownService:
+            raise Unavailable()
+        for reply in replies:
+            reply.result()
+
+    def _submission_values(self, session, record, rtype, raw, evidence, bound_unit_name):
+        """The fully validated values for submission, or Invalid with every problem: the
+        fields, the evidence, and for health records the rows against their rule."""
+        problems, values = {}, None
+        try:
+            values = records.clean(rtype, raw, evidence, partial=False,
+                                   bound_unit_name=bound_unit_name)
+        except Invalid as exc:
+            problems.update((exc.details or {}).get("fields") or {})
+        rows = children.plain(children.rows_of(session, record.id)) \
+            if (record is not None and rtype.children) else []
+        for key, message in children.submission_problems(
+                rtype, values or raw or {}, evidence, rows, records.today()).items():
+            problems.setdefault(key, message)
+        if problems:
+            raise Invalid("record.invalid", "业绩信息填写有误", {"fields": problems})
+        return values
+
+    def _check_attached(self, rtype, values, attached):
+        problem = children.nontemplate_slot_problem(rtype, values, attached)
+        if problem:
+            raise Invalid("record.invalid", "业绩信息填写有误",
+                          {"fields": {"evidence_file_ids": problem}})
 
     # ------------------------------------------------------------------ records
     @rpc
@@ -124,11 +176,13 @@ class AchievementsService(OperationsRpc, CatalogueRpc):
                                         evidence_file_ids=evidence, actor=actor)
                 return records.detail(session, record)
         binding = self._require_binding(self._binding(principal.person_id))
-        values = records.clean(rtype, data["values"], evidence, partial=False,
-                               bound_unit_name=self._bound_unit_name(principal, rtype, binding))
+        with self.db.read() as session:
+            values = self._submission_values(
+                session, None, rtype, data["values"], evidence,
+                self._bound_unit_name(principal, rtype, binding))
         with self.db.transaction() as session:
             record_id = records.next_record_id(session)
-        self._attach(evidence, record_id)
+        self._check_attached(rtype, values, self._attach(evidence, record_id))
         with self.db.transaction() as session:
             record = records.create(session, rtype=rtype, person_id=principal.person_id,
                                     person_name=principal.name, values=values,
@@ -160,6 +214,10 @@ class AchievementsService(OperationsRpc, CatalogueRpc):
                                        for_update=True)
             if record.version != version:
                 raise Conflict("record.changed", "记录已被修改，请刷新后重试")
+            if data["evidence_file_ids"] is not None:
+                dropped = set(record.evidence_file_ids or []) - set(data["evidence_file_ids"])
+                if dropped:  # files the record no longer uses are released
+                    self._detach(dropped & self._attached_ids(record.id), record.id)
             records.update_values(session, record, rtype=rtype, values=values,
                                   evidence_file_ids=data["evidence_file_ids"],
                                   person_name=principal.name, actor=self._actor(principal))
@@ -167,10 +225,16 @@ class AchievementsService(OperationsRpc, CatalogueRpc):
 
     @rpc
     def delete_record(self, record_id):
+        """删除 a draft or returned record; the files it used (its evidence, its
+        references' files) are detached in the documents service first."""
         principal = self._person()
         with self.db.transaction() as session:
             record = records.get_owned(session, record_id, principal.person_id,
                                        for_update=True)
+            st.require_deletable(record.status)
+            _evidence, row_files = records.files_of(session, record)
+            self._detach(self._attached_ids(record.id), record.id)
+            self._detach_rows(row_files)
             records.remove(session, record)
         return {"id": record_id, "deleted": True}
 
@@ -181,8 +245,9 @@ class AchievementsService(OperationsRpc, CatalogueRpc):
         st.require_submittable(record.status)
         rtype = records.record_type(record.type_code)
         evidence = list(record.evidence_file_ids or [])
-        values = records.clean(rtype, record.fields, evidence, partial=False,
-                               bound_unit_name=self._bound_unit_name(principal, rtype, binding))
+        values = self._submission_values(
+            session, record, rtype, record.fields, evidence,
+            self._bound_unit_name(principal, rtype, binding))
         return {"record_id": record.id, "rtype": rtype, "values": values,
                 "evidence": evidence, "version": record.version}
 
@@ -210,7 +275,8 @@ class AchievementsService(OperationsRpc, CatalogueRpc):
         binding = self._require_binding(self._binding(principal.person_id))
         with self.db.read() as session:
             entry = self._prepare_submission(session, principal, record_id, binding)
-        self._attach(entry["evidence"], record_id)
+        self._check_attached(entry["rtype"], entry["values"],
+                             self._attach(entry["evidence"], record_id))
         return self._commit_submissions(principal, binding, [entry])[record_id]
 
     @rpc
@@ -240,7 +306,14 @@ class AchievementsService(OperationsRpc, CatalogueRpc):
             raise Invalid("record.invalid", "部分业绩信息填写有误，未提交任何记录",
                           {"records": invalid})
         for entry in prepared:
-            self._attach(entry["evidence"], entry["record_id"])
+            attached = self._attach(entry["evidence"], entry["record_id"])
+            problem = children.nontemplate_slot_problem(entry["rtype"], entry["values"],
+                                                        attached)
+            if problem:
+                invalid[str(entry["record_id"])] = {"evidence_file_ids": problem}
+        if invalid:
+            raise Invalid("record.invalid", "部分业绩信息填写有误，未提交任何记录",
+                          {"records": invalid})
         details = self._commit_submissions(principal, binding, prepared)
         return {"submitted": ids, "items": [details[i] for i in ids]}
 
@@ -271,6 +344,22 @@ class AchievementsService(OperationsRpc, CatalogueRpc):
                                                                          principal.unit_id)
             if not (own or unit):
                 raise NotFound("record.not_found", "业绩记录不存在")
+            return records.detail(session, record)
+
+    @rpc
+    def revoke_approval(self, record_id, reason=None):
+        """撤销审核: an admin of the unit that approved the record takes the approval
+        back (not while a declaration holds it); the record is 审核中 again with a new
+        review task for the unit, which may then return it (退回)."""
+        principal = self._unit_admin()
+        data = load(sc.ReasonSchema, {"reason": reason})
+        with self.db.transaction() as session:
+            record = records.get_record(session, record_id, for_update=True)
+            if not records.visible_to_unit(record, principal.unit_id):
+                raise NotFound("record.not_found", "业绩记录不存在")
+            rtype = records.record_type(record.type_code)
+            records.revoke(session, record, rtype=rtype, reason=data["reason"],
+                           actor=self._actor(principal))
             return records.detail(session, record)
 
     # ------------------------------------------------------------------ lists

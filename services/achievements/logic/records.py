@@ -14,7 +14,9 @@ from services.common.errors import Conflict, Invalid, NotFound
 from services.common.messaging import emit
 
 from .. import catalogue
-from ..models import Record, RecordAction, RecordLock, Withdrawal
+from ..models import ChildRow, Record, RecordAction, RecordLock, Withdrawal
+from . import bulk
+from . import children as ch
 from . import status as st
 from .fields import clean_record
 from .search import like_terms, search_text, title_of
@@ -85,7 +87,21 @@ def clean(rtype, values, evidence_file_ids, *, bound_unit_name=None, partial):
 
 # --------------------------------------------------------------------------- reading
 
+MAX_ID = 2**63 - 1  # PostgreSQL bigint
+
+
+def valid_id(value):
+    """Whether ``value`` can be a row id (a bigint); others are simply not found."""
+    return isinstance(value, int) and not isinstance(value, bool) and 0 < value <= MAX_ID
+
+
 def get_record(session, record_id, *, for_update=False):
+    try:
+        record_id = int(record_id)
+    except (TypeError, ValueError):
+        raise NotFound("record.not_found", "业绩记录不存在")
+    if not valid_id(record_id):
+        raise NotFound("record.not_found", "业绩记录不存在")
     query = select(Record).where(Record.id == record_id)
     if for_update:
         query = query.with_for_update()
@@ -141,6 +157,7 @@ def item(record, rtype=None):
     values = record.fields or {}
     columns = {key: values.get(key) for key in (rtype.list_columns if rtype else ())}
     health_only = bool(rtype and rtype.health_only)
+    kind = rtype.children if rtype else None
     return {
         "id": record.id,
         "type": record.type_code,
@@ -153,6 +170,8 @@ def item(record, rtype=None):
         "status_label": st.label(record.status),
         "source": record.source,
         "source_label": st.SOURCE_LABELS.get(record.source, record.source),
+        "case_count": record.child_count if kind == "cases" else None,
+        "reference_count": record.child_count if kind == "references" else None,
         "person_id": record.person_id,
         "person_name": record.person_name,
         "unit_id": record.unit_id,
@@ -161,7 +180,11 @@ def item(record, rtype=None):
         "locked": record.lock_count > 0,
         "lock_count": record.lock_count,
         "actions": st.allowed_actions(record.status, lock_count=record.lock_count,
-                                      health_only=health_only),
+                                      health_only=health_only, source=record.source,
+                                      type_code=record.type_code),
+        # 撤销审核 by the unit the record was approved by
+        "revocable": (record.status == st.APPROVED and record.source != st.AUTO
+                      and record.lock_count == 0 and record.unit_id is not None),
         "created_at": iso(record.created_at),
         "updated_at": iso(record.updated_at),
         "submitted_at": iso(record.submitted_at),
@@ -183,11 +206,24 @@ def detail(session, record):
     out["evidence_file_ids"] = list(record.evidence_file_ids or [])
     out["evidence_required"] = bool(rtype and rtype.evidence_required)
     out["children"] = rtype.children if rtype else None
+    out["rows"], out["rows_summary"], out["rows_problem"] = [], None, None
+    if rtype is not None and rtype.children:
+        rows = ch.rows_of(session, record.id)
+        out["rows"] = [ch.row_dict(r) for r in rows]
+        out["rows_label"] = catalogue.CHILDREN[rtype.children].label
+        out["rows_rule"] = ch.rule_json(rtype)
+        out["rows_summary"] = ch.metrics(rtype, ch.plain(rows), today())
+        out["rows_problem"] = ch.rule_problem(rtype, values, ch.plain(rows), today())
     out["trail"] = actions_of(session, record.id)
     return out
 
 
 # --------------------------------------------------------------------------- changes
+
+def log_action(session, record, action, **kw):
+    """A trail entry (see :class:`RecordAction`)."""
+    _action(session, record, action, **kw)
+
 
 def _action(session, record, action, *, status_from=None, actor=None, opinion=None,
             note=None, unit_id=None, event_id=None, process_id=None, at=None):
@@ -224,8 +260,8 @@ def create(session, *, rtype, person_id, person_name, values, evidence_file_ids,
     record = Record(
         type_code=rtype.code, category=rtype.category, person_id=person_id,
         person_name=person_name or "", status=st.DRAFT, source=source,
-        evidence_file_ids=list(evidence_file_ids or []), lock_count=0, version=1,
-        created_at=now, updated_at=now,
+        evidence_file_ids=list(evidence_file_ids or []), lock_count=0, child_count=0,
+        version=1, created_at=now, updated_at=now,
     )
     if record_id is not None:
         record.id = record_id
@@ -270,6 +306,15 @@ def submit(session, record, *, rtype, values, unit_id, unit_name, person_name, a
     _apply_values(record, rtype, values)
     if person_name:
         record.person_name = person_name
+    _start_review(session, record, rtype=rtype, unit_id=unit_id, unit_name=unit_name,
+                  now=now)
+    _action(session, record, "submitted", status_from=previous, actor=actor,
+            unit_id=unit_id, at=now)
+    _request_review(session, record, rtype, now=now)
+    return record
+
+
+def _start_review(session, record, *, rtype, unit_id, unit_name, now):
     record.status = st.SUBMITTED
     record.unit_id = unit_id
     record.unit_name = unit_name
@@ -279,8 +324,18 @@ def submit(session, record, *, rtype, values, unit_id, unit_name, person_name, a
     record.version += 1
     record.updated_at = now
     session.flush()
-    _action(session, record, "submitted", status_from=previous, actor=actor,
-            unit_id=unit_id, at=now)
+
+
+def _request_review(session, record, rtype, *, now, note=None):
+    """``review_requested`` for the record's unit (the lead's review-engine contract)."""
+    unit_id, unit_name = record.unit_id, record.unit_name
+    summary_extra = {}
+    if rtype.children:
+        summary_extra[f"{'case' if rtype.children == 'cases' else 'reference'}_count"] = \
+            record.child_count
+    if note:
+        summary_extra["note"] = note
+        summary_extra["revoked"] = True
     emit(session, "review_requested", f"record:{record.id}", {
         "kind": KIND,
         "subject_service": SERVICE,
@@ -298,13 +353,13 @@ def submit(session, record, *, rtype, values, unit_id, unit_name, person_name, a
             "category": rtype.category,
             "category_label": category_labels().get(rtype.category, rtype.category),
             "title": record.title,
-            "columns": _labelled_columns(rtype, values),
+            "columns": _labelled_columns(rtype, record.fields),
             "source": record.source,
             "source_label": st.SOURCE_LABELS.get(record.source, record.source),
             "submitted_at": iso(now),
+            **summary_extra,
         },
     })
-    return record
 
 
 def _labelled_columns(rtype, values):
@@ -317,7 +372,7 @@ def _labelled_columns(rtype, values):
 def withdraw(session, record, *, rtype, reason, actor):
     """撤回: back to draft, logged in 撤回记录; an undecided review is withdrawn."""
     st.require_withdrawable(record.status, lock_count=record.lock_count,
-                            health_only=rtype.health_only)
+                            health_only=rtype.health_only, source=record.source)
     previous = record.status
     now = utcnow()
     record.status = st.DRAFT
@@ -338,6 +393,86 @@ def withdraw(session, record, *, rtype, reason, actor):
             "subject_id": record.id,
         })
     return record
+
+
+def revoke(session, record, *, rtype, reason, actor):
+    """撤销审核: the unit takes back its approval; the record is 审核中 again at the same
+    unit with a new review (its task in the unit's 待处理/待领取, to be returned)."""
+    st.require_revocable(record.status, lock_count=record.lock_count, source=record.source)
+    previous = record.status
+    now = utcnow()
+    _start_review(session, record, rtype=rtype, unit_id=record.unit_id,
+                  unit_name=record.unit_name, now=now)
+    note = "单位撤销审核，重新审核" + (f"：{reason}" if reason else "")
+    _action(session, record, "revoked", status_from=previous, actor=actor, note=note,
+            unit_id=record.unit_id, at=now)
+    _request_review(session, record, rtype, now=now, note=note)
+    return record
+
+
+# --------------------------------------------------------------------------- bulk and auto
+
+def create_drafts(session, *, rtype, person_id, person_name, values_list, actor, note):
+    """Many drafts at once (Excel import of 卫生-病案), written with COPY with their trail
+    entries; answers the new records' ids."""
+    now = utcnow()
+    ids = bulk.reserve_ids(session, Record.__table__, len(values_list))
+    bulk.copy_rows(session, Record.__table__, (
+        "id", "type_code", "category", "person_id", "person_name", "status", "source",
+        "fields", "title", "search_text", "evidence_file_ids", "lock_count", "child_count",
+        "version", "created_at", "updated_at"), (
+        (record_id, rtype.code, rtype.category, person_id, person_name or "", st.DRAFT,
+         st.USER, values, title_of(rtype, values), search_text(rtype, values), [], 0, 0, 1,
+         now, now)
+        for record_id, values in zip(ids, values_list)))
+    bulk.copy_rows(session, RecordAction.__table__, (
+        "record_id", "action", "status_to", "note", "account_id", "actor_name", "at"), (
+        (record_id, "created", st.DRAFT, note, (actor or {}).get("account_id"),
+         (actor or {}).get("name") or None, now)
+        for record_id in ids))
+    return ids
+
+
+def create_auto(session, *, rtype, person_id, person_name, values, unit_id, unit_name,
+                actor, note):
+    """A record the system generated (来源 自动生成): approved at once, no unit review."""
+    now = utcnow()
+    record = Record(
+        type_code=rtype.code, category=rtype.category, person_id=person_id,
+        person_name=person_name or "", status=st.APPROVED, source=st.AUTO,
+        evidence_file_ids=[], unit_id=unit_id, unit_name=unit_name, lock_count=0,
+        child_count=0, version=1, created_at=now, updated_at=now, decided_at=now,
+    )
+    _apply_values(record, rtype, values)
+    session.add(record)
+    session.flush()
+    _action(session, record, "extracted", actor=actor, note=note, at=now)
+    return record
+
+
+def touch(record):
+    record.version += 1
+    record.updated_at = utcnow()
+
+
+def rows_changed(session, record, rtype, mode, before, after, *, actor, note):
+    """After the rows of a record changed: the count and version; an adjustment (调整)
+    of an approved record must keep what the rule needs and goes into the trail."""
+    if mode == ch.ADJUST:
+        ch.guard_adjustment(rtype, record.fields, before, after, today())
+    ch.recount(session, record)
+    touch(record)
+    if mode == ch.ADJUST:
+        _action(session, record, "adjusted", status_from=record.status, actor=actor,
+                note=note)
+
+
+def files_of(session, record):
+    """The files a record holds: its evidence and its rows' files {row_id: file_id}."""
+    row_files = dict(session.execute(
+        select(ChildRow.id, ChildRow.file_id)
+        .where(ChildRow.record_id == record.id, ChildRow.file_id.is_not(None))).all())
+    return list(record.evidence_file_ids or []), row_files
 
 
 # --------------------------------------------------------------------------- decisions

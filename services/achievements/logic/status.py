@@ -55,7 +55,13 @@ ACTION_LABELS = {
     "terminated": "终止",
     "withdrawn": "撤回",
     "decision_ignored": "审核结果未生效",
+    "adjusted": "调整",
+    "extracted": "提取（自动生成）",
+    "revoked": "撤销审核",
 }
+
+# 调整: the case rows or references of an approved 卫生-专题/论文/综述 (seeds: 列表后的“调整”).
+ADJUSTABLE_TYPES = ("health_topic", "health_paper", "health_review")
 
 
 def label(status):
@@ -96,12 +102,15 @@ def require_submittable(status):
         raise Conflict("record.not_submittable", "当前状态的记录无法提交")
 
 
-def require_withdrawable(status, *, lock_count, health_only):
+def require_withdrawable(status, *, lock_count, health_only, source=USER):
     """Conflict unless the record may be withdrawn (撤回).
 
     Approved records that a live declaration imported stay put (remove them from the
-    declaration first); approved 行业专用 records are adjusted (调整), not withdrawn.
+    declaration first); approved 行业专用 records are adjusted (调整), not withdrawn;
+    records the system generated (自动生成) are not the person's to withdraw.
     """
+    if source == AUTO:
+        raise Conflict("record.not_withdrawable", "自动生成的记录无法撤回")
     if status not in WITHDRAWABLE:
         raise Conflict("record.not_withdrawable",
                        f"{label(status)}的记录无法撤回，只能撤回审核中或审核通过的记录")
@@ -113,11 +122,26 @@ def require_withdrawable(status, *, lock_count, health_only):
                        "该业绩已被职称申报引用，无法撤回；请先在申报材料中移除该业绩")
 
 
-def allowed_actions(status, *, lock_count, health_only):
-    """What the owner may do now (the 操作 column): edit, delete, submit, withdraw."""
+def allowed_actions(status, *, lock_count, health_only, source=USER, type_code=None):
+    """What the owner may do now (the 操作 column): edit, delete, submit, withdraw,
+    adjust (调整 an approved 卫生-专题/论文/综述's rows)."""
     actions = []
     if status in EDITABLE:
         actions += ["edit", "delete", "submit"]
-    if status == SUBMITTED or (status == APPROVED and lock_count == 0 and not health_only):
+    if source != AUTO and (status == SUBMITTED
+                           or (status == APPROVED and lock_count == 0 and not health_only)):
         actions.append("withdraw")
+    if status == APPROVED and lock_count == 0 and type_code in ADJUSTABLE_TYPES:
+        actions.append("adjust")
     return actions
+
+
+def require_revocable(status, *, lock_count, source):
+    """Conflict unless the unit may revoke its approval (撤销审核) of the record."""
+    if source == AUTO:
+        raise Conflict("record.not_revocable", "自动生成的记录无需单位审核，无法撤销审核")
+    if status != APPROVED:
+        raise Conflict("record.not_revocable",
+                       f"{label(status)}的记录无法撤销审核，只能撤销审核通过的记录")
+    if lock_count > 0:
+        raise Conflict("record.locked", "该业绩已被职称申报引用，无法撤销审核")

@@ -1,16 +1,21 @@
 """Helpers of the achievement-record tests: fake identity and documents services, test
 data in the seeds' words, and a harness that drives the platform through the gateway
 (and the task center of the real workflow service for the unit's decisions)."""
+import io
 import uuid
 
 import eventlet
+import requests
 from kombu import Connection, Producer
 from nameko.standalone.rpc import ServiceRpcProxy
 from sqlalchemy import text
 
 from services.common.errors import Invalid, Unauthenticated
 from services.common.messaging import event_exchange
-from services.common.principal import CONTEXT_KEY, PERSON, UNIT_ADMIN, Principal
+from services.common.logs import mask_id_number
+from services.common.principal import (
+    CONTEXT_KEY, OPERATOR, PERSON, UNIT_ADMIN, Principal, PrincipalProvider,
+)
 from services.common.rpc import rpc
 
 UNIT_A, UNIT_B = 10, 20
@@ -33,7 +38,20 @@ PRINCIPALS = {
            "extra": {"unit_kind": "employer"}},
     "b1": {"account_id": 201, "roles": [UNIT_ADMIN], "unit_id": UNIT_B, "name": "赵刚",
            "extra": {"unit_kind": "employer"}},
+    # an operator of the province (loads the continuing-education platform's hours)
+    "op": {"account_id": 901, "roles": [OPERATOR], "name": "运维"},
 }
+
+
+def _id_number(first17):
+    weights = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+    return first17 + "10X98765432"[sum(int(c) * w for c, w in zip(first17, weights)) % 11]
+
+
+# GB 11643 ID numbers of the persons (identity answers them in full to the person only)
+ID_NUMBERS = {77: _id_number("35010219850312003"), 78: _id_number("35010219900725004"),
+              79: _id_number("35010219921108005"), 80: _id_number("35010219880101006"),
+              81: _id_number("34010419850312007")}
 PERSON_TOKENS = {p["person_id"]: token for token, p in PRINCIPALS.items()
                  if p.get("person_id")}
 NOT_BOUND_REASON = "您尚未绑定工作单位或绑定申请尚未审核通过，暂不能提交"
@@ -53,6 +71,7 @@ class FakeIdentity:
     """Stands in for identity: tokens of PRINCIPALS, bindings the test may change."""
     name = "identity"
     bindings = {}
+    principal = PrincipalProvider()
 
     @classmethod
     def reset(cls):
@@ -73,8 +92,12 @@ class FakeIdentity:
     def get_person_brief(self, person_id):
         principal = PRINCIPALS[PERSON_TOKENS[person_id]]
         unit_id = principal.get("unit_id")
+        caller = self.principal.current
+        full = caller is not None and caller.person_id == person_id
+        number = ID_NUMBERS[person_id]
         return {"person_id": person_id, "name": principal["name"], "unit_id": unit_id,
                 "unit_name": UNIT_NAMES.get(unit_id),
+                "id_number": number if full else mask_id_number(number),
                 # as identity answers: the series' code and its label
                 "title_series": "health" if person_id == 81 else "engineering",
                 "title_series_label": "卫生技术人员" if person_id == 81 else "工程技术人员"}
@@ -86,15 +109,20 @@ class FakeIdentity:
 
 class FakeDocuments:
     """Stands in for documents: ``attach`` records its calls; ids in ``refused`` are
-    answered as the documents service would for a file not uploaded or not one's own."""
+    answered as the documents service would for a file not uploaded or not one's own.
+    ``attached`` is what each subject holds; ``detached`` the ``detach`` calls."""
     name = "documents"
     calls = []
     refused = set()
+    attached = {}
+    detached = []
 
     @classmethod
     def reset(cls):
         cls.calls = []
         cls.refused = set()
+        cls.attached = {}
+        cls.detached = []
 
     @rpc
     def attach(self, file_ids, owner_service, owner_type, owner_id):
@@ -103,7 +131,22 @@ class FakeDocuments:
             raise Invalid("document.not_attachable", "佐证材料未上传完成或不属于本人",
                           {"file_ids": bad})
         FakeDocuments.calls.append((list(file_ids), owner_service, owner_type, owner_id))
+        held = FakeDocuments.attached.setdefault((owner_service, owner_type, str(owner_id)),
+                                                 set())
+        held.update(file_ids)
         return {"attached": list(file_ids)}
+
+    @rpc
+    def detach(self, file_ids, owner_service, owner_type, owner_id):
+        FakeDocuments.detached.append((sorted(file_ids), owner_service, owner_type, owner_id))
+        held = FakeDocuments.attached.get((owner_service, owner_type, str(owner_id)), set())
+        held.difference_update(file_ids)
+        return {"detached": len(file_ids)}
+
+    @rpc
+    def attached_files(self, owner_service, owner_type, owner_id):
+        held = FakeDocuments.attached.get((owner_service, owner_type, str(owner_id)), set())
+        return [{"id": i, "slot": "evidence"} for i in sorted(held)]
 
     @rpc
     def health(self):
@@ -210,6 +253,40 @@ class Harness:
     def unit_records(self, token, **params):
         return self.ok(self.call(token, "GET", "/api/v1/unit/records", params=params))
 
+    # -- documents (the real service, in the ``ach_docs`` fixture) ---------------------
+    def upload(self, token, slot, file_name, data):
+        """Ask for an upload, PUT the bytes to storage, complete: the file's id."""
+        ticket = self.ok(self.call(token, "POST", "/api/v1/files/uploads",
+                                   json={"slot": slot, "file_name": file_name}), 201)
+        answer = requests.put(ticket["upload_url"], data=data,
+                              headers=ticket.get("headers") or {}, timeout=30)
+        assert answer.status_code == 200, answer.text
+        self.ok(self.call(token, "POST", f"/api/v1/files/{ticket['file_id']}/complete"))
+        return ticket["file_id"]
+
+    def template(self, token, name):
+        """The import template as downloaded (GET /api/v1/templates/{name})."""
+        link = self.ok(self.call(token, "GET", f"/api/v1/templates/{name}"))
+        answer = requests.get(link["url"], timeout=30)
+        assert answer.status_code == 200
+        return answer.content
+
+    def filled_template(self, token, name, rows):
+        """The downloaded template with ``rows`` (lists of cell values) from row 3."""
+        import openpyxl
+
+        book = openpyxl.load_workbook(io.BytesIO(self.template(token, name)))
+        sheet = book.worksheets[0]
+        for offset, values in enumerate(rows):
+            for column, value in enumerate(values, start=1):
+                sheet.cell(row=3 + offset, column=column, value=value)
+        out = io.BytesIO()
+        book.save(out)
+        return out.getvalue()
+
+    def file_info(self, token, file_id):
+        return self.ok(self.call(token, "GET", f"/api/v1/files/{file_id}"))
+
     # -- the unit's decision in the real task center ------------------------------------
     def task_for(self, record_id, admin="a1"):
         """The open task of the record's review in the unit's task center."""
@@ -275,3 +352,11 @@ def envelope_of(row):
 def new_event_id():
     return str(uuid.uuid4())
 
+
+
+def png_bytes(color="red"):
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (40, 30), color).save(out, "PNG")
+    return out.getvalue()

@@ -1,8 +1,10 @@
 """Gateway operations of the achievements area (see docs/api.md, "Achievement records").
 
 个人业绩库: a person's records of the 23 types (新增/保存/提交/修改/删除/撤回/查看), the
-lists with keyword search and status tabs, 我的业绩 statistics and 撤回记录; 业绩档案: the
-records submitted to a unit admin's unit.
+lists with keyword search and status tabs, 我的业绩 statistics and 撤回记录; the rows of
+health records (病案列表, 参考文献: 新增/修改/删除/↑↓, 调整 of approved ones); Excel import
+(preview, 正式导入); 继续教育 提取 and the operators' loading of public-course hours;
+业绩档案: the records submitted to a unit admin's unit, and 撤销审核.
 """
 import logging
 
@@ -11,7 +13,7 @@ from nameko.exceptions import RemoteError, UnknownService
 from werkzeug.wrappers import Response
 
 from services.common.errors import AppError
-from services.common.principal import PERSON, UNIT_ADMIN
+from services.common.principal import OPERATOR, PERSON, UNIT_ADMIN
 from services.common.schemas import BaseSchema, LenientSchema, PageQuery, fields, validate
 
 from ..http import route
@@ -20,10 +22,14 @@ log = logging.getLogger("gateway")
 
 TAG = "个人业绩库"
 UNIT_TAG = "业绩档案"
+IMPORT_TAG = "业绩导入"
+HOURS_TAG = "继续教育学时"
 STATUS_CODES = ["draft", "submitted", "approved", "returned", "terminated"]
 STATUS_HELP = ("draft 编辑中, submitted 审核中, approved 审核通过, returned 退回, "
                "terminated 终止")
 HISTORY_TIMEOUT = 5.0
+MAX_ID = 2**63 - 1  # ids are PostgreSQL bigints
+ID_RANGE = validate.Range(min=1, max=MAX_ID)
 
 
 # --------------------------------------------------------------------------- requests
@@ -35,7 +41,7 @@ class RecordCreateBody(BaseSchema):
     values = fields.Dict(keys=fields.String(), load_default=dict, data_key="fields",
                          metadata={"label": "业绩信息",
                                    "description": "字段代码 → 值；日期 YYYY-MM-DD，排名 {rank, total}"})
-    evidence_file_ids = fields.List(fields.Integer(validate=validate.Range(min=1)),
+    evidence_file_ids = fields.List(fields.Integer(validate=ID_RANGE),
                                     load_default=list, validate=validate.Length(max=50),
                                     metadata={"label": "佐证材料",
                                               "description": "已上传完成的文件编号"})
@@ -48,7 +54,7 @@ class RecordUpdateBody(BaseSchema):
                          data_key="fields",
                          metadata={"label": "业绩信息",
                                    "description": "给出的字段替换原值，null 清空该字段"})
-    evidence_file_ids = fields.List(fields.Integer(validate=validate.Range(min=1)),
+    evidence_file_ids = fields.List(fields.Integer(validate=ID_RANGE),
                                     load_default=None, allow_none=True,
                                     validate=validate.Length(max=50),
                                     metadata={"label": "佐证材料",
@@ -56,7 +62,7 @@ class RecordUpdateBody(BaseSchema):
 
 
 class RecordIdsBody(BaseSchema):
-    record_ids = fields.List(fields.Integer(validate=validate.Range(min=1)), required=True,
+    record_ids = fields.List(fields.Integer(validate=ID_RANGE), required=True,
                              validate=validate.Length(min=1, max=200),
                              metadata={"label": "业绩记录"})
 
@@ -78,7 +84,7 @@ class RecordListQuery(PageQuery):
 class UnitRecordListQuery(RecordListQuery):
     person = fields.String(load_default=None, validate=validate.Length(max=50),
                            metadata={"label": "申报人", "description": "申报人姓名（包含）"})
-    person_id = fields.Integer(load_default=None, validate=validate.Range(min=1),
+    person_id = fields.Integer(load_default=None, validate=ID_RANGE,
                                metadata={"label": "申报人编号"})
 
 
@@ -91,6 +97,80 @@ class WithdrawalListQuery(PageQuery):
                            validate=validate.OneOf(STATUS_CODES + ["deleted"]),
                            metadata={"label": "状态", "description":
                                      "业绩当前状态；deleted 已删除"})
+
+
+class RowBody(BaseSchema):
+    values = fields.Dict(keys=fields.String(), load_default=dict, data_key="fields",
+                         metadata={"label": "明细信息", "description":
+                                   "病案：admission_no 住院（门诊）号, patient_name 病人姓名, "
+                                   "gender, age, group, admission_date, discharge_date, "
+                                   "admission_diagnosis, discharge_diagnosis, remarks；"
+                                   "参考文献：year 年度, title 文献名称"})
+    file_id = fields.Integer(load_default=None, allow_none=True,
+                             validate=ID_RANGE,
+                             metadata={"label": "附件", "description":
+                                       "参考文献的附件（已上传完成的文件编号）"})
+
+
+class RowUpdateBody(BaseSchema):
+    values = fields.Dict(keys=fields.String(), data_key="fields",
+                         metadata={"label": "明细信息",
+                                   "description": "给出的字段替换原值，null 清空该字段"})
+    file_id = fields.Integer(allow_none=True, validate=ID_RANGE,
+                             metadata={"label": "附件", "description": "给出时替换附件（null 删除）"})
+
+
+class RowMoveBody(BaseSchema):
+    direction = fields.String(required=True, validate=validate.OneOf(["up", "down"]),
+                              metadata={"label": "方向", "description": "up ↑ 上移, down ↓ 下移"})
+
+
+class RevokeBody(BaseSchema):
+    reason = fields.String(load_default=None, allow_none=True,
+                           validate=validate.Length(max=200), metadata={"label": "撤销原因"})
+
+
+class ImportBody(BaseSchema):
+    target = fields.String(required=True,
+                           validate=validate.OneOf(["health_case", "cases", "references"]),
+                           metadata={"label": "导入类型", "description":
+                                     "health_case 卫生-病案（模板 medical_records）, cases "
+                                     "专题/论文的病案列表（模板 cases）, references 综述的参考文献"
+                                     "（模板 references）"})
+    file_id = fields.Integer(required=True, validate=ID_RANGE,
+                             metadata={"label": "导入文件",
+                                       "description": "已上传完成的 xlsx（上传位置 import_workbook）"})
+    record_id = fields.Integer(load_default=None, allow_none=True,
+                               validate=ID_RANGE,
+                               metadata={"label": "业绩记录",
+                                         "description": "cases/references 导入到的业绩"})
+
+
+class HoursItem(LenientSchema):
+    id_number = fields.String(metadata={"description": "身份证号码"})
+    name = fields.String(metadata={"description": "姓名"})
+    year = fields.Raw(metadata={"description": "年度（2021及以后）"})
+    hours = fields.Raw(metadata={"description": "学时"})
+    project = fields.String(allow_none=True)
+    organizer = fields.String(allow_none=True)
+    certificate_no = fields.String(allow_none=True)
+    start_date = fields.String(allow_none=True)
+    end_date = fields.String(allow_none=True)
+
+
+class HoursLoadBody(BaseSchema):
+    items = fields.List(fields.Dict(), required=True, validate=validate.Length(min=1, max=10000),
+                        metadata={"label": "公需课学时", "description":
+                                  "继续教育管理平台导出的公需课学时：[{id_number 身份证号码, "
+                                  "name 姓名, year 年度, hours 学时, project, organizer, "
+                                  "certificate_no, start_date, end_date}]"})
+
+
+class HoursListQuery(PageQuery):
+    year = fields.Integer(load_default=None, validate=validate.Range(min=2000, max=2100),
+                          metadata={"label": "年度"})
+    extracted = fields.Boolean(load_default=None, allow_none=True,
+                               metadata={"label": "是否已提取"})
 
 
 # --------------------------------------------------------------------------- answers
@@ -107,6 +187,8 @@ class RecordItem(LenientSchema):
     status_label = fields.String(metadata={"example": "审核中"})
     source = fields.String(metadata={"description": "user 用户申报, auto 自动生成"})
     source_label = fields.String(metadata={"example": "用户申报"})
+    case_count = fields.Integer(allow_none=True, metadata={"description": "病案数量"})
+    reference_count = fields.Integer(allow_none=True, metadata={"description": "文献数量"})
     person_id = fields.Integer()
     person_name = fields.String(metadata={"description": "申报人"})
     unit_id = fields.Integer(allow_none=True, metadata={"description": "提交审核的单位"})
@@ -115,7 +197,9 @@ class RecordItem(LenientSchema):
     locked = fields.Boolean(metadata={"description": "已被职称申报引用"})
     lock_count = fields.Integer()
     actions = fields.List(fields.String(), metadata={
-        "description": "本人现在可做的操作：edit 修改, delete 删除, submit 提交, withdraw 撤回"})
+        "description": "本人现在可做的操作：edit 修改, delete 删除, submit 提交, withdraw 撤回, "
+                       "adjust 调整（审核通过的专题、论文、综述）"})
+    revocable = fields.Boolean(metadata={"description": "单位可撤销审核"})
     created_at = fields.String()
     updated_at = fields.String()
     submitted_at = fields.String(allow_none=True, metadata={"description": "申报日期"})
@@ -156,6 +240,19 @@ class RecordTrailEntry(LenientSchema):
     at = fields.String()
 
 
+class RecordRow(LenientSchema):
+    id = fields.Integer()
+    position = fields.Integer(metadata={"description": "序号"})
+    values = fields.Dict(attribute="fields", data_key="fields")
+    file_id = fields.Integer(allow_none=True, metadata={"description": "参考文献附件"})
+
+
+class RowsSummary(LenientSchema):
+    total = fields.Integer(metadata={"description": "数量"})
+    recent = fields.Integer(metadata={"description": "近5年的病案 / 近3年的文献"})
+    with_file = fields.Integer(metadata={"description": "已上传附件的数量"})
+
+
 class RecordHistoryEntry(LenientSchema):
     process_id = fields.Integer()
     step_index = fields.Integer()
@@ -177,11 +274,106 @@ class RecordDetail(RecordItem):
     evidence_file_ids = fields.List(fields.Integer())
     evidence_required = fields.Boolean()
     children = fields.String(allow_none=True, metadata={"description": "明细类型（病案、参考文献）"})
+    rows = fields.List(fields.Nested(RecordRow), metadata={"description": "病案列表或参考文献，按序号"})
+    rows_label = fields.String(metadata={"example": "病案列表"})
+    rows_rule = fields.Dict(allow_none=True, metadata={"description": "提交的数量要求"})
+    rows_summary = fields.Nested(RowsSummary, allow_none=True)
+    rows_problem = fields.String(allow_none=True, metadata={"description": "尚不满足的要求"})
     trail = fields.List(fields.Nested(RecordTrailEntry),
                         metadata={"description": "本服务记录的操作经过"})
     history = fields.List(fields.Nested(RecordHistoryEntry),
                           metadata={"description": "审核流程（workflow 的审核历史）"})
     history_available = fields.Boolean(metadata={"description": "审核流程是否取到"})
+
+
+class RowsPage(LenientSchema):
+    record_id = fields.Integer()
+    kind = fields.String(metadata={"description": "cases 病案, references 参考文献"})
+    label = fields.String()
+    items = fields.List(fields.Nested(RecordRow))
+    summary = fields.Nested(RowsSummary)
+    problem = fields.String(allow_none=True)
+    rule = fields.Dict(allow_none=True)
+
+
+class ImportRowError(LenientSchema):
+    column = fields.String(allow_none=True, metadata={"description": "字段代码"})
+    label = fields.String(allow_none=True, metadata={"description": "列名"})
+    message = fields.String()
+
+
+class ImportRow(LenientSchema):
+    row = fields.Integer(metadata={"description": "Excel 行号"})
+    values = fields.Dict()
+    status = fields.String(metadata={"description": "允许导入 或 error"})
+    status_label = fields.String(metadata={"example": "允许导入"})
+    errors = fields.List(fields.Nested(ImportRowError))
+    message = fields.String()
+
+
+class ImportColumn(LenientSchema):
+    key = fields.String()
+    label = fields.String()
+
+
+class ImportPreview(LenientSchema):
+    import_id = fields.Integer()
+    target = fields.String()
+    target_label = fields.String()
+    record_id = fields.Integer(allow_none=True)
+    file_id = fields.Integer()
+    columns = fields.List(fields.Nested(ImportColumn))
+    rows = fields.List(fields.Nested(ImportRow))
+    total = fields.Integer()
+    allowed = fields.Integer(metadata={"description": "允许导入的行数"})
+    refused = fields.Integer(metadata={"description": "不允许导入的行数"})
+    committed = fields.Boolean()
+    committed_at = fields.String(allow_none=True)
+    imported = fields.Integer(allow_none=True)
+    created_at = fields.String()
+
+
+class ImportCommitResult(LenientSchema):
+    import_id = fields.Integer()
+    imported = fields.Integer(metadata={"description": "导入的行数"})
+    already_committed = fields.Boolean(metadata={"description": "此前已正式导入，本次未再导入"})
+    record_ids = fields.List(fields.Integer(), metadata={"description": "新建的卫生-病案记录"})
+
+
+class ExtractResult(LenientSchema):
+    created = fields.Integer(metadata={"description": "新建的继续教育记录数"})
+    message = fields.String()
+    items = fields.List(fields.Nested(RecordDetail))
+
+
+class HoursLoadResult(LenientSchema):
+    received = fields.Integer()
+    inserted = fields.Integer()
+    updated = fields.Integer()
+    unchanged = fields.Integer(metadata={"description": "未变化或已提取（保持不变）"})
+
+
+class HoursRow(LenientSchema):
+    id = fields.Integer()
+    id_number = fields.String(metadata={"description": "身份证号码（脱敏）"})
+    name = fields.String()
+    year = fields.Integer()
+    hours = fields.String()
+    project = fields.String(allow_none=True)
+    organizer = fields.String(allow_none=True)
+    certificate_no = fields.String(allow_none=True)
+    start_date = fields.String(allow_none=True)
+    end_date = fields.String(allow_none=True)
+    loaded_at = fields.String()
+    extracted = fields.Boolean()
+    extracted_at = fields.String(allow_none=True)
+
+
+class HoursPage(LenientSchema):
+    items = fields.List(fields.Nested(HoursRow))
+    total = fields.Integer()
+    page = fields.Integer()
+    page_size = fields.Integer()
 
 
 class RecordBatchResult(LenientSchema):
@@ -349,3 +541,111 @@ class AchievementRoutes:
            tag=UNIT_TAG, roles=(UNIT_ADMIN,), response=RecordStats)
     def unit_record_stats(self, ctx):
         return self.achievements_rpc.unit_record_stats()
+
+    # ------------------------------------------------------------------ rows (病案列表, 参考文献)
+
+    @route("GET", "/api/v1/records/{id}/rows", summary="病案列表或参考文献", tag=TAG,
+           roles=(PERSON, UNIT_ADMIN), response=RowsPage, errors=(404, 409))
+    def list_record_rows(self, ctx, id):
+        return self.achievements_rpc.list_rows(id)
+
+    @route("POST", "/api/v1/records/{id}/rows", summary="新增病案或参考文献（含调整）", tag=TAG,
+           roles=(PERSON,), body=RowBody, response=RecordDetail, status=201,
+           errors=(404, 409),
+           description="While the record is 编辑中 or 退回; on an approved 卫生-专题/论文/综述 "
+                       "it is an adjustment (调整): no new review, logged in the trail, and "
+                       "refused (422 record.rows_rule) when it takes away what the rule "
+                       "needs. A reference's file is attached to the reference.")
+    def add_record_row(self, ctx, id):
+        detail = self.achievements_rpc.add_row(id, fields=ctx.body["values"],
+                                               file_id=ctx.body["file_id"])
+        return self._with_history(detail)
+
+    @route("PATCH", "/api/v1/records/{id}/rows/{row_id}", summary="修改病案或参考文献（含调整）",
+           tag=TAG, roles=(PERSON,), body=RowUpdateBody, response=RecordDetail,
+           errors=(404, 409))
+    def update_record_row(self, ctx, id, row_id):
+        changes = {}
+        if "values" in ctx.body:
+            changes["fields"] = ctx.body["values"]
+        if "file_id" in ctx.body:
+            changes["file_id"] = ctx.body["file_id"]
+        return self._with_history(self.achievements_rpc.update_row(id, row_id, **changes))
+
+    @route("DELETE", "/api/v1/records/{id}/rows/{row_id}", summary="删除病案或参考文献（含调整）",
+           tag=TAG, roles=(PERSON,), response=RecordDetail, errors=(404, 409))
+    def delete_record_row(self, ctx, id, row_id):
+        return self._with_history(self.achievements_rpc.delete_row(id, row_id))
+
+    @route("POST", "/api/v1/records/{id}/rows/{row_id}/move", summary="调整排序（↑ ↓）",
+           tag=TAG, roles=(PERSON,), body=RowMoveBody, response=RecordDetail,
+           errors=(404, 409))
+    def move_record_row(self, ctx, id, row_id):
+        return self._with_history(
+            self.achievements_rpc.move_row(id, row_id, ctx.body["direction"]))
+
+    # ------------------------------------------------------------------ Excel import
+
+    @route("POST", "/api/v1/imports", summary="Excel导入预览（逐行：允许导入或错误原因）",
+           tag=IMPORT_TAG, roles=(PERSON,), body=ImportBody, response=ImportPreview,
+           status=201, errors=(404, 409, 413, 415),
+           description="Download the template (GET /api/v1/templates/{name}), upload the "
+                       "filled workbook (slot import_workbook), then preview: every row "
+                       "says 允许导入 or each problem with its column, duplicates within "
+                       "the file and against existing rows included. Nothing is imported "
+                       "until the commit.")
+    def preview_import(self, ctx):
+        return self.achievements_rpc.preview_import(
+            ctx.body["target"], ctx.body["file_id"], record_id=ctx.body["record_id"])
+
+    @route("GET", "/api/v1/imports/{id}", summary="Excel导入预览（再次查看）", tag=IMPORT_TAG,
+           roles=(PERSON,), response=ImportPreview, errors=(404,))
+    def get_import(self, ctx, id):
+        return self.achievements_rpc.get_import(id)
+
+    @route("POST", "/api/v1/imports/{id}/commit", summary="正式导入（导入允许导入的行）",
+           tag=IMPORT_TAG, roles=(PERSON,), response=ImportCommitResult, errors=(404, 409),
+           description="Imports the preview's allowed rows in one transaction. A second "
+                       "commit imports nothing again (already_committed=true).")
+    def commit_import(self, ctx, id):
+        return self.achievements_rpc.commit_import(id)
+
+    # ------------------------------------------------------------------ 继续教育 提取
+
+    @route("POST", "/api/v1/records/extract", summary="提取公需课学时（继续教育，自动生成）",
+           tag=TAG, roles=(PERSON,), response=ExtractResult, errors=(409, 503),
+           description="The caller's public-course hours of 2021 and later, loaded from the "
+                       "continuing-education platform, become approved 继续教育 records "
+                       "(来源 自动生成, no unit review). A second call creates nothing.")
+    def extract_public_hours(self, ctx):
+        result = self.achievements_rpc.extract_public_hours()
+        for detail in result["items"]:
+            detail["history"], detail["history_available"] = [], True
+        return result
+
+    @route("POST", "/api/v1/continuing-education/hours", summary="导入继续教育平台公需课学时",
+           tag=HOURS_TAG, roles=(OPERATOR,), body=HoursLoadBody, response=HoursLoadResult,
+           errors=(413,),
+           description="Operators load the continuing-education platform's export (公需课, "
+                       "2021 and later) as JSON; all or nothing: 422 hours.invalid with "
+                       "details.rows [{row, column, label, message}].")
+    def load_public_hours(self, ctx):
+        return self.achievements_rpc.load_public_hours(ctx.body["items"])
+
+    @route("GET", "/api/v1/continuing-education/hours", summary="已导入的公需课学时",
+           tag=HOURS_TAG, roles=(OPERATOR,), query=HoursListQuery, response=HoursPage)
+    def list_public_hours(self, ctx):
+        return self.achievements_rpc.list_public_hours(**ctx.query)
+
+    # ------------------------------------------------------------------ 撤销审核
+
+    @route("POST", "/api/v1/unit/records/{id}/revoke", summary="撤销审核（退回已审核通过的业绩）",
+           tag=UNIT_TAG, roles=(UNIT_ADMIN,), body=RevokeBody, response=RecordDetail,
+           errors=(404, 409),
+           description="An admin of the unit that approved the record revokes the approval "
+                       "(not while a declaration holds it, not for 自动生成): the record is "
+                       "审核中 again with a new task in the unit's task center, where it "
+                       "can be returned (退回) with the opinion.")
+    def revoke_record(self, ctx, id):
+        return self._with_history(
+            self.achievements_rpc.revoke_approval(id, reason=ctx.body["reason"]))
