@@ -1,10 +1,16 @@
 """Demo data for the run command, loaded through the gateway's HTTP API.
 
 ``python -m deploy.demo URL`` loads it (once; a second run adds nothing: every item is
-looked up by its demo login first); ``python -m deploy.demo --logins`` prints the demo
-accounts. The first operator is created by ``bin/run`` with
-``python -m services.identity.bootstrap`` before this runs.
+looked up by its demo login first, every record by its type and title);
+``python -m deploy.demo --logins`` prints the demo accounts. The first operator is
+created by ``bin/run`` with ``python -m services.identity.bootstrap`` before this runs.
+
+The bound person (吴康金, 卫生技术人员, 安徽省立医院) gets achievement records of several
+types in every status (编辑中, 审核中, 审核通过, 退回, 终止), decided in the task center by
+the hospital's admin (demo_slyy), a 卫生-专题 with its 病案列表, and public-course hours
+(公需课) that the operator loads and the person extracts (来源 自动生成).
 """
+import datetime as dt
 import sys
 import time
 
@@ -131,9 +137,423 @@ def load_identity(client):
     return tokens, unit_ids, created
 
 
+def _days_ago(days):
+    return (dt.date.today() - dt.timedelta(days=days)).isoformat()
+
+
+def _case(number, name, admitted_days_ago, **over):
+    return {"admission_no": number, "patient_name": name,
+            "admission_date": _days_ago(admitted_days_ago),
+            "discharge_date": _days_ago(admitted_days_ago - 9),
+            "admission_diagnosis": "急性胸痛", "discharge_diagnosis": "急性ST段抬高型心肌梗死",
+            "outcome": "急诊PCI术后好转出院", "surgery_category": "手术", **over}
+
+
+def _topic_row(n):
+    return {"admission_no": f"SLYY2023{n:04d}", "patient_name": f"患者{n:02d}",
+            "gender": "男" if n % 2 else "女", "age": 45 + n, "group": "观察组",
+            "admission_date": _days_ago(200 + 20 * n), "discharge_date": _days_ago(190 + 20 * n),
+            "admission_diagnosis": "急性胸痛", "discharge_diagnosis": "冠心病"}
+
+
+# The bound person's records: (type, fields, rows, status to reach, opinion).
+# Types without required evidence, so that no file has to be uploaded.
+RECORDS = [
+    ("work_history", {"unit_name": "合肥市第二人民医院", "start_date": "2008-07-01",
+                      "end_date": "2012-06-30", "specialty": "心血管内科",
+                      "position": "住院医师"}, [], "approved", "同意"),
+    ("work_history", {"unit_name": "安徽省立医院", "start_date": "2012-07-01",
+                      "until_now": True, "specialty": "心血管内科", "position": "主治医师"},
+     [], "draft", None),
+    ("health_case", _case("ZY20230101", "陈建国", 120), [], "approved", "同意"),
+    ("health_case", _case("ZY20230102", "刘淑芬", 150), [], "submitted", None),
+    ("health_case", _case("ZY20230103", "杨晓东", 180, discharge_diagnosis="胸痛"), [],
+     "returned", "出院诊断不完整，请补充后重新提交"),
+    ("health_case", _case("ZY20230104", "黄丽华", 210), [], "terminated",
+     "该病案与申报专业无关"),
+    ("health_topic", {"topic_type": "三新专题", "template_entry": True,
+                      "name": "胸痛中心急诊PCI绿色通道三新专题",
+                      "description": "近五年急性心肌梗死急诊PCI病例"},
+     [_topic_row(n) for n in range(1, 11)], "approved", "同意"),
+    ("health_paper", {"title": "急性心肌梗死急诊PCI术后规范化管理", "template_entry": True,
+                      "link": "https://www.cnki.net/kcms/detail/demo-pci",
+                      "journal_no": "CN34-1065/R", "journal_name": "安徽医学",
+                      "publish_date": "2022-05-20", "first_author": True,
+                      "abstract": "总结急诊PCI术后规范化管理的经验。"},
+     [_topic_row(11)], "submitted", None),
+]
+DECISIONS = {"approved": "approve", "returned": "return", "terminated": "terminate"}
+# Public-course hours of the continuing-education platform for the bound person.
+PUBLIC_HOURS = [(2021, "30"), (2022, "42")]
+
+
+def _title(type_, fields):
+    if type_ == "health_case":
+        return fields["admission_no"]
+    return fields.get("name") or fields.get("title") or fields.get("unit_name")
+
+
+def _find(client, token, type_, title):
+    page = client.call("GET", "/api/v1/records", token,
+                       params={"type": type_, "q": title, "page_size": 200})
+    return next((r for r in page["items"] if r["title"] == title), None)
+
+
+def _record_status(client, token, record_id):
+    return client.call("GET", f"/api/v1/records/{record_id}", token)["status"]
+
+
+def load_records(client, tokens):
+    """The bound person's records in every status; answers the number created."""
+    # a fresh login: the session carries the approved binding
+    person, admin = client.login(PERSONS[0][3]), tokens["hospital"]
+    created = 0
+    for type_, fields, rows, target, opinion in RECORDS:
+        title = _title(type_, fields)
+        record = _find(client, person, type_, title)
+        if record is None:
+            record = client.call("POST", "/api/v1/records", person, expect=(201,),
+                                 json={"type": type_, "fields": fields})
+            for row in rows:
+                client.call("POST", f"/api/v1/records/{record['id']}/rows", person,
+                            expect=(201,), json={"fields": row})
+            if target != "draft":
+                record = client.call("POST", f"/api/v1/records/{record['id']}/submit",
+                                     person)
+            created += 1
+        if record["status"] == "submitted" and target in DECISIONS:
+            task = client.wait_task(admin, title)
+            client.call("POST", f"/api/v1/tasks/{task['id']}/decision", admin,
+                        json={"action": DECISIONS[target], "opinion": opinion})
+            client.wait(lambda: _record_status(client, person, record["id"]) == target,
+                        f"the decision on {title}")
+    # 继续教育: the operator loads the platform's hours, the person extracts them
+    id_number = PERSONS[0][3]
+    loaded = client.call("POST", "/api/v1/continuing-education/hours", tokens["op"], json={
+        "items": [{"id_number": id_number, "name": PERSONS[0][1], "year": year,
+                   "hours": hours, "project": f"{year}年度专业技术人员继续教育公需课",
+                   "organizer": "安徽省人力资源和社会保障厅",
+                   "start_date": f"{year}-03-01", "end_date": f"{year}-11-30"}
+                  for year, hours in PUBLIC_HOURS]})
+    created += loaded["inserted"]
+    created += client.call("POST", "/api/v1/records/extract", person)["created"]
+    return created
+
+
+# What a first load creates: units, persons, records, hours loaded and extracted.
+FIRST_LOAD = len(UNITS) + len(PERSONS) + len(RECORDS) + 2 * len(PUBLIC_HOURS)
+
+
+# --------------------------------------------------------------------------- declarations
+# An open plan of the demo HR department (demo_hr) for the 卫生技术人员 series; the
+# hospital's confirmed post quota (岗位核准信息) of the year; two declarations of the
+# hospital's doctors: 吴康金's recommended (占用职数), publicized (无异议) and approved by
+# the hospital — now with the competent department (主管部门审核, demo_wjw) — and 陈立新's
+# still with the hospital (单位审核, demo_slyy), waiting for its recommendation.
+
+# (key, kind, name, region, admin username): the plan's committee organiser.
+ORGANISER_UNIT = ("organiser", "organiser", "安徽省卫生系列高级职称评审委员会办公室", ANHUI,
+                  "demo_wspw")
+# (name, gender, ID number, mobile): one more doctor bound to the hospital.
+DECLARANT = ("陈立新", "1", _id_number("34010419860415007"), "13955100004")
+DEMO_ACCOUNTS.extend([
+    ("评委会组建单位", ORGANISER_UNIT[4], PASSWORD),
+    ("申报人(单位审核中)", DECLARANT[2], PASSWORD),
+])
+PLAN_SECTIONS = [
+    {"code": "work", "label": "工作经历", "types": ["work_history"], "min": 1, "max": 5,
+     "required": True},
+    {"code": "continuing", "label": "继续教育", "types": ["continuing_education"], "min": 0,
+     "max": 10, "required": False},
+    {"code": "cases", "label": "卫生-病案", "types": ["health_case"], "min": 0, "max": 20,
+     "required": False},
+]
+# What a first load of this part creates: the organiser, the doctor, his approved work
+# history, the quota, the plan, two declarations, one recommendation, one publicity.
+DECLARATIONS_LOAD = 9
+
+
+def _pdf(title):
+    import io
+
+    from reportlab.pdfgen import canvas
+    out = io.BytesIO()
+    page = canvas.Canvas(out)
+    page.setFont("Helvetica", 14)
+    page.drawString(72, 760, title.encode("ascii", "replace").decode("ascii"))
+    page.showPage()
+    page.save()
+    return out.getvalue()
+
+
+def _upload(client, token, slot, file_name, bundle=None):
+    """A small PDF uploaded straight to object storage, then completed."""
+    data = _pdf(slot)
+    body = {"slot": slot, "file_name": file_name, "size": len(data)}
+    if bundle:
+        body["bundle"] = bundle
+    ticket = client.call("POST", "/api/v1/files/uploads", token, expect=(201,), json=body)
+    put = client.session.put(ticket["upload_url"], data=data, headers=ticket["headers"],
+                             timeout=30)
+    if put.status_code != 200:
+        raise SystemExit(f"demo data: uploading {file_name} answered {put.status_code}")
+    return client.call("POST", f"/api/v1/files/{ticket['file_id']}/complete", token)["id"]
+
+
+def _task(client, token, kind, person_name):
+    """My unit's unclaimed task of ``kind`` for ``person_name`` (waits for it)."""
+    return client.wait(lambda: next(iter(client.call(
+        "GET", "/api/v1/tasks", token,
+        params={"box": "unclaimed", "kind": kind, "q": person_name})["items"]), None),
+        f"the {kind} task of {person_name}")
+
+
+def _organiser(client, tokens):
+    """The committee organiser (评委会组建单位) the plan names; (unit id, created)."""
+    _key, kind, name, region, username = ORGANISER_UNIT
+    token, created = client.login(username), 0
+    if token is None:
+        client.call("POST", "/api/v1/units", tokens["op"], expect=(201,), json={
+            "name": name, "kind": kind, "nature": "institution", "region": region,
+            "contact_name": "联系人", "contact_mobile": "13800000000",
+            "admin": {"username": username, "password": PASSWORD, "name": f"{name}管理员"}})
+        token, created = client.login(username), 1
+    return client.call("GET", "/api/v1/auth/me", token)["unit"]["unit_id"], created
+
+
+def _declarant(client, tokens, unit_ids):
+    """陈立新, bound to the hospital, with an approved work history; (token, created)."""
+    name, gender, id_number, mobile = DECLARANT
+    admin, created = tokens["hospital"], 0
+    token = client.login(id_number)
+    if token is None:
+        client.call("POST", "/api/v1/persons/register", expect=(201,), json={
+            "real_name": name, "id_type": "resident_id", "id_number": id_number,
+            "mobile": mobile, "password": PASSWORD, "gender": gender,
+            "political_status": "01", "ethnicity": "01", "email": "declarant@example.com",
+            "address": "安徽省合肥市蜀山区", "work_start_date": "2009-07-01",
+            "education": "21", "degree": "4", "title_series": "health",
+            "is_freelancer": False})
+        created += 1
+        token = client.login(id_number)
+    binding = client.call("GET", "/api/v1/me/profile", token)["binding_status"]
+    if binding == "none":
+        client.call("POST", "/api/v1/me/bindings", token, expect=(201,),
+                    json={"unit_id": unit_ids["hospital"], "note": "本人为该单位在职职工"})
+    if binding != "approved":
+        task = _task(client, admin, "binding", name)
+        client.call("POST", f"/api/v1/tasks/{task['id']}/decision", admin,
+                    json={"action": "approve", "opinion": "同意"})
+        client.wait(lambda: client.call("GET", "/api/v1/me/profile", token)
+                    ["binding_status"] == "approved", f"{name}的单位绑定")
+        token = client.login(id_number)  # the session carries the approved binding
+    title = "安徽省立医院"
+    record = _find(client, token, "work_history", title)
+    if record is None:
+        record = client.call("POST", "/api/v1/records", token, expect=(201,), json={
+            "type": "work_history", "submit": True,
+            "fields": {"unit_name": title, "start_date": "2009-07-01", "until_now": True,
+                       "specialty": "呼吸内科", "position": "主治医师"}})
+        created += 1
+    if record["status"] == "submitted":
+        task = _task(client, admin, "record", name)
+        client.call("POST", f"/api/v1/tasks/{task['id']}/decision", admin,
+                    json={"action": "approve", "opinion": "同意"})
+        client.wait(lambda: _record_status(client, token, record["id"]) == "approved",
+                    f"{name}的工作经历审核")
+    return token, created
+
+
+def _quota(client, admin, year):
+    """The hospital's (事业单位) post quota of the year, confirmed; answers 1 if created."""
+    found = client.call("GET", "/api/v1/unit/post-quotas", admin, params={"year": year})
+    if found["items"]:
+        if not found["items"][0]["confirmed"]:
+            client.call("POST", f"/api/v1/unit/post-quotas/{found['items'][0]['id']}/confirm",
+                        admin)
+        return 0
+    form = _upload(client, admin, "post_quota_form", f"{year}年度岗位核准表.pdf")
+    client.call("POST", "/api/v1/unit/post-quotas", admin, expect=(201,), json={
+        "year": year, "senior": 2, "deputy_senior": 5, "intermediate": 10, "junior": None,
+        "form_file_id": form, "confirm": True})
+    return 1
+
+
+def _plan(client, hr, organiser_id):
+    """The HR department's open plan for the 卫生技术人员 series; (plan, created)."""
+    on = dt.date.today()
+    name = f"{on.year}年度安徽省卫生系列高级专业技术资格评审"
+    page = client.call("GET", "/api/v1/plans", hr,
+                       params={"mine": "true", "year": on.year, "page_size": 200})
+    plan = next((p for p in page["items"] if p["name"] == name), None)
+    created = 0
+    if plan is None:
+        plan = client.call("POST", "/api/v1/plans", hr, expect=(201,), json={
+            "year": on.year, "name": name, "committee": "安徽省卫生系列高级职称评审委员会",
+            "level": "deputy_senior", "forms": ["regular", "exceptional"],
+            "starts_on": (on - dt.timedelta(days=15)).isoformat(),
+            "ends_on": (on + dt.timedelta(days=60)).isoformat(),
+            "scope": [{"series": "卫生技术人员",
+                       "specialties": ["心血管内科", "呼吸内科", "普通外科", "儿科"],
+                       "titles": ["副主任医师"]}],
+            "content": "适用于全省各级各类医疗卫生机构从事卫生专业技术工作的人员。",
+            "contact_name": "专业技术人员管理处", "contact_phone": "0551-65329082",
+            "titles_required": False, "sections": PLAN_SECTIONS,
+            "organiser_unit_id": organiser_id})
+        created = 1
+    if plan["status"] != "published":
+        plan = client.call("POST", f"/api/v1/plans/{plan['id']}/publish", hr)
+    return plan, created
+
+
+def _fill_health(client, token, did, mobile):
+    """The 卫生系列 sections of the review form (评审表), with the PDFs they require."""
+    bundle = f"declaration:{did}"
+    base = f"/api/v1/declarations/{did}/health"
+
+    def put(code, body):
+        return client.call("PUT", f"{base}/{code}", token, json=body)
+
+    def upload(slot, name):
+        return _upload(client, token, slot, name, bundle)
+
+    year = dt.date.today().year
+    put("cover", {"form_category": "临床", "declaration_type": "正常晋升"})
+    school = {"school": "安徽医科大学", "major": "临床医学", "duration": "5年",
+              "graduated_on": "2009-07", "certificate_no": "103661200905000123"}
+    put("basic", {
+        "ethics_satisfaction": 98, "rural_support_years": 1, "continuing_education": "合格",
+        "research_direction": "冠心病介入治疗", "frontline": False, "aided_hubei": False,
+        "phone": mobile, "current_title": "主治医师",
+        "current_title_detail": "主治医师，2016年取得，安徽省卫生健康委员会",
+        "employed_title": "2016年12月聘用为主治医师", "years_in_title": "8",
+        "practice_qualification": "2010年取得执业医师资格，临床类别",
+        "practice_certificate": "2010年取得医师执业证书，执业范围：内科专业",
+        "specialty_work": "内科临床医疗工作", "admin_post": "无",
+        "societies": "安徽省医学会内科学分会青年委员",
+        "education": {**school, "name": "大学本科"}, "degree": {**school, "name": "医学学士"}})
+    put("assessments", {"rows": [{"year": y, "result": "合格"} for y in range(year - 3, year)]})
+    put("study", {"rows": [{"period": "2004.09-2009.07", "content": "安徽医科大学临床医学专业学习",
+                            "place": "合肥市", "certificate_no": "103661200905000123"}]})
+    put("work", {"rows": [{"period": "2009.07-至今", "unit": "安徽省立医院",
+                           "work": "内科临床医疗工作", "title": "主治医师"}]})
+    put("achievements", {"rows": [{
+        "period": "2019.01-2021.12", "name": "急性心肌梗死急诊救治绿色通道建设",
+        "role": "主要参与，排名第三", "result": "院内急诊救治时间缩短30%",
+        "evidence_file_id": upload("cq_current_work", "业绩印证材料.pdf")}]})
+    workload = client.call("GET", base, token)["sections"]["workload"]
+    put("workload", {"years": workload["years"], "file_id": upload("cq_workload", "工作量.pdf"),
+                     "rows": [{"id": row["id"], "item": row["item"], "publicity": True,
+                               "values": ["120"] * len(workload["years"])}
+                              for row in workload["rows"]]})
+    put("exam", {"mode": "参加考试", "date": f"{year}-05-18", "name": "卫生高级专业技术资格考试",
+                 "specialty": "内科学", "score": "82", "organiser": "安徽省卫生健康委员会",
+                 "evidence_file_id": upload("cq_exam_score", "成绩证明.pdf")})
+    put("summary", {"work_summary_file_id": upload("cq_work_summary", "工作总结.pdf"),
+                    "clinical_assessment_file_id": upload("cq_clinical_assessment",
+                                                          "临床能力考核鉴定.pdf")})
+    view = client.call("GET", base, token)
+    if view["archive_required"]:
+        put("archive", {"content": view["archive_template"],
+                        "file_id": upload("cq_archive_check", "查档情况.pdf")})
+    on = dt.date.today()
+    put("integrity", {"publicity_from": (on - dt.timedelta(days=12)).isoformat(),
+                      "publicity_to": (on - dt.timedelta(days=6)).isoformat(),
+                      "checked": [], "other": "无", "explanation": "无"})
+
+
+def _approved_ids(client, token, type_):
+    page = client.call("GET", "/api/v1/records", token,
+                       params={"type": type_, "status": "approved", "page_size": 200})
+    return [r["id"] for r in page["items"]]
+
+
+def _declare(client, token, plan, specialty, mobile):
+    """The person's declaration of the plan, filled in and submitted; (it, created)."""
+    page = client.call("GET", "/api/v1/declarations", token, params={"page_size": 200})
+    found = next((d for d in page["items"] if d["plan"]["id"] == plan["id"]), None)
+    created = 0
+    if found is None:
+        found = client.call("POST", "/api/v1/declarations", token, expect=(201,), json={
+            "plan_id": plan["id"], "form": "regular", "series": "卫生技术人员",
+            "specialty": specialty, "title": "副主任医师", "pledge_accepted": True})
+        created = 1
+    did = found["id"]
+    if found["status"] == "draft":
+        client.call("PATCH", f"/api/v1/declarations/{did}/personal", token, json={
+            "former_name": "无", "ethnicity": "汉族", "birthplace": "安徽省合肥市",
+            "work_start_date": "2009-07-01", "work_years": 15, "specialty_years": 15,
+            "political_status": "中共党员", "health": "健康"})
+        detail = client.call("GET", f"/api/v1/declarations/{did}", token)
+        held = {item["record_id"] for s in detail["sections"] for item in s["items"]}
+        for section in PLAN_SECTIONS:
+            wanted = [rid for type_ in section["types"]
+                      for rid in _approved_ids(client, token, type_) if rid not in held]
+            wanted = wanted[:section["max"]]
+            if wanted:
+                client.call("POST", f"/api/v1/declarations/{did}/sections/{section['code']}"
+                            "/items", token, expect=(201,), json={"record_ids": wanted})
+        _fill_health(client, token, did, mobile)
+        check = client.call("GET", f"/api/v1/declarations/{did}/check", token)
+        if not check["passed"]:
+            raise SystemExit("demo data: the declaration check failed: " + "；".join(
+                r["message"] for r in check["rules"] if not r["passed"]))
+        found = client.call("POST", f"/api/v1/declarations/{did}/submit", token)
+    return found, created
+
+
+def _recommend_and_approve(client, admin, did):
+    """The hospital recommends (占用职数), publicizes (无异议) and approves."""
+    created = 0
+    screen = client.call("GET", f"/api/v1/declarations/{did}/recommendation", admin)
+    if screen["recommendation"] is None and screen["may_recommend"]:
+        scan = _upload(client, admin, "rec_opinion", "单位推荐意见.pdf")
+        proof = _upload(client, admin, "rec_publicity", "申报材料公示情况及证明.pdf")
+        client.call("PUT", f"/api/v1/declarations/{did}/recommendation", admin, json={
+            "opinion": "该同志思想政治表现良好，业务能力突出，同意推荐。", "signer": "院长",
+            "signed_on": dt.date.today().isoformat(), "occupies_post": "occupy",
+            "material_file_ids": [scan, proof]})
+        created += 1
+    if screen["publicity"] is None:
+        on = dt.date.today()
+        client.call("PUT", f"/api/v1/declarations/{did}/publicity", admin, json={
+            "starts_on": (on - dt.timedelta(days=12)).isoformat(),
+            "ends_on": (on - dt.timedelta(days=6)).isoformat(),
+            "result": "no_objection", "note": "公示期满，无异议"})
+        created += 1
+    pending = client.call("GET", "/api/v1/unit/declarations", admin,
+                          params={"tab": "pending", "page_size": 200})["items"]
+    task_id = next((d["task_id"] for d in pending if d["id"] == did), None)
+    if task_id is not None:
+        client.call("POST", f"/api/v1/tasks/{task_id}/decision", admin,
+                    json={"action": "approve", "opinion": "同意推荐"})
+    return created
+
+
+def load_declarations(client, tokens, unit_ids):
+    """The plan, the hospital's quota and two declarations at two levels; answers the
+    number of items created."""
+    organiser_id, created = _organiser(client, tokens)
+    chen, count = _declarant(client, tokens, unit_ids)
+    created += count
+    admin = tokens["hospital"]
+    plan, count = _plan(client, tokens["hr"], organiser_id)
+    created += count
+    created += _quota(client, admin, plan["year"])
+    wu = client.login(PERSONS[0][3])
+    at_department, count = _declare(client, wu, plan, "心血管内科", PERSONS[0][4])
+    created += count
+    created += _recommend_and_approve(client, admin, at_department["id"])
+    _declaration, count = _declare(client, chen, plan, "呼吸内科", DECLARANT[3])
+    created += count
+    return created
+
+
 def load(gateway_url):
     client = Client(gateway_url)
-    _tokens, _units, created = load_identity(client)
+    tokens, unit_ids, created = load_identity(client)
+    created += load_records(client, tokens)
+    created += load_declarations(client, tokens, unit_ids)
     return created
 
 

@@ -151,6 +151,13 @@ class Flow:
         page = self.get("/api/v1/unit/declarations", unit["token"], params={"tab": "pending"})
         return next(i["task_id"] for i in page["items"] if i["id"] == declaration_id)
 
+    def recommend(self, unit, declaration_id, **values):
+        """单位推荐意见, which the employer fills in before it approves."""
+        body = {"opinion": "同意推荐。", "occupies_post": "not_occupy",
+                "post_note": "本单位非事业单位，不占用职数", **values}
+        return self.ok(self.call("PUT", f"/api/v1/declarations/{declaration_id}/"
+                                 "recommendation", unit["token"], json=body))
+
     def decide(self, unit, declaration_id, action="approve", opinion=None):
         task_id = self.task_of(unit, declaration_id)
         return self.post(f"/api/v1/tasks/{task_id}/decision", unit["token"],
@@ -252,6 +259,13 @@ def test_declaration_climbs_the_chain_and_other_systems_hear_of_the_approval(pla
         "合肥市第一中学", "合肥市教育局", "合肥市人力资源和社会保障局",
         "合肥市中小学教师高级职称评审委员会办公室"]
 
+    # The school cannot pass it up before its recommendation (单位推荐意见).
+    refused = flow.call("POST", f"/api/v1/tasks/{flow.task_of(school, did)}/decision",
+                        school["token"], json={"action": "approve"})
+    assert refused.status_code == 409
+    assert refused.json()["error"]["message"] == "请先填写单位推荐意见，再审核通过"
+    flow.recommend(school, did)
+
     # The school passes it up, recalls it before the department claims, passes it again.
     flow.decide(school, did)
     recalled = flow.post(f"/api/v1/declarations/{did}/recall", school["token"])
@@ -292,8 +306,9 @@ def test_declaration_climbs_the_chain_and_other_systems_hear_of_the_approval(pla
     flow.post(f"/api/v1/declarations/{hers}/sections/work/items", he["token"],
               {"record_ids": [her_record]}, status=201)
     flow.post(f"/api/v1/declarations/{hers}/submit", he["token"])
+    flow.recommend(hospital, hers)
     flow.decide(hospital, hers)
-    flow.decide(school, did)
+    flow.decide(school, did)  # its recommendation stands after the return
     assert [i["id"] for i in flow.get("/api/v1/unit/declarations", edu["token"])["items"]] \
         == [did]
     assert [i["id"] for i in flow.get("/api/v1/unit/declarations", health["token"])["items"]] \

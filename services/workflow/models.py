@@ -128,3 +128,5 @@ class HistoryEntry(Base):
 
 # Plans and declarations (评审计划, 职称申报) live on the same Base.
 from . import plan_models  # noqa: E402,F401
+from . import health_models  # noqa: E402,F401  (重庆卫生系列评审表的栏目)
+from . import recommendation_models  # noqa: E402,F401  (推荐意见, 岗位核准, 公示, 上报)

@@ -44,6 +44,9 @@ class Plan(Base):
     contact_address: Mapped[str | None] = mapped_column(String(200))
     interview: Mapped[bool] = mapped_column(Boolean)             # 是否面试
     titles_required: Mapped[bool] = mapped_column(Boolean)       # 现有职称情况必填
+    # 统一上报 (重庆): the employer's approvals wait until none of its declarations of the
+    # plan is still in review or returned, then its 上报 forwards them all (logic/gate.py).
+    unit_gate: Mapped[bool] = mapped_column(Boolean, server_default=text("false"))
     # [{code, label, kind: "records", types: [..], min, max, required}], in order
     sections: Mapped[list] = mapped_column(JSONB)
     hr_unit_id: Mapped[int | None] = mapped_column(Integer)

@@ -119,6 +119,10 @@ class PlanSchema(BaseSchema):
     interview = fields.Boolean(load_default=False, metadata={"label": "是否面试"})
     titles_required = fields.Boolean(load_default=True, metadata={
         "label": "现有职称情况必填", "description": "为真时提交前须录入现有职称情况及附件"})
+    unit_gate = fields.Boolean(load_default=False, metadata={
+        "label": "单位统一上报", "description":
+        "为真时（重庆）用人单位审核通过的申报先“待上报”，本单位该计划的申报全部审核通过或"
+        "审核不通过（无审核中、退回）后，由单位“上报”一并提交上一级"})
     sections = fields.List(fields.Nested(PlanSectionSchema), load_default=list,
                            validate=validate.Length(max=30),
                            metadata={"label": "申报材料栏目",
@@ -249,6 +253,7 @@ class PlanDetailSchema(PlanItemSchema):
     contact_phone = fields.String(allow_none=True)
     contact_address = fields.String(allow_none=True)
     titles_required = fields.Boolean()
+    unit_gate = fields.Boolean(metadata={"description": "单位统一上报（待上报，全部审核完成后上报）"})
     sections = fields.List(fields.Nested(PlanSectionOut))
     hr_unit_id = fields.Integer(allow_none=True)
     hr_unit_name = fields.String(allow_none=True)

@@ -8,6 +8,8 @@ from services.common.rpc import OperationsRpc, rpc
 from services.common.schemas import load
 
 from .declarations_rpc import DeclarationsRpc
+from .health_rpc import HealthRpc
+from .recommendation_rpc import RecommendationRpc
 from .logic import engine, intake, taskcenter
 from .models import Base
 from .schemas import (
@@ -23,7 +25,7 @@ def _id(value, field="id"):
     return value
 
 
-class WorkflowService(OperationsRpc, DeclarationsRpc):
+class WorkflowService(OperationsRpc, DeclarationsRpc, HealthRpc, RecommendationRpc):
     name = "workflow"
 
     settings = Settings(required=("AMQP_URI", "DATABASE_URL"))

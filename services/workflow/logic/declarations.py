@@ -25,7 +25,7 @@ from services.common.principal import OPERATOR, PERSON, UNIT_ADMIN
 from ..models import PROCESS_OPEN, TASK_DECIDED, TASK_OPEN, HistoryEntry, Process, Task
 from ..plan_models import Declaration, DeclarationItem, DeclarationLog, Plan
 from . import chain as chains
-from . import eligibility, engine, plans
+from . import eligibility, engine, gate, plans
 from .labels import ACTION_LABELS
 
 log = logging.getLogger(__name__)
@@ -67,7 +67,11 @@ PERSON_KEYS = ("person_id", "name", "gender", "gender_label", "birth_date", "id_
                "education_label", "degree_label", "title_name", "unit_id", "unit_name")
 LOG_LABELS = {"created": "马上申报", "specialty_changed": "修改专业",
               "corrected": "修改基本信息", "item_marked": "删除标记",
-              "item_unmarked": "取消删除标记"}
+              "item_unmarked": "取消删除标记",
+              # logic/recommendations.py and logic/publicity.py
+              "recommended": "单位推荐意见", "publicity_recorded": "公示结果录入",
+              "objection_recorded": "公示异议登记", "objection_handled": "公示异议处理",
+              "reported": "上报"}
 
 # Event types (docs/events.md).
 SUBMITTED = "declaration_submitted"
@@ -520,6 +524,8 @@ def check(declaration, *, binding, unit_path, on=None):
         declaration={"personal": declaration.personal, "titles": declaration.titles},
         items=counts_by_section(declaration), binding=binding, unit_path=unit_path,
         today=on or plans.today(), resubmission=declaration.status == "returned")
+    from . import health_sections  # the health series' own sections (none for others)
+    rules += health_sections.rules(declaration, on)
     return {"passed": eligibility.passed(rules), "rules": rules}
 
 
@@ -578,8 +584,15 @@ def event_data(declaration, **extra):
         "level_label": plans.LEVELS.get(declaration.level, declaration.level),
         "status": declaration.status,
         "process_id": declaration.process_id,
+        "recommendation": _recommendation(declaration),
         **extra,
     }
+
+
+def _recommendation(declaration):
+    """The employer's recommendation (单位推荐意见) in brief, or None."""
+    from .recommendations import summary_of  # recommendations imports this module
+    return summary_of(declaration)
 
 
 def _set_current(declaration, index):
@@ -613,6 +626,8 @@ def submit(session, actor, declaration, *, chain, frozen, brief, binding, now=No
         item.frozen = copy
         item.frozen_at = now
         item.title = (copy.get("title") or item.title)[:300]
+    from . import health_sections  # freeze the health series' sections with the items
+    health_sections.freeze(session, declaration, now, brief)
     declaration.chain = [dict(step) for step in chain]
     declaration.status = "submitted"
     declaration.submitted_at = now
@@ -661,8 +676,11 @@ def declaration_decided(session, process, decision):
     step = declaration.chain[index] if index < len(declaration.chain) else {}
     outcome = decision["outcome"]
     decided_at = dt.datetime.fromisoformat(decision["decided_at"])
+    held = False
     if outcome == "forwarded":
-        _set_current(declaration, index + 1)
+        # Under a gated plan the employer's approval waits for the unit's 上报 (待上报).
+        held = gate.hold(session, process, declaration, decision)
+        _set_current(declaration, index if held else index + 1)
     else:
         declaration.status = outcome if outcome in DECLARATION_STATUSES else "terminated"
         declaration.ended_step = index
@@ -686,6 +704,7 @@ def declaration_decided(session, process, decision):
         "final": decision["final"],
         "decided_at": decision["decided_at"],
         "decided_by": decision["decided_by"],
+        "held": held,
     }
     emit(session, STEP_DECIDED, subject, event_data(declaration, **step_data))
     if outcome == "returned":
@@ -722,6 +741,7 @@ def recall(session, actor, declaration):
     task = recallable_task(session, declaration, actor.unit_id)
     if task is None:
         raise Conflict("task.not_recallable", "指定流程的当前状态不允许撤回")
+    gate.unhold(session, declaration.id)  # 待上报: recalled like one passed up
     return engine.recall(session, task.id, actor)
 
 
@@ -741,6 +761,8 @@ def may_recall(session, declaration, unit_id):
     if declaration.status != "submitted" or unit_id is None:
         return False
     task = recallable_task(session, declaration, unit_id)
+    if task is not None and gate.holding(session, declaration.id) is not None:
+        return True
     current = open_task(session, declaration)
     return bool(task and current and current.step_index == task.step_index + 1
                 and current.claimed_by_account_id is None)

@@ -36,7 +36,7 @@ SECTION_KINDS = {"records": "导入业绩"}
 
 FIELDS = ("year", "name", "committee", "office", "level", "forms", "starts_on", "ends_on",
           "scope", "content", "attachments", "contact_name", "contact_phone",
-          "contact_address", "interview", "titles_required", "sections")
+          "contact_address", "interview", "titles_required", "sections", "unit_gate")
 
 
 def utcnow():
@@ -172,7 +172,8 @@ def create(session, actor, values, units):
     check_rules(values)
     now = utcnow()
     plan = Plan(
-        attachments=[], interview=False, titles_required=True, office=None, content=None,
+        attachments=[], interview=False, titles_required=True, unit_gate=False,
+        office=None, content=None,
         contact_name=None, contact_phone=None, contact_address=None,
         status="draft", created_at=now, updated_at=now, version=1,
         created_by_account_id=actor.account_id, created_by_name=actor.name,
@@ -375,6 +376,7 @@ def detail(plan, actor=None):
         "contact_phone": plan.contact_phone,
         "contact_address": plan.contact_address,
         "titles_required": plan.titles_required,
+        "unit_gate": plan.unit_gate,
         "sections": [{**section, "kind_label": SECTION_KINDS.get(section.get("kind"))}
                      for section in plan.sections],
         "hr_unit_id": plan.hr_unit_id,

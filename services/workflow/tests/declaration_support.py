@@ -68,6 +68,8 @@ class World:
     records = {}
     locks = set()
     attached = []
+    natures = {}       # unit id → identity's unit nature (default: 机关 "organ")
+    file_slots = {}    # file id → the documents slot it was uploaded to
 
     @classmethod
     def reset(cls):
@@ -76,6 +78,8 @@ class World:
         cls.records = {}
         cls.locks = set()
         cls.attached = []
+        cls.natures = {}
+        cls.file_slots = {}
 
     @classmethod
     def add_record(cls, record_id, person_id, type_, title, status="approved", **fields):
@@ -126,6 +130,16 @@ class FakeIdentity:
                 "former_name": "无", "ethnicity_label": "汉族",
                 "political_status_label": "群众", "work_start_date": "2012-08-01",
                 "education_label": "大学本科", "degree_label": "学士", "title_name": "一级教师"}
+
+    @rpc
+    def get_unit(self, unit_id):
+        """A unit with its nature (identity answers the units the caller may see)."""
+        if unit_id not in UNITS:
+            raise NotFound("unit.not_found", "单位不存在")
+        name, kind, parent, complete = UNITS[unit_id]
+        return {"unit_id": unit_id, "name": name, "kind": kind, "parent_unit_id": parent,
+                "region_complete": complete,
+                "nature": World.natures.get(unit_id, "organ")}
 
     @rpc
     def unit_path(self, unit_id):
@@ -181,7 +195,13 @@ class FakeDocuments:
             raise NotFound("file.not_found", "文件不存在或不属于当前用户", {"file_ids": [999]})
         World.attached.append((tuple(file_ids), subject_service, subject_type,
                                str(subject_id)))
-        return [{"id": i} for i in file_ids]
+        return [{"id": i, "slot": World.file_slots.get(i)} for i in file_ids]
+
+    @rpc
+    def detach(self, file_ids, subject_service, subject_type, subject_id):
+        World.attached.append((("detach",) + tuple(file_ids), subject_service, subject_type,
+                               str(subject_id)))
+        return {"detached": len(file_ids)}
 
     @rpc
     def health(self):
@@ -284,8 +304,21 @@ class DeclarationHarness(Harness):
         item = next(i for i in page["items"] if i["id"] == declaration_id)
         return item["task_id"]
 
+    def recommend(self, token, declaration_id, **values):
+        """保存单位推荐意见 (the employer's, required before it approves)."""
+        body = {"opinion": "同意推荐。", "occupies_post": "not_occupy",
+                "post_note": "编外人员，不占用职数", **values}
+        return self.put(f"/api/v1/declarations/{declaration_id}/recommendation", token, body)
+
     def decide(self, token, declaration_id, action="approve", opinion=None):
+        """Decide the token's unit's task; an employer approving recommends first if it
+        has not yet (单位推荐意见 is required before its approval)."""
         task_id = self.task_of(token, declaration_id)
+        if action == "approve" and PRINCIPALS[token]["extra"]["unit_kind"] == "employer":
+            screen = self.ok(self.get(f"/api/v1/declarations/{declaration_id}/"
+                                      "recommendation", token))
+            if screen["recommendation"] is None:
+                self.ok(self.recommend(token, declaration_id))
         return self.ok(self.post(f"/api/v1/tasks/{task_id}/decision", token,
                                  {"action": action, "opinion": opinion}))
 
