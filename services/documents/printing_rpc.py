@@ -1,5 +1,281 @@
-"""RPC entrypoints that render and store printouts (mixed into DocumentsService)."""
+"""RPC entrypoints that render and store printouts (mixed into DocumentsService).
+
+The declaration belongs to workflow: every printout asks ``workflow_rpc.print_snapshot``
+(which authorises the caller and raises NotFound/Forbidden otherwise) for the
+declaration's snapshot (docs/printing.md), renders it with ``printing`` in a real thread
+(``eventlet.tpool``: ReportLab and openpyxl are CPU-bound and would stall the other
+workers), stores the bytes as a generated file owned by the caller and answers a short
+download link. The roster pages through ``workflow_rpc.roster_page``. Nothing is stored
+when workflow refuses or the content does not print.
+
+The schemas here are used by the RPCs and by the gateway's routes (and its OpenAPI
+document), as ``schemas.py`` is for the files routes.
+"""
+import datetime as dt
+import json
+import logging
+import tempfile
+import unicodedata
+from zoneinfo import ZoneInfo
+
+from eventlet import tpool
+from marshmallow import ValidationError, validates_schema
+from nameko.exceptions import UnknownService
+
+from services.common.errors import Invalid, TooLarge, Unavailable
+from services.common.rpc import rpc
+from services.common.schemas import BaseSchema, fields, load, validate
+
+from .logic import files
+from .models import COMPLETED
+from .printing import (REVIEW_FORM_PAGES, PageSettingSchema, PrintSettingsSchema,
+                       PublicitySettingsSchema, render_publicity_table, render_review_form,
+                       render_workload_table, write_roster)
+from .printing._pdf import register_fonts
+from .printing.review_form import MAX_PHOTO_BYTES
+from .printing.roster import MAX_ROWS
+from .printing.snapshot import load_publicity_settings, load_review_form_settings
+
+log = logging.getLogger(__name__)
+
+TIMEZONE = ZoneInfo("Asia/Shanghai")
+ROSTER_PAGE_SIZE = 500     # rows asked of workflow per roster_page call
+
+# Declaration statuses and plan levels as workflow codes them (the roster's filters).
+ROSTER_STATUSES = {"draft": "编辑中", "submitted": "审核中", "returned": "退回",
+                   "approved": "审核通过", "rejected": "审核不通过", "terminated": "终止"}
+ROSTER_LEVELS = {"senior": "正高级", "deputy_senior": "副高级", "intermediate": "中级",
+                 "junior": "初级"}
+ROSTER_SCOPES = {"unit": "本单位的申报", "level": "本级审核的申报"}
+
+
+# --------------------------------------------------------------------------- schemas
+
+def _review_form_pages(**kwargs):
+    return fields.Dict(
+        keys=fields.String(validate=validate.OneOf(tuple(REVIEW_FORM_PAGES))),
+        values=fields.Nested(PageSettingSchema), **kwargs)
+
+
+_PAGES_TEXT = "；".join(f"{key} {label}" for key, label in REVIEW_FORM_PAGES.items())
+
+
+class ReviewFormPrintSchema(BaseSchema):
+    settings = _review_form_pages(
+        load_default=None, allow_none=True,
+        metadata={"label": "评审表格式设置（仅本次打印）",
+                  "description": "按页设置 {页: {font_size 6–20, blank_rows 0–60, "
+                                 f"row_height 10–120}}}}，逐项覆盖已保存的设置；页：{_PAGES_TEXT}"})
+
+
+class PublicityPrintSchema(BaseSchema):
+    settings = fields.Nested(
+        PublicitySettingsSchema, load_default=None, allow_none=True,
+        metadata={"label": "公示表格式设置（仅本次打印）",
+                  "description": "{font_size 5–14, sections: {study|work|workload|achievements|"
+                                 "papers|basic: {blank_rows 0–60, font_size}}}，逐项覆盖已保存的设置"})
+
+
+class PrintSettingsUpdateSchema(BaseSchema):
+    """The print settings saved with a declaration: each part given replaces that part."""
+    review_form = _review_form_pages(metadata={"label": "评审表格式设置",
+                                               "description": f"按页设置；页：{_PAGES_TEXT}"})
+    publicity = fields.Nested(PublicitySettingsSchema, metadata={"label": "公示表格式设置"})
+
+    @validates_schema
+    def _something_given(self, data, **kwargs):
+        if "review_form" not in data and "publicity" not in data:
+            raise ValidationError("请提交评审表格式设置（review_form）或公示表格式设置（publicity）")
+
+
+class PrintSettingsSavedSchema(BaseSchema):
+    declaration_id = fields.Integer()
+    print_settings = fields.Nested(PrintSettingsSchema)
+
+
+class PrintoutLinkSchema(BaseSchema):
+    file_id = fields.Integer(required=True, metadata={"description": "生成的文件（仅本人可下载）"})
+    file_name = fields.String(metadata={"example": "评审表-张健.pdf"})
+    url = fields.String(required=True, metadata={"description": "预签名下载地址，最长5分钟有效"})
+    expires_at = fields.String(required=True)
+    expires_in = fields.Integer()
+
+
+class RosterLinkSchema(PrintoutLinkSchema):
+    rows = fields.Integer(metadata={"description": "花名册的人数（行数）"})
+
+
+def _choice(values, label):
+    return fields.String(
+        load_default=None, allow_none=True, validate=validate.OneOf(list(values)),
+        metadata={"label": label,
+                  "description": "、".join(f"{k} {v}" for k, v in values.items())})
+
+
+class RosterFilterSchema(BaseSchema):
+    """The filters of the declarations list a roster is exported from; none = all."""
+    scope = fields.String(required=True, validate=validate.OneOf(list(ROSTER_SCOPES)),
+                          metadata={"label": "范围", "description": "unit 本单位的申报（申报人属于"
+                                    "本单位），level 本级审核的申报（到达本单位审核的申报）"})
+    status = _choice(ROSTER_STATUSES, "申报状态")
+    level = _choice(ROSTER_LEVELS, "评审级别")
+    plan_id = fields.Integer(load_default=None, allow_none=True,
+                             validate=validate.Range(min=1), metadata={"label": "评审计划"})
+    specialty = fields.String(load_default=None, allow_none=True,
+                              validate=validate.Length(max=100),
+                              metadata={"label": "申报专业", "description": "包含该文字"})
+    name = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=50),
+                         metadata={"label": "姓名", "description": "包含该文字"})
+
+
+# --------------------------------------------------------------------------- helpers
+
+def printout_file_name(prefix, name, extension):
+    """``评审表-张健.pdf``: the person's name without characters a file name refuses."""
+    def kept(ch):
+        return ch == " " or (ch not in "/\\" and unicodedata.category(ch)[0] not in "CZ")
+
+    cleaned = "".join(ch for ch in str(name or "") if kept(ch)).strip()[:50]
+    return f"{prefix}-{cleaned}.{extension}" if cleaned else f"{prefix}.{extension}"
+
+
+def _declaration_id(value):
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        number = 0
+    if number < 1 or isinstance(value, bool):
+        raise Invalid("request.invalid", "申报编号有误", {"fields": {"declaration_id": ["申报编号有误"]}})
+    return number
+
+
+def _json_lines(fileobj):
+    for line in fileobj:
+        yield json.loads(line)
 
 
 class PrintingRpc:
-    pass
+    """Needs ``db``, ``storage``, ``policy``, ``principal`` and ``workflow_rpc``."""
+
+    # ---- printouts of one declaration
+    @rpc
+    def print_review_form(self, declaration_id, settings=None):
+        """The 评审表 PDF (草稿 watermark until final), with the photo from storage."""
+        principal = files.require_principal(self.principal.current)
+        settings = load_review_form_settings(settings) if settings else None
+        source = self._print_source(declaration_id)
+        photo = self._photo(source)
+        content = self._render(render_review_form, source["snapshot"], photo, settings)
+        return self._stored(principal, content, printout_file_name(
+            "评审表", source["snapshot"]["person"]["name"], "pdf"))
+
+    @rpc
+    def print_publicity_table(self, declaration_id, settings=None):
+        """The 公示表 on one A3 page, or 422 ``publicity.too_long`` naming the section."""
+        principal = files.require_principal(self.principal.current)
+        settings = load_publicity_settings(settings) if settings else None
+        source = self._print_source(declaration_id)
+        content = self._render(render_publicity_table, source["snapshot"], settings)
+        return self._stored(principal, content, printout_file_name(
+            "公示表", source["snapshot"]["person"]["name"], "pdf"))
+
+    @rpc
+    def print_workload_table(self, declaration_id):
+        """The 工作量 table to sign and stamp."""
+        principal = files.require_principal(self.principal.current)
+        source = self._print_source(declaration_id)
+        content = self._render(render_workload_table, source["snapshot"])
+        return self._stored(principal, content, printout_file_name(
+            "工作量", source["snapshot"]["person"]["name"], "pdf"))
+
+    # ---- roster
+    @rpc
+    def export_roster(self, filters):
+        """The 花名册 xlsx of the declarations workflow lists for the caller's unit or
+        level under ``filters``. Rows go page by page to a temporary file (JSON lines),
+        which a real thread streams into the workbook (another temporary file): memory
+        holds one page of rows; only the finished xlsx (about 4 MB for 50,000 rows) is
+        read back to be stored."""
+        principal = files.require_principal(self.principal.current)
+        wire = RosterFilterSchema().dump(load(RosterFilterSchema, filters or {}))
+        with tempfile.TemporaryFile() as rows_file, tempfile.TemporaryFile() as workbook:
+            count = self._fetch_roster(wire, rows_file)
+            rows_file.seek(0)
+            tpool.execute(write_roster, _json_lines(rows_file), workbook)
+            workbook.seek(0)
+            content = workbook.read()
+        stamp = dt.datetime.now(TIMEZONE).strftime("%Y-%m-%d-%H%M%S")
+        link = self._stored(principal, content, f"花名册-{stamp}.xlsx")
+        return RosterLinkSchema().dump({**link, "rows": count})
+
+    def _fetch_roster(self, wire, out):
+        after, count = None, 0
+        while True:
+            page = self._workflow(lambda: self.workflow_rpc.roster_page(
+                wire, after, ROSTER_PAGE_SIZE))
+            rows = page.get("rows") or []
+            count += len(rows)
+            if count > MAX_ROWS:
+                raise TooLarge("roster.too_many_rows",
+                               "花名册行数超过 Excel 单表上限，请按条件分批导出",
+                               {"max_rows": MAX_ROWS})
+            out.write(b"".join(json.dumps(row, ensure_ascii=False).encode() + b"\n"
+                               for row in rows))
+            following = page.get("next_after")
+            if following is None or not rows:
+                return count
+            if after is not None and following <= after:
+                raise RuntimeError(f"workflow roster_page did not advance past {after}")
+            after = following
+
+    # ---- print settings are saved by workflow (the gateway calls it); see docs/printing.md
+
+    # ---- internals
+    def _workflow(self, call):
+        try:
+            return call()
+        except UnknownService:
+            raise Unavailable("service.unavailable", "审核服务暂时不可用，请稍后再试")
+
+    def _print_source(self, declaration_id):
+        """What workflow lets the caller print: the snapshot with the saved settings."""
+        declaration_id = _declaration_id(declaration_id)
+        answer = self._workflow(lambda: self.workflow_rpc.print_snapshot(declaration_id))
+        snapshot = dict(answer["snapshot"])
+        if answer.get("print_settings") is not None:
+            snapshot["print_settings"] = answer["print_settings"]
+        return {**answer, "snapshot": snapshot}
+
+    def _photo(self, source):
+        """The applicant's photo bytes from this service's storage, or None (printed with
+        an empty photo box) when there is none or the file is not the applicant's."""
+        snapshot = source["snapshot"]
+        file_id = source.get("photo_file_id") or (snapshot.get("person") or {}).get("photo_file_id")
+        if not file_id:
+            return None
+        try:
+            f, _ = files.load_file(self.db, int(file_id))
+        except (TypeError, ValueError):
+            f = None
+        person_id = source.get("person_id") or (snapshot.get("person") or {}).get("person_id")
+        if f is None or f.status != COMPLETED or f.owner_person_id != person_id:
+            log.warning("photo file %s of declaration %s is missing or not the applicant's; "
+                        "printing without a photo", file_id, source.get("declaration_id"))
+            return None
+        try:
+            with self.storage.download(f.object_key, MAX_PHOTO_BYTES) as download:
+                return download.read_all()
+        except TooLarge:
+            raise Invalid("print.photo_invalid", "照片文件过大，请上传不超过 10MB 的 JPG 或 PNG 照片")
+
+    def _render(self, renderer, *args):
+        register_fonts()  # once, in this thread, before any real thread renders
+        return tpool.execute(renderer, *args)
+
+    def _stored(self, principal, content, file_name):
+        stored = files.store_generated(self.db, self.storage, self.policy, principal, content,
+                                       file_name)
+        return PrintoutLinkSchema().dump({
+            "file_id": stored["file"]["id"], "file_name": stored["file_name"],
+            "url": stored["url"], "expires_at": stored["expires_at"],
+            "expires_in": stored["expires_in"]})

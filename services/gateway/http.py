@@ -76,6 +76,7 @@ class RouteSpec:
     operation_id: str = ""
     many: bool = False
     path_params: dict = field(default_factory=dict)
+    export: bool = False  # builds a document: EXPORT_TIMEOUT instead of RPC_TIMEOUT
 
     @property
     def rule(self):
@@ -100,7 +101,7 @@ class Context:
 
 def route(method, path, *, summary, tag, body=None, query=None, response=None, status=200,
           auth=True, roles=(), description="", content_type="application/json",
-          errors=(), many=False, path_params=None):
+          errors=(), many=False, path_params=None, export=False):
     """Declare a gateway operation. ``path`` is in OpenAPI form (``/records/{id}``);
     path parameters are integers unless ``path_params`` says ``"string"``."""
     def decorator(fn):
@@ -109,6 +110,7 @@ def route(method, path, *, summary, tag, body=None, query=None, response=None, s
             query=query, response=response, status=status, auth=auth, roles=tuple(roles),
             description=description, content_type=content_type, errors=tuple(errors),
             operation_id=fn.__name__, many=many, path_params=dict(path_params or {}),
+            export=export,
         )
         ROUTES.append(spec)
 
@@ -227,7 +229,8 @@ def dispatch(service, spec, fn, request, params):
             ctx.query = load(spec.query, query_dict(request, spec.query))
         if spec.body is not None:
             ctx.body = load(spec.body, parse_json(request))
-        with eventlet.Timeout(service.rpc_timeout, errors.Unavailable()):
+        timeout = service.export_timeout if spec.export else service.rpc_timeout
+        with eventlet.Timeout(timeout, errors.Unavailable()):
             result = fn(service, ctx, **params)
         if isinstance(result, Response):
             response = result

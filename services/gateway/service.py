@@ -35,6 +35,11 @@ class GatewayService(SystemRoutes, IdentityRoutes, TaskRoutes, DocumentRoutes,
         return cfg.as_float(self.config, "RPC_TIMEOUT", 15.0)
 
     @property
+    def export_timeout(self):
+        """Operations that build a document (花名册, 评审表, …) may take longer."""
+        return cfg.as_float(self.config, "EXPORT_TIMEOUT", 120.0)
+
+    @property
     def ready_timeout(self):
         return cfg.as_float(self.config, "READY_TIMEOUT", 2.0)
 
