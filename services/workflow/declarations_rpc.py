@@ -479,7 +479,7 @@ class DeclarationsRpc:
         """撤回 from the task center (我已处理): a task the caller's unit passed up."""
         actor = self.principal.require(UNIT_ADMIN)
         with self.db.transaction() as session:
-            result = engine.recall(session, _id(task_id), actor)
+            result = decl.recall_task(session, actor, _id(task_id))
         return ps.RecallResultSchema().dump(result)
 
     # ------------------------------------------------------------------ record locks

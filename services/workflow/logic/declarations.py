@@ -745,6 +745,20 @@ def recall(session, actor, declaration):
     return engine.recall(session, task.id, actor)
 
 
+def recall_task(session, actor, task_id):
+    """撤回 from the task center (我已处理): any task the caller's unit passed up; a
+    declaration's approval held for the unit's 上报 (待上报) is recalled like one passed
+    up (the engine checks the rest)."""
+    task = session.get(Task, task_id)
+    if task is not None and task.unit_id == actor.unit_id \
+            and task.process.kind == KIND and task.process.subject_type == SUBJECT_TYPE:
+        held = gate.holding(session, int(task.process.subject_id))
+        if held is not None and held.step_index == task.step_index \
+                and held.unit_id == task.unit_id:
+            gate.unhold(session, held.declaration_id)
+    return engine.recall(session, task_id, actor)
+
+
 def recallable_task(session, declaration, unit_id):
     """The unit's forwarded task of the current process just below the open step."""
     if declaration.process_id is None or unit_id is None:

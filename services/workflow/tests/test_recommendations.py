@@ -358,6 +358,12 @@ def test_the_gate_holds_approvals_until_none_is_pending_then_forwards_all(dw):
     assert dw.scalar("SELECT count(*) FROM workflow.report_holds") == 0
     dw.ok(dw.post(f"/api/v1/tasks/{recalled['task_id']}/decision", "a1",
                   {"action": "approve"}))
+    # The same from the task center (我已处理 → 撤回), then given again.
+    assert dw.scalar("SELECT count(*) FROM workflow.report_holds") == 1
+    again = dw.ok(dw.post(f"/api/v1/tasks/{recalled['task_id']}/recall", "a1"))
+    assert dw.scalar("SELECT count(*) FROM workflow.report_holds") == 0
+    dw.ok(dw.post(f"/api/v1/tasks/{again['task_id']}/decision", "a1",
+                  {"action": "approve"}))
 
     # He comes back and is approved: nothing is pending, 上报 forwards both at once.
     dw.ok(dw.post(f"/api/v1/declarations/{second}/submit", "p2"))
