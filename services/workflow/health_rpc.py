@@ -237,12 +237,12 @@ class HealthRpc:
                     "unit_id": task.unit_id, "unit_name": task.unit_name,
                     "reason": values.get("reason"), "at": now.isoformat()}
             hs.mark_row(record, code, row_id, values["deleted"], mark)
-            decl._reviewer_log(session, declaration,
+            decl.reviewer_log(session, declaration,
                                "item_marked" if values["deleted"] else "item_unmarked",
                                actor, task, {"health_section": code,
                                              "section_label": hs.SECTIONS[code],
                                              "row_id": row_id}, values.get("reason"), now)
-            decl._touch(declaration, now)
+            decl.touch(declaration, now)
             session.flush()
         return self._health_view(actor, declaration_id)
 

@@ -121,6 +121,42 @@ class RecommendationRpc:
             raise
         return self.get_recommendation(declaration_id)
 
+    @rpc
+    def may_read_attachments(self, subjects):
+        """Whether the calling unit admin may read a unit's files attached to these
+        subjects (documents asks before it refuses another unit's file): the materials
+        of a recommendation for the units its declaration is or was before; the form of
+        a post quota for whoever may read the quota (its HR department) and for the units
+        a declaration recommended under it is or was before."""
+        actor = self.principal.current
+        if actor is None or not actor.has(UNIT_ADMIN) or actor.unit_id is None:
+            return False
+        wanted = [(str(kind), str(key)) for kind, key in subjects or ()]
+
+        def ids(kind):
+            return sorted({int(key) for k, key in wanted if k == kind and key.isdigit()})
+
+        quota_units = []
+        with self.db.read() as session:
+            declaration_ids = ids(recs.SUBJECT_TYPE)
+            quota_ids = ids(QUOTA_SUBJECT)
+            declaration_ids += quotas.declarations_under(session, quota_ids)
+            if any(decl.unit_had_task(session, did, actor.unit_id)
+                   for did in declaration_ids):
+                return True
+            for quota_id in quota_ids:
+                try:
+                    quota_units.append(quotas.get(session, quota_id).unit_id)
+                except NotFound:
+                    continue
+        for unit_id in quota_units:
+            try:
+                self._rec_may_read_unit_quotas(actor, unit_id)
+                return True
+            except NotFound:
+                continue
+        return False
+
     # ------------------------------------------------------------------ post quotas
 
     def _rec_quota_answer(self, quota_id):

@@ -135,7 +135,7 @@ def require_editable(declaration):
                        {"status": declaration.status})
 
 
-def _subject_condition(declaration_id_column):
+def subject_condition(declaration_id_column):
     return and_(Process.subject_service == SUBJECT_SERVICE,
                 Process.subject_type == SUBJECT_TYPE,
                 Process.subject_id == cast(declaration_id_column, String))
@@ -159,7 +159,7 @@ def unit_had_task(session, declaration_id, unit_id):
     processes for that unit)."""
     return session.execute(
         select(exists().where(Task.unit_id == unit_id, Task.process_id == Process.id,
-                              _subject_condition(declaration_id)))
+                              subject_condition(declaration_id)))
     ).scalar()
 
 
@@ -314,7 +314,7 @@ def create(session, actor, plan, data, *, brief, binding, unit_path, pledge_text
     return declaration
 
 
-def _touch(declaration, now=None):
+def touch(declaration, now=None):
     declaration.updated_at = now or utcnow()
     declaration.version += 1
 
@@ -336,7 +336,7 @@ def update_personal(session, declaration, values):
     for key, value in values.items():
         personal[key] = _json_value(value)
     declaration.personal = personal
-    _touch(declaration)
+    touch(declaration)
     session.flush()
     return declaration
 
@@ -345,7 +345,7 @@ def update_titles(session, declaration, titles):
     """现有职称情况: the whole list, in its order (新增, 修改, 删除, ↑ ↓)."""
     require_editable(declaration)
     declaration.titles = [dict(title) for title in titles]
-    _touch(declaration)
+    touch(declaration)
     session.flush()
     return declaration
 
@@ -364,7 +364,7 @@ def change_specialty(session, actor, declaration, data):
                if before[key] != after[key]}
     if changes:
         _log(session, declaration, "specialty_changed", actor, changes)
-    _touch(declaration)
+    touch(declaration)
     session.flush()
     return declaration
 
@@ -389,7 +389,7 @@ def delete(session, actor, declaration, confirm=False, on=None):
                        {"requires_confirmation": True})
     now = utcnow()
     declaration.deleted_at = now
-    _touch(declaration, now)
+    touch(declaration, now)
     session.flush()
     emit(session, DELETED, f"declaration:{declaration.id}",
          event_data(declaration, deleted_at=now.isoformat(),
@@ -456,7 +456,7 @@ def add_items(session, declaration, code, details, now=None):
             title=(detail.get("title") or detail.get("type_label") or "")[:300],
             snapshot=detail, frozen=None, frozen_at=None, imported_at=now,
             marked_deleted=False))
-    _touch(declaration, now)
+    touch(declaration, now)
     session.flush()
     return section
 
@@ -481,7 +481,7 @@ def remove_item(session, declaration, item_id):
     declaration.items.remove(item)
     for position, rest in enumerate(section_items(declaration, code), start=1):
         rest.position = position
-    _touch(declaration)
+    touch(declaration)
     session.flush()
     return item
 
@@ -497,7 +497,7 @@ def move_item(session, declaration, item_id, direction):
         ordered[index], ordered[other] = ordered[other], ordered[index]
         for position, entry in enumerate(ordered, start=1):
             entry.position = position
-        _touch(declaration)
+        touch(declaration)
         session.flush()
     return item
 
@@ -595,7 +595,7 @@ def _recommendation(declaration):
     return summary_of(declaration)
 
 
-def _set_current(declaration, index):
+def set_current(declaration, index):
     if index is None:
         declaration.current_step = None
         declaration.current_unit_id = None
@@ -646,8 +646,8 @@ def submit(session, actor, declaration, *, chain, frozen, brief, binding, now=No
     if not started.created:
         raise Conflict("declaration.under_review", "申报材料正在审核中")
     declaration.process_id = started.process.id
-    _set_current(declaration, 0)
-    _touch(declaration, now)
+    set_current(declaration, 0)
+    touch(declaration, now)
     session.flush()
     emit(session, SUBMITTED, f"declaration:{declaration.id}", event_data(
         declaration, submitted_at=now.isoformat(), resubmission=resubmission,
@@ -680,16 +680,16 @@ def declaration_decided(session, process, decision):
     if outcome == "forwarded":
         # Under a gated plan the employer's approval waits for the unit's 上报 (待上报).
         held = gate.hold(session, process, declaration, decision)
-        _set_current(declaration, index if held else index + 1)
+        set_current(declaration, index if held else index + 1)
     else:
         declaration.status = outcome if outcome in DECLARATION_STATUSES else "terminated"
         declaration.ended_step = index
         declaration.decided_at = decided_at
-        _set_current(declaration, None)
+        set_current(declaration, None)
         if outcome in ("returned", "rejected"):
             declaration.opinion = decision.get("opinion")
             declaration.opinion_unit_name = step.get("unit_name")
-    _touch(declaration, decided_at)
+    touch(declaration, decided_at)
     session.flush()
     subject = f"declaration:{declaration.id}"
     step_data = {
@@ -730,8 +730,8 @@ def declaration_recalled(session, process, recall):
     ).unique().scalar_one_or_none()
     if declaration is None or declaration.process_id != process.id:
         return
-    _set_current(declaration, recall["step_index"])
-    _touch(declaration)
+    set_current(declaration, recall["step_index"])
+    touch(declaration)
     session.flush()
 
 
@@ -819,10 +819,10 @@ def mark_item(session, actor, declaration, item_id, deleted, reason=None):
         item.marked_by_account_id = item.marked_by_name = None
         item.marked_unit_id = item.marked_unit_name = None
         item.marked_at = None
-    _reviewer_log(session, declaration, "item_marked" if deleted else "item_unmarked",
+    reviewer_log(session, declaration, "item_marked" if deleted else "item_unmarked",
                   actor, task, {"item_id": item.id, "record_id": item.record_id,
                                 "section": item.section, "title": item.title}, reason, now)
-    _touch(declaration, now)
+    touch(declaration, now)
     session.flush()
     return item
 
@@ -844,13 +844,13 @@ def correct(session, actor, declaration, values, note=None):
         raise Invalid("declaration.nothing_changed", "没有需要修改的内容")
     declaration.personal = personal
     now = utcnow()
-    _reviewer_log(session, declaration, "corrected", actor, task, changes, note, now)
-    _touch(declaration, now)
+    reviewer_log(session, declaration, "corrected", actor, task, changes, note, now)
+    touch(declaration, now)
     session.flush()
     return declaration
 
 
-def _reviewer_log(session, declaration, action, actor, task, changes, note, at):
+def reviewer_log(session, declaration, action, actor, task, changes, note, at):
     session.add(DeclarationLog(
         declaration_id=declaration.id, action=action, changes=changes, note=note,
         account_id=actor.account_id, account_name=actor.name, unit_id=task.unit_id,
@@ -1017,7 +1017,7 @@ def history(session, declaration):
     """申报流程: every entry of every review process of the declaration (提交 and each
     level's decision, oldest first) with the changes made outside the reviews."""
     processes = session.execute(
-        select(Process).where(_subject_condition(declaration.id)).order_by(Process.id)
+        select(Process).where(subject_condition(declaration.id)).order_by(Process.id)
     ).scalars().all()
     kinds = {}
     for process in processes:
@@ -1084,7 +1084,7 @@ def my_list(session, actor, year=None, page=1, page_size=20):
 def _unit_conditions(actor):
     """(visible, tab conditions) of the declarations for a unit admin or an operator."""
     unit_id = actor.unit_id
-    subject = _subject_condition(Declaration.id)
+    subject = subject_condition(Declaration.id)
     submitted = Declaration.first_submitted_at.is_not(None)
     if actor.has(UNIT_ADMIN) and unit_id is not None:
         had_task = exists().where(Task.unit_id == unit_id, Task.process_id == Process.id,

@@ -164,13 +164,13 @@ def start_process(session, *, kind, subject_service, subject_type, subject_id, t
         account_name=applicant_name or submitter.get("name"), action=SUBMIT,
         opinion=None, outcome=None, at=now,
     ))
-    _open_task(session, process, 0, steps[0]["unit_id"], steps[0]["unit_name"], now)
+    open_task(session, process, 0, steps[0]["unit_id"], steps[0]["unit_name"], now)
     session.flush()
     session.refresh(process)
     return Started(process, True)
 
 
-def _open_task(session, process, step_index, unit_id, unit_name, now):
+def open_task(session, process, step_index, unit_id, unit_name, now):
     task = Task(process_id=process.id, step_index=step_index, unit_id=unit_id,
                 unit_name=unit_name, state=TASK_OPEN, created_at=now)
     session.add(task)
@@ -281,7 +281,7 @@ def decide(session, task_id, actor, action, opinion=None):
         outcome = FORWARDED
         process.current_step = task.step_index + 1
         step = next(s for s in process.steps if s.step_index == process.current_step)
-        next_task = _open_task(session, process, step.step_index, step.unit_id,
+        next_task = open_task(session, process, step.step_index, step.unit_id,
                                step.unit_name, now)
     else:
         outcome = "approved" if action == "approve" else OUTCOME_OF[action]
@@ -364,7 +364,7 @@ def recall(session, task_id, actor):
     recalled_task_id = following.id
     session.delete(following)
     process.current_step = task.step_index
-    again = _open_task(session, process, task.step_index, task.unit_id, task.unit_name, now)
+    again = open_task(session, process, task.step_index, task.unit_id, task.unit_name, now)
     again.claimed_by_account_id = actor.account_id
     again.claimed_by_name = actor.name
     again.claimed_at = now

@@ -75,7 +75,7 @@ def _open_next(session, hold_row, now):
     index = hold_row.step_index + 1
     step = next(s for s in process.steps if s.step_index == index)
     process.current_step = index
-    task = engine._open_task(session, process, index, step.unit_id, step.unit_name, now)
+    task = engine.open_task(session, process, index, step.unit_id, step.unit_name, now)
     session.delete(hold_row)
     session.flush()
     return task

@@ -98,6 +98,14 @@ def occupied(session, unit_id, year, level=None, *, exclude_declaration_id=None)
     return counts[level] if level is not None else counts
 
 
+def declarations_under(session, quota_ids):
+    """The declarations whose recommendation counts against one of these quotas."""
+    if not quota_ids:
+        return []
+    return session.execute(select(Recommendation.declaration_id).where(
+        Recommendation.quota_id.in_(list(quota_ids)))).scalars().all()
+
+
 def unit_quotas(session, unit_id, year=None):
     query = select(PostQuota).where(PostQuota.unit_id == unit_id)
     if year:

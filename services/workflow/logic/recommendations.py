@@ -272,7 +272,7 @@ def save(session, actor, declaration_id, values, *, unit, materials, now=None):
                "materials": len(materials)}
     log(session, declaration, "recommended", actor, changes, note=values.get("post_note"),
         at=now)
-    decl._touch(declaration, now)
+    decl.touch(declaration, now)
     session.flush()
     emit(session, RECOMMENDED, f"declaration:{declaration.id}", decl.event_data(declaration))
     return recommendation
@@ -399,8 +399,8 @@ def report(session, actor, plan, now=None):
         declaration = decl.get(session, hold_row.declaration_id, for_update=True)
         index = hold_row.step_index + 1
         task = gate.release(session, hold_row, now)
-        decl._set_current(declaration, index)
-        decl._touch(declaration, now)
+        decl.set_current(declaration, index)
+        decl.touch(declaration, now)
         log(session, declaration, "reported", actor,
             {"next_unit_id": task.unit_id, "next_unit_name": task.unit_name}, at=now)
         session.flush()

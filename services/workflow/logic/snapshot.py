@@ -456,7 +456,7 @@ def roster_scope(actor, scope):
         return and_(Declaration.unit_id == unit_id, submitted), None
     probe = (select(literal(1).label("hit")).select_from(Process)
              .join(Task, Task.process_id == Process.id)
-             .where(decl._subject_condition(Declaration.id), Task.unit_id == unit_id)
+             .where(decl.subject_condition(Declaration.id), Task.unit_id == unit_id)
              .limit(1).lateral("before_unit"))
     own_plans = select(Plan.id).where(or_(Plan.publisher_unit_id == unit_id,
                                           Plan.hr_unit_id == unit_id,
