@@ -64,6 +64,13 @@ class DeclarationsRpc:
             self._call(self.documents_rpc.attach, sorted(set(file_ids)), "workflow",
                        subject_type, subject_id)
 
+    def _detach(self, file_ids, subject_type, subject_id):
+        """Files no longer used by the subject (a replaced photo, removed evidence) stop
+        counting against its slot limits; after the change committed."""
+        if file_ids:
+            self._call(self.documents_rpc.detach, sorted(set(file_ids)), "workflow",
+                       subject_type, subject_id)
+
     def _detail(self, declaration_id):
         actor = self.principal.require()
         with self.db.read() as session:
@@ -252,11 +259,19 @@ class DeclarationsRpc:
         """保存个人信息."""
         actor = self._person()
         values = load(ps.DeclarationPersonalUpdateSchema, data or {})
-        if values.get("photo_file_id"):
-            self._attach([values["photo_file_id"]], "declaration", _id(declaration_id))
+        declaration_id = _id(declaration_id)
+        with self.db.read() as session:
+            before = decl.get_owned(session, actor, declaration_id)
+            decl.require_editable(before)
+            old_photo = (before.personal or {}).get("photo_file_id")
+        new_photo = values.get("photo_file_id")
+        if new_photo:
+            self._attach([new_photo], "declaration", declaration_id)
         with self.db.transaction() as session:
-            declaration = decl.get_owned(session, actor, _id(declaration_id), for_update=True)
+            declaration = decl.get_owned(session, actor, declaration_id, for_update=True)
             decl.update_personal(session, declaration, values)
+        if new_photo and old_photo and old_photo != new_photo:
+            self._detach([old_photo], "declaration", declaration_id)
         return self._detail(declaration_id)
 
     @rpc
@@ -265,12 +280,16 @@ class DeclarationsRpc:
         actor = self._person()
         values = load(ps.DeclarationTitlesSchema, data or {})
         with self.db.read() as session:
-            decl.require_editable(decl.get_owned(session, actor, _id(declaration_id)))
+            before = decl.get_owned(session, actor, _id(declaration_id))
+            decl.require_editable(before)
+            old_files = {fid for title in before.titles or []
+                         for fid in title.get("evidence_file_ids") or []}
         files = [fid for title in values["titles"] for fid in title["evidence_file_ids"]]
         self._attach(files, "declaration", declaration_id)
         with self.db.transaction() as session:
             declaration = decl.get_owned(session, actor, declaration_id, for_update=True)
             decl.update_titles(session, declaration, values["titles"])
+        self._detach(old_files - set(files), "declaration", declaration_id)
         return self._detail(declaration_id)
 
     @rpc

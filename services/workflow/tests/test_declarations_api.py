@@ -451,3 +451,27 @@ def test_import_takes_only_approved_records_of_the_sections_types_within_limits(
     assert [i["position"] for i in left["items"]] == [1]
     assert World.locked(did) == [5]
     assert dw.post(url, "p2", {"record_ids": [3]}).status_code == 404  # not p2's declaration
+
+
+def test_a_replaced_photo_and_removed_title_evidence_are_detached(dw):
+    """Replacing the photo or a title's evidence frees the old file (it no longer counts
+    against the declaration's slot limits); what is kept stays attached."""
+    plan = dw.published_plan()
+    did = dw.ok(dw.declare(plan["id"]), 201)["id"]
+    subject = ("workflow", "declaration", str(did))
+
+    dw.ok(dw.patch(f"/api/v1/declarations/{did}/personal", "p1", {"photo_file_id": 6}))
+    dw.ok(dw.patch(f"/api/v1/declarations/{did}/personal", "p1", {"health": "良好"}))
+    assert (("detach", 6), *subject) not in World.attached
+    dw.ok(dw.patch(f"/api/v1/declarations/{did}/personal", "p1", {"photo_file_id": 7}))
+    assert ((7,), *subject) in World.attached
+    assert (("detach", 6), *subject) in World.attached
+
+    dw.ok(dw.put(f"/api/v1/declarations/{did}/titles", "p1",
+                 {"titles": [dict(TITLE, evidence_file_ids=[5, 8])]}))
+    dw.ok(dw.put(f"/api/v1/declarations/{did}/titles", "p1",
+                 {"titles": [dict(TITLE, evidence_file_ids=[8])]}))
+    assert (("detach", 5), *subject) in World.attached
+    assert not [a for a in World.attached if a[0][0] == "detach" and 8 in a[0]]
+    detail = dw.ok(dw.get(f"/api/v1/declarations/{did}", "p1"))
+    assert detail["personal"]["photo_file_id"] == 7
