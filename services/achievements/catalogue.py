@@ -70,7 +70,7 @@ class RecordType:
     title_field: str                         # the field shown as 业绩名称
     list_columns: tuple                      # field keys of the list, in the seed's order
     query_fields: tuple                      # field keys of the search form
-    evidence_slot: str | None                # documents slot code (= the type code)
+    evidence_slot: str | None                # the documents service's slot key (its slot table)
     evidence_required: bool
     health_only: bool = False                # 行业专用: only for 卫生技术人员
     children: str | None = None              # "cases" | "references" | None
@@ -96,10 +96,10 @@ class ChildType:
 
 @dataclass(frozen=True)
 class EvidenceSlot:
-    """An upload slot of a record type as the seeds show it. The documents service owns
-    the enforced rule; ``rule_text``/``rule`` are the seed's words, for display and for
-    reconciling with the documents service's slot table. ``None`` where the seeds give
-    no rule text for the slot."""
+    """An upload slot of a record type as the seeds show it. ``code`` is the slot's key
+    in the documents service's slot table, which owns the enforced rule;
+    ``rule_text``/``rule`` are the seed's words, for display and for reconciling with
+    that table. ``None`` where the seeds give no rule text for the slot."""
     code: str
     label: str
     required: bool
@@ -471,7 +471,7 @@ _define(
     columns=STD_COLUMNS_START + (("所属年度", "year"), ("名称", "name")) + STD_COLUMNS_END,
     query=("year", "name"),
     hint="请输入年度、名称进行查询",
-    slots=[slot("comprehensive")],
+    slots=[slot("comprehensive_ability")],
 )
 
 # --------------------------------------------------------------------------- 工作业绩
@@ -549,7 +549,7 @@ _define(
         ("研发投入（万元）", "rd_investment")) + STD_COLUMNS_END,
     query=("name", "applied_unit"),
     hint="请输入成果名称、成果运用所在单位进行查询",
-    slots=[slot("adoption")],
+    slots=[slot("achievement_adoption")],
 )
 
 _define(
@@ -585,7 +585,7 @@ _define(
     columns=STD_COLUMNS_START + (("报告名称", "name"),) + STD_COLUMNS_END,
     query=("name",),
     hint="请输入报告名称进行查询",
-    slots=[slot("work_summary", note="需单位逐页盖章后方可上传")],
+    slots=[slot("work_report", note="需单位逐页盖章后方可上传")],
 )
 
 _define(
@@ -615,7 +615,7 @@ _define(
         slot("paper", label="论文发表情况",
              rule_text="只能上传docx/doc/pdf文件，且不超过10MB，且最多只能上传10个文件",
              note="论文命名格式建议为“篇名_作者_发表日期”；需上传封面、目录页、刊页号、正文页。"),
-        slot("paper_plagiarism", label="论文查重附件", required=False,
+        slot("paper_check", label="论文查重附件", required=False,
              rule_text="只能上传docx/doc文件，且不超过10MB，且最多只能上传1个文件",
              note="评审通知要求论文查重的需上传。请上传需要查重的Word版本原件，由评委会组建单位"
                   "统一查重，无需本人上传查重结果。"),
@@ -707,9 +707,9 @@ _define(
     query=("name",),
     hint="请输入专题名称进行查询",
     slots=[
-        slot("health_topic", label="非模板录入附件", required=False,
+        slot("health_topic_attachment", label="非模板录入附件", required=False,
              when=("template_entry", False), note="不勾选模板录入时，需上传相应的材料"),
-        slot("health_topic_plagiarism", label="查重文档附件",
+        slot("health_topic_check", label="查重文档附件",
              rule_text="只能上传doc/docx文件，且不超过10MB，且最多只能上传1个文件",
              note="请上传需要查重的Word版本原件，由评委会组建单位统一查重，无需本人上传查重结果。"),
     ],
@@ -739,13 +739,13 @@ _define(
     query=("title", "journal_no", "journal_name"),
     hint="请输入论文题目、期刊号、刊物名称进行查询",
     slots=[
-        slot("health_paper", label="纸质扫描版", required=False,
+        slot("health_paper_scan", label="纸质扫描版", required=False,
              rule_text="只能上传png/jpg文件，且不超过10MB，且最多只能上传10个文件",
              note="需上传封面、目录页、期刊号、正文，一线工作人员可使用工作总结替代论文，不参与论文查重。"),
-        slot("health_paper_plagiarism", label="论文查重附件", required=False,
+        slot("health_paper_check", label="论文查重附件", required=False,
              rule_text="只能上传doc/docx文件，且不超过10MB，且最多只能上传1个文件",
              note="由评委会组建单位统一查重，无需本人上传查重结果。"),
-        slot("health_paper_nontemplate", label="非模板录入附件", required=False,
+        slot("health_paper_attachment", label="非模板录入附件", required=False,
              when=("template_entry", False), note="不勾选模板录入时，需上传相应的材料"),
     ],
     rules=[{"rule": "children", "children": "cases", "when": "template_entry", "min": 1,
@@ -762,7 +762,7 @@ _define(
         ("综述名称", "name"), ("文献数量", "@reference_count"), ("申报时间", "@submitted_at")),
     query=("name",),
     hint="请输入综述名称进行查询",
-    slots=[slot("health_review", label="查重文档上传")],
+    slots=[slot("health_review_doc", label="查看文档上传")],
     rules=[{"rule": "children", "children": "references", "min": 20, "recent_years": 3,
             "recent_min": 10, "file_required": True,
             "message": "参考文献数量不少于20份，且近3年文献数量不少于10篇；每一个参考文献都必须上传附件。"}],
@@ -816,7 +816,7 @@ CHILDREN = {
         ),
         list_columns=("year", "title"),
         template_columns=("year", "title"),
-        evidence_slot="health_review_reference", evidence_required=True,
+        evidence_slot="health_reference", evidence_required=True,
     ),
 }
 RULES["cases"] = (date_range("admission_date", "discharge_date"),

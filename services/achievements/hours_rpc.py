@@ -1,7 +1,7 @@
 """RPC entrypoints of 继续教育 提取 (mixed into AchievementsService): operators load the
 continuing-education platform's public-course hours (公需课, 2021 and later); a person's
 提取 turns their own into approved 继续教育 records (来源 自动生成), once."""
-from services.common.errors import Conflict
+from services.common.errors import Conflict, Invalid
 from services.common.principal import OPERATOR
 from services.common.rpc import rpc
 from services.common.schemas import load
@@ -14,12 +14,27 @@ from .logic import public_hours, records
 class PublicHoursRpc:
 
     @rpc
-    def load_public_hours(self, items):
+    def load_public_hours(self, items=None, file_id=None):
         """Operators: the export's rows ``[{id_number, name, year, hours, project,
-        organizer, certificate_no, start_date, end_date}]``; all or nothing (422 with
-        every row's problems). Answers {received, inserted, updated, unchanged}."""
+        organizer, certificate_no, start_date, end_date}]``, or ``file_id``: the export
+        file (xlsx of the documents template ``public_hours``, uploaded by the caller),
+        read by the documents service. All or nothing (422 with every row's problems,
+        rows numbered as in the file). Answers {received, inserted, updated, unchanged}."""
         principal = self.principal.require(OPERATOR)
-        cleaned = public_hours.clean_items(items, records.today())
+        if (items is None) == (file_id is None):
+            raise Invalid("request.invalid", "请提供公需课学时数据或导出文件（二选一）",
+                          {"fields": {"items": "items 与 file_id 须且只能提供一项"}})
+        if file_id is None:
+            cleaned = public_hours.clean_items(items, records.today())
+        else:
+            parsed = self._call(self.documents_rpc.parse_workbook, file_id,
+                                public_hours.TEMPLATE)
+            items, numbers, unreadable = public_hours.items_of_workbook(parsed)
+            if not items:
+                raise Invalid("hours.empty", "导入文件中没有数据，请按模板填写后再上传",
+                              {"fields": {"file_id": "导入文件中没有数据"}})
+            cleaned = public_hours.clean_items(items, records.today(), row_numbers=numbers,
+                                               unreadable=unreadable, field="file_id")
         with self.db.transaction() as session:
             counts = public_hours.load(session, cleaned, account_id=principal.account_id,
                                        now=records.utcnow())

@@ -119,7 +119,8 @@ class TemplateLinkSchema(BaseSchema):
 
 class ParseQuery(LenientSchema):
     template = fields.String(required=True,
-                             validate=validate.OneOf(["cases", "medical_records", "references"]),
+                             validate=validate.OneOf(["cases", "medical_records", "references",
+                                                      "public_hours"]),
                              metadata={"label": "模板"})
 
 

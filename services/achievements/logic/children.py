@@ -112,10 +112,10 @@ def rule_problem(rtype, values, rows, today):
     return None
 
 
-# The documents slot of the 非模板录入附件 (documents' code first, then the catalogue's).
+# The documents slot of the 非模板录入附件 (the catalogue's slot required without template).
 NONTEMPLATE_SLOTS = {
-    "health_topic": ("health_topic_attachment", "health_topic"),
-    "health_paper": ("health_paper_attachment", "health_paper_nontemplate"),
+    "health_topic": ("health_topic_attachment",),
+    "health_paper": ("health_paper_attachment",),
 }
 NONTEMPLATE_MESSAGE = "未勾选“是否模板录入”的，请上传“非模板录入附件”"
 

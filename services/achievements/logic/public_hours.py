@@ -24,6 +24,8 @@ from .fields import clean_record
 FIRST_YEAR = 2021
 CE_TYPE = "公需课"
 MAX_ITEMS = 10_000
+# The documents template of the platform's export file (its column keys are the item keys).
+TEMPLATE = "public_hours"
 ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 ID_CHECK = "10X98765432"
 COLUMN_LABELS = {"id_number": "身份证号码", "name": "姓名", "year": "年度",
@@ -70,15 +72,39 @@ def ce_values(item):
     return values
 
 
-def clean_items(items, today):
+def items_of_workbook(parsed):
+    """The rows of the export file as the documents service read them (``parse_workbook``
+    with :data:`TEMPLATE`): ``(items, row_numbers, unreadable)``, where ``row_numbers``
+    are the Excel rows and ``unreadable[i]`` maps each column of item ``i`` the reader
+    could not read (“开始日期”不是有效日期…) to its message."""
+    titles = {str(c.get("title")): c.get("key") for c in parsed.get("columns") or ()}
+    items, numbers, unreadable = [], [], []
+    for row in parsed.get("rows") or ():
+        values = row.get("values") or {}
+        items.append({key: values.get(key) for key in COLUMN_LABELS})
+        numbers.append(row.get("row"))
+        problems = {}
+        for part in (row.get("error") or "").split("；"):
+            part = part.strip()
+            if part:
+                title = part[1:].split("”", 1)[0] if part.startswith("“") else None
+                problems[titles.get(title)] = part
+        unreadable.append(problems)
+    return items, numbers, unreadable
+
+
+def clean_items(items, today, *, row_numbers=None, unreadable=None, field="items"):
     """The loaded rows cleaned, or Invalid naming every problem: ``details.rows`` =
-    ``[{row, column, label, message}]`` (row numbers from 1). Nothing is loaded when any
-    row is wrong."""
+    ``[{row, column, label, message}]`` (row numbers from 1, or ``row_numbers``: the
+    Excel rows of an export file). ``unreadable``: per item, the columns a workbook reader
+    could not read and why (reported instead of that column's own checks); ``field``
+    names the request field in ``details.fields``. Nothing is loaded when any row is
+    wrong."""
     if not isinstance(items, list) or not items:
-        raise Invalid("hours.invalid", "请提供公需课学时数据", {"fields": {"items": "此项为必填项"}})
+        raise Invalid("hours.invalid", "请提供公需课学时数据", {"fields": {field: "此项为必填项"}})
     if len(items) > MAX_ITEMS:
         raise Invalid("hours.too_many", f"一次最多导入{MAX_ITEMS}条公需课学时，请分批导入",
-                      {"fields": {"items": f"不能超过{MAX_ITEMS}条"}})
+                      {"fields": {field: f"不能超过{MAX_ITEMS}条"}})
     rtype = catalogue.TYPES["continuing_education"]
     problems, cleaned, seen = [], [], {}
 
@@ -86,7 +112,8 @@ def clean_items(items, today):
         problems.append({"row": row, "column": column,
                          "label": COLUMN_LABELS.get(column, column), "message": message})
 
-    for row, item in enumerate(items, start=1):
+    for index, item in enumerate(items):
+        row = row_numbers[index] if row_numbers else index + 1
         if not isinstance(item, dict):
             bad(row, None, "格式有误，应为对象")
             continue
@@ -94,8 +121,11 @@ def clean_items(items, today):
         for key in unknown:
             bad(row, key, "不支持的字段")
         before = len(problems)
+        unread = (unreadable[index] if unreadable else None) or {}
+        for column, message in unread.items():
+            bad(row, column, message)
         id_problem = id_number_problem(item.get("id_number"))
-        if id_problem:
+        if id_problem and "id_number" not in unread:
             bad(row, "id_number", id_problem)
         name = str(item.get("name") or "").strip()
         if not name:
@@ -107,7 +137,8 @@ def clean_items(items, today):
             values = clean_record(rtype, ce_values(item), today=today, partial=False)
         except Invalid as exc:
             for field, message in ((exc.details or {}).get("fields") or {}).items():
-                bad(row, ITEM_OF.get(field, field), message)
+                if ITEM_OF.get(field, field) not in unread:
+                    bad(row, ITEM_OF.get(field, field), message)
         if values and values["ce_year"] < FIRST_YEAR:
             bad(row, "year", f"仅支持{FIRST_YEAR}年（含）以后的公需课学时")
         if len(problems) > before or values is None:
@@ -120,7 +151,7 @@ def clean_items(items, today):
         cleaned.append({"id_number": key[0], "name": name, "values": values})
     if problems:
         raise Invalid("hours.invalid", "公需课学时数据有误，未导入任何数据",
-                      {"rows": problems, "fields": {"items": "数据有误"}})
+                      {"rows": problems, "fields": {field: "数据有误"}})
     return cleaned
 
 

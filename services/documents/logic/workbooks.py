@@ -6,6 +6,9 @@ Templates, with the seeds' columns:
 - ``medical_records``: the 卫生-病案 record type's template (Anhui manual: 住院号, 姓名,
   入院日期, 出院日期, 入院诊断, 出院诊断, 抢救或治疗结果, 手术类别 from a drop-down).
 - ``references``: 参考文献 (序号, 年度, 文献名称).
+- ``public_hours``: the continuing-education platform's export of public-course hours
+  (公需课学时) that operators load for 继续教育 提取 (序号, 身份证号码, 姓名, 年度, 学时,
+  培训项目, 组织单位, 证书编号, 开始日期, 结束日期).
 - ``post_quota``: 岗位核准表, the form a public institution fills, stamps and uploads
   (FAQ: "请先下载核准表模板，填写盖章扫描后，再新增岗位核准信息并上传扫描后的核准表").
 
@@ -117,12 +120,41 @@ TEMPLATES = {
                "年度填写四位年份（如 2021）。",
                "新增参考文献数量不少于20份，且近3年文献数量不少于10篇；每一个参考文献都必须上传附件。"),
     ),
+    # 继续教育 提取: the columns operators load (achievements' public_hours.COLUMN_LABELS).
+    # 学时 is read as text (it may carry one decimal, e.g. 42.5) and checked there.
+    "public_hours": Template(
+        name="public_hours", title="公需课学时导入模板", file_name="公需课学时导入模板.xlsx",
+        sheet="公需课学时",
+        columns=(
+            Column("seq", "序号", INT, 8),
+            Column("id_number", "身份证号码", TEXT, 22),
+            Column("name", "姓名", TEXT, 12),
+            Column("year", "年度", YEAR, 10),
+            Column("hours", "学时", TEXT, 10),
+            Column("project", "培训项目", TEXT, 30),
+            Column("organizer", "组织单位", TEXT, 30),
+            Column("certificate_no", "证书编号", TEXT, 18),
+            Column("start_date", "开始日期", DATE, 14),
+            Column("end_date", "结束日期", DATE, 14),
+        ),
+        notes=("第1行为标题，第2行为表头，请从第3行开始填写，不要修改表头。",
+               "继续教育管理平台导出的公需课学时：仅导入2021年（含）以后的数据；"
+               "身份证号码、年度相同的行只能有一行。",
+               "日期格式为 YYYY-MM-DD（如 2021-05-01）；学时可保留1位小数。"),
+    ),
 }
 POST_QUOTA = "post_quota"
 POST_QUOTA_FILE = "岗位核准表.xlsx"
 POST_QUOTA_LEVELS = ("正高级", "副高级", "中级", "初级")
 TEMPLATE_NAMES = tuple(TEMPLATES) + (POST_QUOTA,)
 TEMPLATE_VERSION = {**{name: t.version for name, t in TEMPLATES.items()}, POST_QUOTA: 1}
+
+
+# Refusals whatever the template asked for: no template can read such a workbook, so the
+# service removes it at once (a wrong header depends on the template and keeps the file).
+UNREADABLE = frozenset({"workbook.corrupt", "workbook.unsafe_xml", "workbook.zip_bomb",
+                        "workbook.too_complex", "workbook.too_many_sheets",
+                        "workbook.too_many_rows", "workbook.too_large"})
 
 
 def template_file_name(name):
@@ -470,8 +502,8 @@ def parse_workbook(fileobj, size, template_name, limits):
     check_zip(fileobj, limits)
     try:
         workbook = openpyxl.load_workbook(fileobj, read_only=True, data_only=True)
-    except Exception:
-        raise Invalid("workbook.corrupt", "文件已损坏或不是有效的Excel工作簿（xlsx）")
+    except Exception as exc:
+        raise _unreadable(exc)
     try:
         if len(workbook.sheetnames) > limits.max_sheets:
             raise Invalid("workbook.too_many_sheets",
@@ -484,10 +516,26 @@ def parse_workbook(fileobj, size, template_name, limits):
         return _read_sheet(sheet, template, limits)
     except (Invalid, TooLarge):
         raise
-    except Exception:
-        raise Invalid("workbook.corrupt", "文件已损坏或不是有效的Excel工作簿（xlsx）")
+    except Exception as exc:
+        raise _unreadable(exc)
     finally:
         workbook.close()
+
+
+def _unreadable(exc):
+    """Why openpyxl could not read the workbook: XML that declares entities or a DTD
+    (billion laughs, external entities), refused by defusedxml somewhere in the chain of
+    exceptions, or anything else that is not a workbook."""
+    from defusedxml import DefusedXmlException
+
+    seen = 0
+    while exc is not None and seen < 20:
+        if isinstance(exc, DefusedXmlException):
+            return Invalid("workbook.unsafe_xml",
+                           "工作簿含有不允许的XML内容（DTD或实体声明），已拒绝")
+        exc = exc.__cause__ or exc.__context__
+        seen += 1
+    return Invalid("workbook.corrupt", "文件已损坏或不是有效的Excel工作簿（xlsx）")
 
 
 def _read_sheet(sheet, template, limits):

@@ -9,6 +9,7 @@ health records (病案列表, 参考文献: 新增/修改/删除/↑↓, 调整 
 import logging
 
 import eventlet
+from marshmallow import ValidationError, validates_schema
 from nameko.exceptions import RemoteError, UnknownService
 from werkzeug.wrappers import Response
 
@@ -159,11 +160,22 @@ class HoursItem(LenientSchema):
 
 
 class HoursLoadBody(BaseSchema):
-    items = fields.List(fields.Dict(), required=True, validate=validate.Length(min=1, max=10000),
+    items = fields.List(fields.Dict(), load_default=None,
+                        validate=validate.Length(min=1, max=10000),
                         metadata={"label": "公需课学时", "description":
                                   "继续教育管理平台导出的公需课学时：[{id_number 身份证号码, "
                                   "name 姓名, year 年度, hours 学时, project, organizer, "
-                                  "certificate_no, start_date, end_date}]"})
+                                  "certificate_no, start_date, end_date}]；与 file_id 二选一"})
+    file_id = fields.Integer(load_default=None, validate=ID_RANGE,
+                             metadata={"label": "导出文件", "description":
+                                       "已上传完成的导出文件 xlsx（上传位置 import_workbook，"
+                                       "模板 GET /api/v1/templates/public_hours）；与 items 二选一"})
+
+    @validates_schema
+    def _one_source(self, data, **kwargs):
+        if (data.get("items") is None) == (data.get("file_id") is None):
+            raise ValidationError("请提供公需课学时数据（items）或导出文件（file_id），二选一",
+                                  "items")
 
 
 class HoursListQuery(PageQuery):
@@ -625,12 +637,16 @@ class AchievementRoutes:
 
     @route("POST", "/api/v1/continuing-education/hours", summary="导入继续教育平台公需课学时",
            tag=HOURS_TAG, roles=(OPERATOR,), body=HoursLoadBody, response=HoursLoadResult,
-           errors=(413,),
+           errors=(404, 409, 413, 415),
            description="Operators load the continuing-education platform's export (公需课, "
-                       "2021 and later) as JSON; all or nothing: 422 hours.invalid with "
-                       "details.rows [{row, column, label, message}].")
+                       "2021 and later): as JSON items, or as its export file — download "
+                       "the template public_hours, upload the workbook (slot "
+                       "import_workbook) and post {file_id}; the documents service reads "
+                       "it. All or nothing: 422 hours.invalid with details.rows [{row, "
+                       "column, label, message}] (rows of the file numbered as in Excel).")
     def load_public_hours(self, ctx):
-        return self.achievements_rpc.load_public_hours(ctx.body["items"])
+        return self.achievements_rpc.load_public_hours(items=ctx.body["items"],
+                                                       file_id=ctx.body["file_id"])
 
     @route("GET", "/api/v1/continuing-education/hours", summary="已导入的公需课学时",
            tag=HOURS_TAG, roles=(OPERATOR,), query=HoursListQuery, response=HoursPage)

@@ -76,7 +76,8 @@ class DocumentRoutes:
     @route("GET", "/api/v1/templates/{name}", summary="下载Excel模板（返回下载地址）", tag=TAG,
            response=TemplateLinkSchema, errors=(422,), path_params={"name": "string"},
            description="name: cases（病案导入模板）, medical_records（卫生-病案导入模板）, "
-                       "references（参考文献导入模板）, post_quota（岗位核准表）.")
+                       "references（参考文献导入模板）, public_hours（公需课学时导入模板，"
+                       "继续教育平台导出文件）, post_quota（岗位核准表）.")
     def template_download(self, ctx, name):
         return self.documents_rpc.template_link(name)
 
