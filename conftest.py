@@ -61,6 +61,9 @@ def clean_db(db_engine):
             "WHERE schemaname = ANY(:schemas) AND tablename <> 'alembic_version'"
         ), {"schemas": list(DOMAIN_SERVICES)}).scalars().all()
         if tables:
+            # identity.audit_log refuses TRUNCATE (a trigger); triggers do not fire for
+            # this superuser session in replica mode, which the services' role cannot set.
+            conn.execute(text("SET LOCAL session_replication_role = replica"))
             conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
     return db_engine
 

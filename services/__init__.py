@@ -8,3 +8,8 @@ package, so setting it here runs before any psycopg import.
 import os
 
 os.environ.setdefault("PSYCOPG_WAIT_FUNC", "wait_select")
+
+# Full ID numbers and mobile numbers never reach a log record (see services.common.logs).
+from services.common import logs as _logs  # noqa: E402
+
+_logs.install()

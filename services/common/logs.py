@@ -1,10 +1,16 @@
 """Logging that never writes a full ID number or mobile number.
 
-Every service's LOGGING config uses :class:`MaskingFormatter`; the same masks serve the
-lists and exports that show a person to somebody else.
+Every log record is masked when it is made (:func:`install`, run when the ``services``
+package is imported, so in every service process and in tests): whatever handler
+receives it (the console, an operator's log shipper, an error tracker) sees
+``340104********1234``, also in third-party records such as SQLAlchemy's statement
+parameters and rows, Nameko's RPC replies or the web server's access log with its query
+string. Every service's LOGGING config also uses :class:`MaskingFormatter`; the same
+masks serve the lists and exports that show a person to somebody else.
 """
 import logging
 import re
+from collections.abc import Mapping
 
 ID_NUMBER = re.compile(r"(?<![0-9])([1-9][0-9]{5})([0-9]{8})([0-9]{3}[0-9Xx])(?![0-9A-Za-z])")
 MOBILE = re.compile(r"(?<![0-9])(1[3-9][0-9])([0-9]{4})([0-9]{4})(?![0-9])")
@@ -42,3 +48,35 @@ def mask_text(text):
 class MaskingFormatter(logging.Formatter):
     def format(self, record):
         return mask_text(super().format(record))
+
+
+def _masked(value):
+    """``value`` itself, or its text masked when that text holds a number to mask."""
+    if value is None or isinstance(value, (int, float)):  # numbers keep %d working
+        return value
+    try:
+        text = value if isinstance(value, str) else repr(value)
+    except Exception:  # a repr that fails is the handler's problem, as before
+        return value
+    masked = mask_text(text)
+    return value if masked == text else masked
+
+
+def _masking_factory(make_record):
+    def factory(*args, **kwargs):
+        record = make_record(*args, **kwargs)
+        record.msg = _masked(record.msg)
+        if isinstance(record.args, Mapping):
+            record.args = {key: _masked(value) for key, value in record.args.items()}
+        elif record.args:
+            record.args = tuple(_masked(arg) for arg in record.args)
+        return record
+    factory.masks_numbers = True
+    return factory
+
+
+def install():
+    """Mask every log record of this process when it is made (once)."""
+    current = logging.getLogRecordFactory()
+    if not getattr(current, "masks_numbers", False):
+        logging.setLogRecordFactory(_masking_factory(current))

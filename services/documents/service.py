@@ -65,6 +65,14 @@ class DocumentsService(OperationsRpc, PrintingRpc):
         except UnknownService:
             raise Unavailable("service.unavailable", "审核服务暂时不可用，请稍后再试")
 
+    def can_read_attached(self, subjects):
+        """Whether workflow lets the calling unit read what a unit's file is attached to
+        (a recommendation, a post quota)."""
+        try:
+            return bool(self.workflow_rpc.may_read_attachments([list(s) for s in subjects]))
+        except UnknownService:
+            raise Unavailable("service.unavailable", "审核服务暂时不可用，请稍后再试")
+
     # ---- slots and uploads
     @rpc
     def file_slots(self):
@@ -87,14 +95,15 @@ class DocumentsService(OperationsRpc, PrintingRpc):
     @rpc
     def get_file(self, file_id):
         result = files.get_file(self.db, self.policy, self.principal.current, int(file_id),
-                                self.can_unit_review)
+                                self.can_unit_review, self.can_read_attached)
         return schemas.FileInfoSchema().dump(result)
 
     @rpc
     def download_link(self, file_id, reason=None):
         data = load(schemas.DownloadQuery, _given(reason=reason))
         link = files.download_link(self.db, self.storage, self.policy, self.principal.current,
-                                   int(file_id), self.can_unit_review, reason=data["reason"])
+                                   int(file_id), self.can_unit_review, reason=data["reason"],
+                                   can_read_attached=self.can_read_attached)
         return schemas.DownloadLinkSchema().dump(link)
 
     @rpc
@@ -173,12 +182,18 @@ class DocumentsService(OperationsRpc, PrintingRpc):
         if f.extension != "xlsx":
             raise files.UnsupportedType("workbook.not_xlsx", "只能导入xlsx格式的Excel文件")
         limits = self.policy.workbook
-        if (f.size or 0) > limits.max_bytes:
-            raise files.TooLarge("workbook.too_large",
-                                 f"工作簿不能超过{limits.max_bytes // (1024 * 1024)}MB")
-        with self.storage.download(f.object_key, limits.max_bytes) as download:
-            result = tpool.execute(workbooks.parse_workbook, download.file, download.size,
-                                   data["template"], limits)
+        try:
+            if (f.size or 0) > limits.max_bytes:
+                raise files.TooLarge("workbook.too_large",
+                                     f"工作簿不能超过{limits.max_bytes // (1024 * 1024)}MB")
+            with self.storage.download(f.object_key, limits.max_bytes) as download:
+                result = tpool.execute(workbooks.parse_workbook, download.file,
+                                       download.size, data["template"], limits)
+        except (files.Invalid, files.TooLarge) as exc:
+            # Nothing hostile or unreadable is kept: no template could ever read it.
+            if exc.code in workbooks.UNREADABLE:
+                files.discard_unreadable(self.db, self.storage, f.id)
+            raise
         return schemas.WorkbookPreviewSchema().dump(result)
 
     # ---- housekeeping

@@ -24,7 +24,8 @@ from ..models import (COMPLETED, GENERATED, MERGED, PENDING, UPLOAD, AccessLog, 
                       StoredFile)
 from . import slots as slot_rules
 from .sniff import (CONTENT_TYPE, IMAGE_KINDS, KIND_LABEL, KIND_OF_EXTENSION,
-                    check_file_name, content_disposition, content_kind, extension_of, sniff)
+                    check_file_name, content_disposition, content_kind, extension_of,
+                    pdf_is_complete, sniff)
 
 log = logging.getLogger(__name__)
 
@@ -95,7 +96,8 @@ def check_uploader(rule, principal):
     if rule.uploader == slot_rules.UNIT_UPLOADS and not (
             principal.has(UNIT_ADMIN) and principal.unit_id):
         raise Forbidden("file.slot_unit_only", f"“{rule.label}”须由单位管理员上传")
-    if rule.uploader == slot_rules.ANY_UPLOADS and not principal.has(PERSON, UNIT_ADMIN):
+    if (rule.uploader == slot_rules.ANY_UPLOADS
+            and not principal.has(PERSON, UNIT_ADMIN, OPERATOR)):
         raise Forbidden("file.slot_forbidden", "没有权限上传该材料")
 
 
@@ -109,11 +111,14 @@ def is_owner(f, principal):
     return None
 
 
-def read_access(f, principal, can_unit_review, *, reason=None, for_download=False):
+def read_access(f, principal, can_unit_review, *, reason=None, for_download=False,
+                can_read_attached=None):
     """On what ground ``principal`` may see ``f``: ``owner``/``unit``, ``reviewer`` (a unit
-    the owner's material is before, asked of workflow), ``operator`` (operators and
-    auditors; a download needs a stated reason). Anyone else: 404, so that a stranger
-    does not learn the file exists."""
+    the owner's material is before, asked of workflow; for a unit's file, such as a
+    recommendation's material or a post quota's form, a unit workflow lets read what the
+    file is attached to: ``can_read_attached()``), ``operator`` (operators and auditors;
+    a download needs a stated reason). Anyone else: 404, so that a stranger does not
+    learn the file exists."""
     require_principal(principal)
     if f is None:
         raise NotFound(*NOT_FOUND)
@@ -124,6 +129,9 @@ def read_access(f, principal, can_unit_review, *, reason=None, for_download=Fals
         raise NotFound(*NOT_FOUND)
     if (principal.has(UNIT_ADMIN) and principal.unit_id and f.owner_person_id
             and can_unit_review(principal.unit_id, f.owner_person_id)):
+        return "reviewer"
+    if (principal.has(UNIT_ADMIN) and principal.unit_id and f.owner_unit_id is not None
+            and can_read_attached is not None and can_read_attached()):
         return "reviewer"
     if principal.has(OPERATOR, AUDITOR):
         if for_download and len((reason or "").strip()) < 2:
@@ -271,6 +279,22 @@ def _discard(db, store, file_id, object_key):
                                                  StoredFile.status == PENDING))
 
 
+def discard_unreadable(db, store, file_id):
+    """Remove an uploaded import workbook that no template can read (a zip bomb, XML
+    entity bombs, a broken archive): the row, unless something uses the file, then the
+    object. Returns whether it went."""
+    with db.transaction() as session:
+        f = session.get(StoredFile, file_id, with_for_update=True)
+        if (f is None or f.slot != slot_rules.IMPORT_SLOT
+                or _attached_ids(session, [file_id])):
+            return False
+        key = f.object_key
+        session.delete(f)
+    store.remove(key)
+    log.info("file %s removed: the workbook cannot be read", file_id)
+    return True
+
+
 def complete_upload(db, store, policy, principal, file_id, now=None):
     """Check the uploaded object against its slot; the completed file, or the reason it
     was refused (the refused object and its record are removed)."""
@@ -311,10 +335,14 @@ def complete_upload(db, store, policy, principal, file_id, now=None):
     with download:
         kind = content_kind(download.file)
         size, sha256 = download.size, download.sha256
+        complete = kind != "pdf" or pdf_is_complete(download.file)
     if size == 0:
         refuse(empty_file())
     if kind != KIND_OF_EXTENSION[f.extension]:
         refuse(type_mismatch(f.extension, kind))
+    if not complete:
+        refuse(Invalid("file.corrupt", "文件已损坏或不完整（PDF缺少文件结尾），请重新上传",
+                       {"detected": kind}))
 
     error = None
     with db.transaction() as session:
@@ -339,19 +367,41 @@ def complete_upload(db, store, policy, principal, file_id, now=None):
 
 # --------------------------------------------------------------------------- reading
 
-def get_file(db, policy, principal, file_id, can_unit_review):
+def workflow_subjects(db, file_id):
+    """What of the workflow service the file is attached to: [(subject_type, subject_id)]."""
+    with db.read() as session:
+        return [tuple(row) for row in session.execute(
+            select(Attachment.subject_type, Attachment.subject_id).where(
+                Attachment.file_id == file_id, Attachment.subject_service == "workflow")
+            .order_by(Attachment.id)).all()]
+
+
+def _attached_check(db, file_id, can_read_attached):
+    """``can_read_attached(subjects)`` of the file's workflow subjects, asked lazily."""
+    if can_read_attached is None:
+        return None
+
+    def check():
+        subjects = workflow_subjects(db, file_id)
+        return bool(subjects) and can_read_attached(subjects)
+    return check
+
+
+def get_file(db, policy, principal, file_id, can_unit_review, can_read_attached=None):
     f, attached = load_file(db, file_id)
-    read_access(f, principal, can_unit_review)
+    read_access(f, principal, can_unit_review,
+                can_read_attached=_attached_check(db, file_id, can_read_attached))
     return file_dict(f, policy, attached)
 
 
 def download_link(db, store, policy, principal, file_id, can_unit_review, reason=None,
-                  now=None):
+                  now=None, can_read_attached=None):
     """A presigned GET (at most five minutes) with the original name as attachment; every
     link issued is logged with its ground and reason."""
     now = now or utcnow()
     f, _ = load_file(db, file_id)
-    basis = read_access(f, principal, can_unit_review, reason=reason, for_download=True)
+    basis = read_access(f, principal, can_unit_review, reason=reason, for_download=True,
+                        can_read_attached=_attached_check(db, file_id, can_read_attached))
     if f.status != COMPLETED:
         raise Conflict("file.not_completed", "文件尚未完成上传，不能下载")
     ttl = policy.download_ttl

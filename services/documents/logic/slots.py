@@ -22,7 +22,8 @@ IMAGE_EXTENSIONS = ("jpg", "jpeg", "png", "bmp")
 # Who may upload into a slot.
 PERSON_UPLOADS = "person"   # the applicant (申报人) for their own records
 UNIT_UPLOADS = "unit"       # a unit admin for their unit (推荐意见, 岗位核准表)
-ANY_UPLOADS = "any"         # any signed-in person or unit admin (Excel imports)
+ANY_UPLOADS = "any"         # a person, unit admin or operator (Excel imports; operators
+                            # load the continuing-education platform's export)
 SYSTEM_ONLY = "system"      # only the service itself (generated files)
 
 GENERATED_SLOT = "generated"
@@ -112,6 +113,9 @@ CATALOGUE = (
               source=DEFAULT_SOURCE + "；需上传毕业证封面、内页"),
     _evidence("continuing_education", "继续教育",
               source=f"{FAQ}：继续教育“只能上传png/jpg/pdf/bmp文件, 且不超过10MB, 且最多只能上传5个文件”"),
+    _evidence("photo", "个人信息", "照片", extensions=("jpg", "png"), region="通用",
+              source=f"{FAQ}第14问：个人近期免冠正面证件照，用于评审表和电子职称证书；"
+                     "大小限制同评审表打印（10MB）"),
     # ---- 表彰考核
     _evidence("project_award", "项目获奖"),
     _evidence("honor_award", "表彰奖励"),

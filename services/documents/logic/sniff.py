@@ -77,6 +77,27 @@ def content_kind(fileobj):
     return kind
 
 
+PDF_END = b"%%EOF"
+
+
+def pdf_is_complete(fileobj, chunk_size=1024 * 1024):
+    """Whether a PDF carries its end-of-file marker. A file cut off in transfer (or
+    truncated on purpose) lacks it, and readers cannot open it. Trailing bytes after the
+    marker are tolerated, as PDF readers do. Leaves ``fileobj`` at 0."""
+    tail = b""
+    try:
+        while True:
+            chunk = fileobj.read(chunk_size)
+            if not chunk:
+                return False
+            window = tail + chunk
+            if PDF_END in window:
+                return True
+            tail = window[-(len(PDF_END) - 1):]
+    finally:
+        fileobj.seek(0)
+
+
 def extension_of(file_name):
     base, dot, extension = file_name.rpartition(".")
     return extension.lower() if dot and base else ""

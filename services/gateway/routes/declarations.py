@@ -23,6 +23,8 @@ TAG_UNIT = "职称申报（单位审核）"
 TAG_TASKS = "任务中心"
 TAG_HEALTH = "职称申报（重庆卫生系列评审表）"
 PUBLISHERS = (UNIT_ADMIN, OPERATOR)
+# Auditors read only the audit log, other systems only the event feed (docs/api.md).
+PLAN_READERS = (PERSON, UNIT_ADMIN, OPERATOR)
 REVIEWERS = (UNIT_ADMIN,)
 
 
@@ -85,22 +87,23 @@ class DeclarationRoutes:
         return self.workflow_rpc.publish_plan(id)
 
     @route("GET", "/api/v1/plans", summary="评审计划列表（按年度、评审级别、计划类型查询）",
-           tag=TAG_PLANS, query=ps.PlanListQuery, response=ps.PlanPageSchema,
+           tag=TAG_PLANS, roles=PLAN_READERS, query=ps.PlanListQuery,
+           response=ps.PlanPageSchema,
            description="已发布的计划（发布单位另可见本单位的草稿），按年度倒序。counts 为 "
                        "全部 / 未开始 / 申报中 / 已截止 的数量。")
     def plan_list(self, ctx):
         return self.workflow_rpc.list_plans(ctx.query)
 
     @route("GET", "/api/v1/plans/{id}", summary="评审计划详情（职称申报申请计划）", tag=TAG_PLANS,
-           response=ps.PlanDetailSchema, errors=(404,),
+           roles=PLAN_READERS, response=ps.PlanDetailSchema, errors=(404,),
            description="个人另有 my_declaration、can_declare 和 declare_message："
                        "本申报年度已有申报记录或不在申报时间内时“马上申报”不可用。")
     def plan_get(self, ctx, id):
         return self.workflow_rpc.get_plan(id)
 
     @route("GET", "/api/v1/plans/{id}/specialties", summary="可评审专业（可输入关键字搜索）",
-           tag=TAG_PLANS, query=ps.PlanSpecialtyQuery, response=ps.PlanSpecialty, many=True,
-           errors=(404,))
+           tag=TAG_PLANS, roles=PLAN_READERS, query=ps.PlanSpecialtyQuery,
+           response=ps.PlanSpecialty, many=True, errors=(404,))
     def plan_specialties(self, ctx, id):
         return self.workflow_rpc.plan_specialties(id, ctx.query)
 
