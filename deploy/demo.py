@@ -286,9 +286,16 @@ def _pdf(title):
     return out.getvalue()
 
 
-def _upload(client, token, slot, file_name, bundle=None):
-    """A small PDF uploaded straight to object storage, then completed."""
-    data = _pdf(slot)
+def _photo():
+    """A small JPEG portrait (the declaration's 照片)."""
+    from services.documents.printing import example_photo
+    return example_photo()
+
+
+def _upload(client, token, slot, file_name, bundle=None, data=None):
+    """A file (by default a small PDF) uploaded straight to object storage, then
+    completed."""
+    data = _pdf(slot) if data is None else data
     body = {"slot": slot, "file_name": file_name, "size": len(data)}
     if bundle:
         body["bundle"] = bundle
@@ -321,16 +328,17 @@ def _organiser(client, tokens):
     return client.call("GET", "/api/v1/auth/me", token)["unit"]["unit_id"], created
 
 
-def _declarant(client, tokens, unit_ids):
-    """陈立新, bound to the hospital, with an approved work history; (token, created)."""
-    name, gender, id_number, mobile = DECLARANT
+def _declarant(client, tokens, unit_ids, declarant=DECLARANT):
+    """A doctor (陈立新 by default) bound to the hospital, with an approved work history;
+    (token, created)."""
+    name, gender, id_number, mobile = declarant
     admin, created = tokens["hospital"], 0
     token = client.login(id_number)
     if token is None:
         client.call("POST", "/api/v1/persons/register", expect=(201,), json={
             "real_name": name, "id_type": "resident_id", "id_number": id_number,
             "mobile": mobile, "password": PASSWORD, "gender": gender,
-            "political_status": "01", "ethnicity": "01", "email": "declarant@example.com",
+            "political_status": "01", "ethnicity": "01", "email": f"{mobile}@example.com",
             "address": "安徽省合肥市蜀山区", "work_start_date": "2009-07-01",
             "education": "21", "degree": "4", "title_series": "health",
             "is_freelancer": False})
@@ -407,7 +415,7 @@ def _plan(client, hr, organiser_id):
 
 
 def _fill_health(client, token, did, mobile):
-    """The 卫生系列 sections of the review form (评审表), with the PDFs they require."""
+    """Every 卫生系列 section of the review form (评审表), with the PDFs they require."""
     bundle = f"declaration:{did}"
     base = f"/api/v1/declarations/{did}/health"
 
@@ -437,25 +445,36 @@ def _fill_health(client, token, did, mobile):
                             "place": "合肥市", "certificate_no": "103661200905000123"}]})
     put("work", {"rows": [{"period": "2009.07-至今", "unit": "安徽省立医院",
                            "work": "内科临床医疗工作", "title": "主治医师"}]})
+    put("achievements_before", {"rows": [{
+        "period": "2012.01-2015.12", "name": "心内科介入诊疗技术规范化培训项目",
+        "role": "主要参与，排名第二", "result": "培训基层医师40余名"}]})
     put("achievements", {"rows": [{
         "period": "2019.01-2021.12", "name": "急性心肌梗死急诊救治绿色通道建设",
         "role": "主要参与，排名第三", "result": "院内急诊救治时间缩短30%",
         "evidence_file_id": upload("cq_current_work", "业绩印证材料.pdf")}]})
-    workload = client.call("GET", base, token)["sections"]["workload"]
+    view = client.call("GET", base, token)
+    workload = view["sections"]["workload"]
+    # every other workload item is shown on the 公示表 (the applicant ticks them)
     put("workload", {"years": workload["years"], "file_id": upload("cq_workload", "工作量.pdf"),
-                     "rows": [{"id": row["id"], "item": row["item"], "publicity": True,
+                     "rows": [{"id": row["id"], "item": row["item"], "publicity": i % 2 == 0,
                                "values": ["120"] * len(workload["years"])}
-                              for row in workload["rows"]]})
-    put("exam", {"mode": "参加考试", "date": f"{year}-05-18", "name": "卫生高级专业技术资格考试",
-                 "specialty": "内科学", "score": "82", "organiser": "安徽省卫生健康委员会",
-                 "evidence_file_id": upload("cq_exam_score", "成绩证明.pdf")})
+                              for i, row in enumerate(workload["rows"])]})
+    put("papers", {"rows": [{
+        "date": "2022.05", "title": "急性心肌梗死急诊PCI术后规范化管理",
+        "content": "总结急诊PCI术后规范化管理的经验", "venue": "安徽医学，2022年第5期",
+        "rank": "1", "evidence_file_id": upload("cq_paper", "论文.pdf")}]})
+    if view["exam_applicable"]:  # 副高 only
+        put("exam", {"mode": "参加考试", "date": f"{year}-05-18", "name": "卫生高级专业技术资格考试",
+                     "specialty": "内科学", "score": "82", "organiser": "安徽省卫生健康委员会",
+                     "evidence_file_id": upload("cq_exam_score", "成绩证明.pdf")})
     put("summary", {"work_summary_file_id": upload("cq_work_summary", "工作总结.pdf"),
                     "clinical_assessment_file_id": upload("cq_clinical_assessment",
                                                           "临床能力考核鉴定.pdf")})
-    view = client.call("GET", base, token)
-    if view["archive_required"]:
-        put("archive", {"content": view["archive_template"],
-                        "file_id": upload("cq_archive_check", "查档情况.pdf")})
+    put("others", {"rows": [{"label": "进修结业证书",
+                             "file_id": upload("cq_other", "进修结业证书.pdf")}]})
+    # 查档情况: required for 其他人员 only; filled in here so that the form shows it
+    put("archive", {"content": view["archive_template"],
+                    "file_id": upload("cq_archive_check", "查档情况.pdf")})
     on = dt.date.today()
     put("integrity", {"publicity_from": (on - dt.timedelta(days=12)).isoformat(),
                       "publicity_to": (on - dt.timedelta(days=6)).isoformat(),
@@ -468,22 +487,25 @@ def _approved_ids(client, token, type_):
     return [r["id"] for r in page["items"]]
 
 
-def _declare(client, token, plan, specialty, mobile):
-    """The person's declaration of the plan, filled in and submitted; (it, created)."""
+def _declare(client, token, plan, specialty, mobile, title="副主任医师"):
+    """The person's declaration of the plan, filled in (every section of the health
+    series' review form, with a photo) and submitted; (it, created)."""
     page = client.call("GET", "/api/v1/declarations", token, params={"page_size": 200})
     found = next((d for d in page["items"] if d["plan"]["id"] == plan["id"]), None)
     created = 0
     if found is None:
         found = client.call("POST", "/api/v1/declarations", token, expect=(201,), json={
             "plan_id": plan["id"], "form": "regular", "series": "卫生技术人员",
-            "specialty": specialty, "title": "副主任医师", "pledge_accepted": True})
+            "specialty": specialty, "title": title, "pledge_accepted": True})
         created = 1
     did = found["id"]
     if found["status"] == "draft":
         client.call("PATCH", f"/api/v1/declarations/{did}/personal", token, json={
             "former_name": "无", "ethnicity": "汉族", "birthplace": "安徽省合肥市",
             "work_start_date": "2009-07-01", "work_years": 15, "specialty_years": 15,
-            "political_status": "中共党员", "health": "健康"})
+            "political_status": "中共党员", "health": "健康",
+            "photo_file_id": _upload(client, token, "photo", "照片.jpg",
+                                     f"declaration:{did}", _photo())})
         detail = client.call("GET", f"/api/v1/declarations/{did}", token)
         held = {item["record_id"] for s in detail["sections"] for item in s["items"]}
         for section in PLAN_SECTIONS:
