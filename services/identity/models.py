@@ -206,6 +206,8 @@ class BindingRequest(Base):
         Index("uq_binding_requests_pending", "person_id", unique=True,
               postgresql_where=text("status = 'pending'")),
         Index("ix_binding_requests_unit_id_status", "unit_id", "status"),
+        # deleting a person checks its requests (the foreign key) through this index
+        Index("ix_binding_requests_person_id", "person_id"),
     )
 
 
