@@ -14,9 +14,12 @@ import pytest  # noqa: E402
 
 import services  # noqa: E402,F401  (sets PSYCOPG_WAIT_FUNC before psycopg loads)
 from services.common.config import DOMAIN_SERVICES  # noqa: E402
+from services.common.migrations import DEFAULT_APP_ROLE  # noqa: E402
 
 ADMIN_URL = os.environ.get("TEST_PG_ADMIN_URL",
                            "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
+# The role the services connect as (not the owner of their tables), as deployed.
+SERVICE_ROLE = os.environ.get("TEST_PG_SERVICE_ROLE", DEFAULT_APP_ROLE)
 
 
 def _admin_engine():
@@ -27,9 +30,10 @@ def _admin_engine():
 
 @pytest.fixture(scope="session")
 def database_url():
-    """A new database for this test session, with every service's migrations applied."""
+    """A new database for this test session, with every service's migrations applied
+    (as its owner: the tests' own SQL uses this URL)."""
     from sqlalchemy import text
-    from services.common.migrations import upgrade
+    from services.common.migrations import grant_service_role, upgrade
 
     name = f"zc_test_{uuid.uuid4().hex[:10]}"
     admin = _admin_engine()
@@ -37,10 +41,18 @@ def database_url():
         conn.execute(text(f'CREATE DATABASE "{name}"'))
     url = ADMIN_URL.rsplit("/", 1)[0] + "/" + name
     upgrade(url)
+    grant_service_role(url, SERVICE_ROLE)
     yield url
     with admin.connect() as conn:
         conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
     admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def service_database_url(database_url):
+    """The test database as the services reach it: as the services' role."""
+    from services.common.migrations import as_role
+    return as_role(database_url, SERVICE_ROLE)
 
 
 @pytest.fixture(scope="session")
@@ -62,7 +74,8 @@ def clean_db(db_engine):
         ), {"schemas": list(DOMAIN_SERVICES)}).scalars().all()
         if tables:
             # identity.audit_log refuses TRUNCATE (a trigger); triggers do not fire for
-            # this superuser session in replica mode, which the services' role cannot set.
+            # this superuser session in replica mode, which the services' role (not a
+            # superuser, not the owner) can neither set nor get round.
             conn.execute(text("SET LOCAL session_replication_role = replica"))
             conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
     return db_engine
@@ -102,12 +115,12 @@ def s3_endpoint(tmp_path_factory):
 
 
 @pytest.fixture
-def service_config(rabbit_config, database_url, clean_db, s3_endpoint):
+def service_config(rabbit_config, service_database_url, clean_db, s3_endpoint):
     """The configuration every service gets in tests: a fresh vhost, the emptied test
     database, the S3 server with a bucket of its own."""
     return {
         **rabbit_config,
-        "DATABASE_URL": database_url,
+        "DATABASE_URL": service_database_url,
         "APP_ENV": "test",
         "TOKEN_SECRET": "test-secret-" + "x" * 32,
         "SERIALIZER": "json",

@@ -1,9 +1,12 @@
 """Issue 8, access: the identity audit log is append-only.
 
 The database refuses every change to an entry for the role the services connect with
-(the same DATABASE_URL the identity service gets here): UPDATE, DELETE and TRUNCATE fail
-and the rows stay as they were. Over HTTP nobody, not even an operator or an auditor,
-can change it: the gateway has no route that writes it.
+(the same DATABASE_URL the identity service gets here, as deployed: not the tables'
+owner, granted only SELECT and INSERT on the log): UPDATE, DELETE and TRUNCATE fail, and
+so do the ways round it (disabling the triggers, replica mode); the rows stay as they
+were. Even the owner (the migrations' role) is refused by the log's triggers. Over HTTP
+nobody, not even an operator or an auditor, can change it: the gateway has no route
+that writes it.
 """
 import pytest
 import sqlalchemy
@@ -65,7 +68,7 @@ def test_the_services_role_cannot_change_or_remove_entries(logged, service_engin
     before = entries(service_engine)
     assert len(before) >= 3
     assert {"person.registered", "auth.login_failed"} <= {e[2] for e in before}, before
-    with pytest.raises(sqlalchemy.exc.DBAPIError, match="audit_log is append-only"):
+    with pytest.raises(sqlalchemy.exc.DBAPIError, match="permission denied"):
         with service_engine.begin() as conn:
             conn.execute(text(statement))
     assert entries(service_engine) == before
@@ -75,6 +78,31 @@ def test_the_services_role_cannot_change_or_remove_entries(logged, service_engin
                           "VALUES ('test.appended', 'success', '追加一条')"))
     assert entries(service_engine)[:len(before)] == before
     assert len(entries(service_engine)) == len(before) + 1
+
+
+@pytest.mark.parametrize("statement", WRITES)
+def test_even_the_owner_is_refused_by_the_triggers(logged, db_engine, statement):
+    before = entries(db_engine)
+    with pytest.raises(sqlalchemy.exc.DBAPIError, match="audit_log is append-only"):
+        with db_engine.begin() as conn:
+            conn.execute(text(statement))
+    assert entries(db_engine) == before
+
+
+@pytest.mark.parametrize("statement", [
+    "ALTER TABLE identity.audit_log DISABLE TRIGGER ALL",
+    "DROP TRIGGER audit_log_no_truncate ON identity.audit_log",
+    "SET session_replication_role = replica",
+    "GRANT UPDATE ON identity.audit_log TO CURRENT_USER",
+])
+def test_the_services_role_cannot_get_round_the_guards(logged, service_engine, statement):
+    before = entries(service_engine)
+    with pytest.raises(sqlalchemy.exc.DBAPIError,
+                       match="must be owner|permission denied|no privileges were granted"):
+        with service_engine.begin() as conn:
+            conn.execute(text(statement))
+            conn.execute(text("DELETE FROM identity.audit_log"))
+    assert entries(service_engine) == before
 
 
 def test_no_http_route_writes_the_audit_log(api, logged, service_engine):

@@ -24,6 +24,7 @@ import time
 import pytest
 
 from .harness import (
+    SERVICE_ROLE,
     Cluster, Janitor, RabbitNode, create_database, drop_database, run_module,
 )
 
@@ -73,7 +74,7 @@ def fault_database(janitor):
 
     url = create_database(ADMIN_URL)
     janitor.add("databases", url.rsplit("/", 1)[1])
-    env = {**os.environ, "DATABASE_URL": url}
+    env = {**os.environ, "DATABASE_URL": url, "APP_DB_ROLE": SERVICE_ROLE}
     try:
         run_module("services.common.migrations", env)
     except Exception:

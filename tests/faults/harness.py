@@ -28,6 +28,8 @@ import requests
 from kombu import Connection
 from sqlalchemy import create_engine, text
 
+from services.common.migrations import DEFAULT_APP_ROLE, as_role
+
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 VENV_BIN = pathlib.Path(sys.executable).parent
 NAMEKO = VENV_BIN / "nameko"
@@ -42,6 +44,7 @@ CLASSES = {
     "gateway": "GatewayService",
 }
 TOKEN_SECRET = "fault-suite-secret-" + "f" * 32
+SERVICE_ROLE = os.environ.get("TEST_PG_SERVICE_ROLE", DEFAULT_APP_ROLE)  # the services' role
 # Another government system, subscribed (as docs/events.md describes) to every event of
 # every service with a durable queue the deployment declares.
 EXTERNAL_QUEUE = "gov.subscriber"
@@ -500,7 +503,8 @@ class Cluster:
                if not k.startswith(("RABBITMQ_", "S3_", "OUTBOX_", "PASSWORD_HASH_"))}
         env.update({
             "AMQP_URI": self.amqp_uri,
-            "DATABASE_URL": self.database_url,
+            # the services' role, as deployed (the suite's own SQL uses the owner's URL)
+            "DATABASE_URL": as_role(self.database_url, SERVICE_ROLE),
             "APP_ENV": "test",
             "TOKEN_SECRET": TOKEN_SECRET,
             "GATEWAY_ADDRESS": f"127.0.0.1:{self.gateway_port}",

@@ -10,12 +10,13 @@ import eventlet
 import pytest
 from kombu import Connection, Producer
 from nameko.standalone.rpc import ServiceRpcProxy
-from sqlalchemy import Column, Integer, String, func, select, text
+from sqlalchemy import Column, Integer, String, func, make_url, select, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from services.common.db import Database, make_base
 from services.common.errors import Conflict
 from services.common.messaging import consumer, emit, event_exchange, event_feed
+from services.common.migrations import grant_service_role
 from services.common.rpc import rpc
 
 SourceBase = make_base("probe_source")
@@ -75,12 +76,15 @@ class ProbeSink:
 
 
 @pytest.fixture
-def probe_schemas(db_engine):
+def probe_schemas(db_engine, database_url, service_config):
     for base in (SourceBase, SinkBase):
         with db_engine.begin() as conn:
             conn.execute(text(f'DROP SCHEMA IF EXISTS "{base.metadata.schema}" CASCADE'))
             conn.execute(text(f'CREATE SCHEMA "{base.metadata.schema}"'))
         base.metadata.create_all(db_engine)
+    # the probes connect as the services' role, as the real services do
+    grant_service_role(database_url, make_url(service_config["DATABASE_URL"]).username,
+                       services=("probe_source", "probe_sink"))
     yield db_engine
     with db_engine.begin() as conn:
         for base in (SourceBase, SinkBase):
