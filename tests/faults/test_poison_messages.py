@@ -50,7 +50,7 @@ def _refused_subject(cluster, subject_id):
     """PostgreSQL refuses to store a process of ``subject_id`` while this lasts."""
     with cluster.engine.begin() as conn:
         conn.execute(text(f"""
-            CREATE FUNCTION public.zz_fault_refuse() RETURNS trigger LANGUAGE plpgsql AS $$
+            CREATE FUNCTION public.zz_fault_refuse() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER AS $$
             BEGIN
               IF NEW.subject_id = '{subject_id}' THEN
                 RAISE EXCEPTION 'fault injection: cannot store a process of subject %',
@@ -170,12 +170,14 @@ def test_a_failure_healed_by_a_later_delivery_is_marked_resolved(cluster, users)
     applies it and marks it resolved together. Never a failure left 'retrying' for an
     event that was applied."""
     event = _request(90003)
+    # The injected faults run as their definer (the owner): the services' role has no
+    # rights on the suite's sequences, and needs none.
     with cluster.engine.begin() as conn:
         conn.execute(text("CREATE SEQUENCE public.zz_fault_insert"))
         conn.execute(text("CREATE SEQUENCE public.zz_fault_resolve"))
         conn.execute(text("""
             CREATE FUNCTION public.zz_fault_insert_once() RETURNS trigger
-            LANGUAGE plpgsql AS $$
+            LANGUAGE plpgsql SECURITY DEFINER AS $$
             BEGIN
               IF NEW.subject_id = '90003' AND nextval('public.zz_fault_insert') = 1 THEN
                 RAISE EXCEPTION 'fault injection: the first attempt fails';
@@ -184,7 +186,7 @@ def test_a_failure_healed_by_a_later_delivery_is_marked_resolved(cluster, users)
             END $$"""))
         conn.execute(text("""
             CREATE FUNCTION public.zz_fault_resolve_once() RETURNS trigger
-            LANGUAGE plpgsql AS $$
+            LANGUAGE plpgsql SECURITY DEFINER AS $$
             BEGIN
               IF NEW.status = 'resolved' AND nextval('public.zz_fault_resolve') = 1 THEN
                 RAISE EXCEPTION 'fault injection: the database refuses a moment';
