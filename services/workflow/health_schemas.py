@@ -184,11 +184,8 @@ class AchievementsBeforeSchema(BaseSchema):
     rows = _rows(AchievementBeforeRowSchema, "achievements_before")
 
 
-class AchievementRowSchema(_PeriodCheck, _PublicityRow):
-    period = _period()
-    name = _text(300, "专业技术工作名称（项目、课题成果等）", required=True)
-    role = _text(500, "工作内容、本人起何作用（主持、参加、独立、排名）")
-    result = _text(500, "完成情况及效果（获何奖励、效益或专利）")
+class AchievementRowSchema(AchievementBeforeRowSchema, _PublicityRow):
+    """任现职以来: the 任现职前 row, marked for publicity, with its evidence."""
     evidence_file_id = fields.Integer(**FILE_ID, metadata={
         "label": "印证材料", "description": "每行一个 PDF（cq_current_work）"})
 

@@ -23,12 +23,9 @@ from sqlalchemy import select
 from ..models import TASK_OPEN, Process, Task
 from ..recommendation_models import ReportHold
 from . import engine
+from .engine import utcnow
 
 EMPLOYER_STEP = 0
-
-
-def utcnow():
-    return dt.datetime.now(dt.timezone.utc)
 
 
 def gated(plan):

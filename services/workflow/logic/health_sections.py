@@ -25,7 +25,6 @@ Facts from other services (identity's brief, achievements' records, documents' f
 metadata) are gathered by the caller and passed in.
 """
 import copy
-import datetime as dt
 import re
 
 from sqlalchemy import select
@@ -39,6 +38,7 @@ from services.documents.printing.snapshot import (
 
 from ..health_models import DeclarationHealth
 from . import eligibility
+from .engine import utcnow
 
 # The series whose declarations carry the sections (identity's 卫生技术人员; plans may
 # name the series 卫生系列).
@@ -170,10 +170,6 @@ ARCHIVE_TEMPLATE = (
 
 INTEGRITY_DEFAULT = {"publicity_from": None, "publicity_to": None, "checked": [],
                      "other": "无", "explanation": "无"}
-
-
-def utcnow():
-    return dt.datetime.now(dt.timezone.utc)
 
 
 # --------------------------------------------------------------------------- who, what

@@ -12,7 +12,6 @@ publicity are recorded with their handling (处理情况). Rules kept simple and
   result cannot be 无异议, and an objection cannot be recorded over a 无异议 result;
 - a batch is all or nothing: refused as a whole (naming who) when one entry would be.
 """
-import datetime as dt
 import uuid
 
 from sqlalchemy import select
@@ -23,6 +22,7 @@ from services.common.messaging import emit
 from ..plan_models import Declaration, DeclarationLog
 from ..recommendation_models import Publicity, PublicityObjection
 from . import declarations as decl
+from .engine import iso, utcnow
 from .plans import today
 
 RESULTS = {"no_objection": "无异议", "objection": "有异议"}
@@ -31,14 +31,6 @@ NO_OBJECTION = "no_objection"
 
 # Event type (docs/events.md).
 RECORDED = "publicity_recorded"
-
-
-def utcnow():
-    return dt.datetime.now(dt.timezone.utc)
-
-
-def iso(value):
-    return value.isoformat() if value is not None else None
 
 
 # --------------------------------------------------------------------------- reading

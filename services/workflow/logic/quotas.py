@@ -15,7 +15,6 @@ racing for the last vacancy exactly one wins.
 
 The unit facts (its nature, name) come from identity over RPC through the caller.
 """
-import datetime as dt
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -25,6 +24,7 @@ from services.common.errors import Conflict, Invalid, NotFound
 from ..plan_models import Declaration
 from ..recommendation_models import PostQuota, Recommendation
 from .plans import LEVELS
+from .engine import iso, utcnow
 
 # The unit natures (identity's dictionary) that keep post quotas: 事业单位, 事业单位（中直）.
 INSTITUTION_NATURES = ("institution", "central_institution")
@@ -33,14 +33,6 @@ OCCUPY = "occupy"
 # Declarations whose 占用 recommendation counts as 已推荐.
 LIVE_STATUSES = ("submitted", "approved")
 UNLIMITED = "不限"
-
-
-def utcnow():
-    return dt.datetime.now(dt.timezone.utc)
-
-
-def iso(value):
-    return value.isoformat() if value is not None else None
 
 
 def is_institution(unit):

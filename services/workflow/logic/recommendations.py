@@ -14,7 +14,6 @@ Chongqing's gate (``logic/gate.py``): :func:`report` is the unit's 上报 of a g
 Facts from other services (identity's unit with its nature; documents' answer to
 ``attach``) are gathered by the caller over RPC and passed in.
 """
-import datetime as dt
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import object_session
@@ -28,6 +27,7 @@ from ..recommendation_models import Recommendation, ReportHold
 from . import declarations as decl
 from . import engine, gate, plans, quotas
 from . import publicity as publicities
+from .engine import iso, utcnow
 
 # The documents slots of the 单位推荐意见 form (services/documents/logic/slots.py), in the
 # form's order, with the seed's labels.
@@ -45,14 +45,6 @@ SUBJECT_TYPE = "recommendation"   # documents attachments: ("workflow", this, de
 # Event types (docs/events.md).
 RECOMMENDED = "declaration_recommended"
 REPORTED = "declaration_reported"
-
-
-def utcnow():
-    return dt.datetime.now(dt.timezone.utc)
-
-
-def iso(value):
-    return value.isoformat() if value is not None else None
 
 
 # --------------------------------------------------------------------------- who
