@@ -137,11 +137,18 @@ def matches(declaration, filters):
 @pytest.fixture
 def printing(runner_factory, service_config, web_config, web_session, db_engine):
     """The real documents service and gateway, with fake identity and workflow."""
+    return start_printing(runner_factory, service_config, web_config, web_session,
+                          db_engine)
+
+
+def start_printing(runner_factory, service_config, web_config, web_session, db_engine,
+                   **settings):
+    """:func:`printing` with other settings (e.g. the gateway's timeouts)."""
     from services.documents.service import DocumentsService
     from services.gateway.service import GatewayService
 
     FakePrintWorkflow.reset()
-    config = {**service_config, **web_config}
+    config = {**service_config, **web_config, **settings}
     runner = runner_factory(config, FakeIdentity, FakePrintWorkflow, DocumentsService,
                             GatewayService)
     runner.start()

@@ -11,8 +11,8 @@ from openpyxl import load_workbook
 
 from services.documents.printing import DEFAULT_COLUMNS, example_photo
 
-from .printing_support import (NOT_FOUND, ROSTER_FORBIDDEN, FakePrintWorkflow,
-                               declaration_snapshot, matches, printing)  # noqa: F401
+from .printing_support import (NOT_FOUND, ROSTER_FORBIDDEN, FakePrintWorkflow,  # noqa: F401
+                               declaration_snapshot, matches, printing, start_printing)
 from .test_printing_pdf import Pdf, squash
 
 pytestmark = pytest.mark.skipif(
@@ -219,6 +219,18 @@ def test_roster_pages_through_workflow_and_masks_ids(printing):
         (wire, expected[999]["declaration_id"], 500)]
     assert [tuple(r)[1:] for r in stored_files(printing)] == [
         (3, None, "generated", "generated", body["file_name"])]
+
+
+def test_exports_run_under_the_export_timeout_not_the_rpc_timeout(
+        runner_factory, service_config, web_config, web_session, db_engine):
+    """A roster (and any printout) may take longer than an ordinary request: with an
+    RPC_TIMEOUT no call can meet, ordinary requests answer 503, the export still 201."""
+    api = start_printing(runner_factory, service_config, web_config, web_session, db_engine,
+                         RPC_TIMEOUT=0.0001, EXPORT_TIMEOUT=120)
+    assert api.get("/api/v1/files", "reviewer").status_code == 503
+    answer = api.post("/api/v1/rosters", "reviewer", json={"scope": "unit"})
+    assert answer.status_code == 201, answer.text
+    assert answer.json()["rows"] == len(FakePrintWorkflow.roster)
 
 
 def test_who_may_export_a_roster(printing):
