@@ -3,12 +3,13 @@ import logging
 
 import amqp.exceptions
 import kombu.exceptions
+from nameko.exceptions import UnknownService
 from nameko.rpc import Rpc as NamekoRpc
-from nameko.rpc import RpcConsumer
+from nameko.rpc import RpcConsumer, RpcProxy
 from sqlalchemy import text
 
 from . import messaging
-from .errors import AppError
+from .errors import AppError, Unavailable
 from .principal import OPERATOR, SYSTEM
 
 log = logging.getLogger(__name__)
@@ -50,6 +51,49 @@ def rpc(fn=None, **kwargs):
     if fn is None:
         return Rpc.decorator(**kwargs)
     return Rpc.decorator(**kwargs)(fn)
+
+
+class _Reply:
+    def __init__(self, reply):
+        self._reply = reply
+
+    def result(self):
+        try:
+            return self._reply.result()
+        except UnknownService as exc:
+            raise Unavailable() from exc
+
+
+class _Method:
+    def __init__(self, method):
+        self._method = method
+
+    def __call__(self, *args, **kwargs):
+        return self.call_async(*args, **kwargs).result()
+
+    def call_async(self, *args, **kwargs):
+        try:
+            return _Reply(self._method.call_async(*args, **kwargs))
+        except UnknownService as exc:
+            raise Unavailable() from exc
+
+
+class _Service:
+    def __init__(self, proxy):
+        self._proxy = proxy
+
+    def __getattr__(self, name):
+        return _Method(getattr(self._proxy, name))
+
+
+class ServiceRpc(RpcProxy):
+    """The one way a service calls another: Nameko's ``RpcProxy`` whose calls raise
+    :class:`Unavailable` (503, 服务暂不可用) when the target service is not running,
+    instead of ``UnknownService``. Declare each proxy once, in ``service.py``:
+    ``identity_rpc = ServiceRpc("identity")``."""
+
+    def get_dependency(self, worker_ctx):
+        return _Service(super().get_dependency(worker_ctx))
 
 
 class OperationsRpc:

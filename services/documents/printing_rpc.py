@@ -34,7 +34,7 @@ from .printing import (REVIEW_FORM_PAGES, PageSettingSchema, PrintSettingsSchema
 from .printing._pdf import register_fonts
 from .printing.review_form import MAX_PHOTO_BYTES
 from .printing.roster import MAX_ROWS
-from .printing.snapshot import load_publicity_settings, load_review_form_settings
+from services.contracts.printing import load_publicity_settings, load_review_form_settings
 
 log = logging.getLogger(__name__)
 

@@ -1,14 +1,13 @@
 """marshmallow schemas of the Chongqing health-series declaration sections and of the
 printing RPCs (the gateway declares its routes with the same schemas).
 
-Every length here is at most the printing snapshot's (``services.documents.printing.
-snapshot``), so that what a declarant saves always prints."""
+Every length here is at most the printing snapshot's (``services.contracts.printing``), so that what a declarant saves always prints."""
 import datetime as dt
 
 from marshmallow import ValidationError, validates, validates_schema
 
 from services.common.schemas import BaseSchema, LenientSchema, fields, validate
-from services.documents.printing.snapshot import (
+from services.contracts.printing import (
     DECLARATION_TYPES, EXAM_MODES, FORM_CATEGORIES, INTEGRITY_ITEMS,
 )
 

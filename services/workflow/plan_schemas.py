@@ -4,6 +4,7 @@ import re
 
 from marshmallow import ValidationError, validates, validates_schema
 
+from services.contracts.achievements import RECORD_TYPES
 from services.common.schemas import BaseSchema, LenientSchema, PageQuery, fields, validate
 
 from .logic.declarations import (
@@ -13,11 +14,6 @@ from .logic.plans import FORMS, LEVELS, PLAN_STATUSES, SECTION_KINDS, WINDOW_STA
 
 TEXT = 200
 SECTION_CODE = re.compile(r"^[a-z][a-z0-9_]{0,49}$")
-
-
-def _achievement_types():
-    from services.achievements.catalogue import TYPES
-    return TYPES
 
 
 def _unique(values):
@@ -71,7 +67,7 @@ class PlanSectionSchema(BaseSchema):
 
     @validates("types")
     def _types(self, value, **kwargs):
-        known = _achievement_types()
+        known = RECORD_TYPES
         unknown = [code for code in value if code not in known]
         if unknown:
             raise ValidationError("未知的业绩类型：" + "、".join(unknown))

@@ -11,9 +11,11 @@ No I/O besides the bytes returned or the file object given; no nameko, no databa
 from .publicity import render_publicity_table
 from .review_form import render_review_form
 from .roster import DEFAULT_COLUMNS, Column, roster_row, write_roster
-from .snapshot import (FORM_CATEGORIES, PUBLICITY_SECTIONS, REVIEW_FORM_PAGES, PageSettingSchema,
-                       PrintSettingsSchema, PublicitySettingsSchema, SnapshotSchema,
-                       example_photo, example_snapshot, load_snapshot, workload_items)
+from services.contracts.printing import (FORM_CATEGORIES, PUBLICITY_SECTIONS, REVIEW_FORM_PAGES,
+                                         PageSettingSchema, PrintSettingsSchema,
+                                         PublicitySettingsSchema, SnapshotSchema, load_snapshot,
+                                         workload_items)
+from .snapshot import example_photo, example_snapshot
 from .workload import render_workload_table
 
 __all__ = [

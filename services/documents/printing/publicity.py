@@ -16,7 +16,7 @@ from services.common.errors import Invalid
 
 from . import _pdf
 from ._pdf import Styles, grid_table, month_cn, text, workload_table
-from .snapshot import (PUBLICITY_SECTIONS, for_publicity, is_grassroots,
+from services.contracts.printing import (PUBLICITY_SECTIONS, for_publicity, is_grassroots,
                        load_publicity_settings, load_snapshot)
 
 PAGE = landscape(A3)                  # 1190.55 × 841.89 pt

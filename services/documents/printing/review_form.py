@@ -14,7 +14,7 @@ from services.common.errors import Invalid
 
 from . import _pdf
 from ._pdf import Styles, grid_table, month_cn, text, workload_table
-from .snapshot import (INTEGRITY_ITEMS, REVIEW_FORM_PAGES, is_grassroots,
+from services.contracts.printing import (INTEGRITY_ITEMS, REVIEW_FORM_PAGES, is_grassroots,
                        load_review_form_settings, load_snapshot, visible)
 
 PAGE = A4

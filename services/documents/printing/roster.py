@@ -16,7 +16,7 @@ from openpyxl.utils import get_column_letter
 from services.common.errors import TooLarge
 from services.common.logs import mask_id_number, mask_phone
 
-from .snapshot import load_snapshot
+from services.contracts.printing import load_snapshot
 
 MAX_ROWS = 1_048_575           # an Excel sheet's rows, less the header
 

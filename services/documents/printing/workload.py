@@ -11,7 +11,7 @@ from reportlab.platypus.doctemplate import LayoutError
 
 from . import _pdf
 from ._pdf import Styles, grid_table, workload_table
-from .snapshot import load_snapshot, visible
+from services.contracts.printing import load_snapshot, visible
 
 PAGE = A4
 MARGIN_X = 18 * mm

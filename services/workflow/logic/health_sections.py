@@ -31,7 +31,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import object_session
 
 from services.common.errors import Conflict, Invalid, NotFound
-from services.documents.printing.snapshot import (
+from services.contracts.printing import (
     DECLARATION_TYPES, EXAM_MODES, FORM_CATEGORIES, GRASSROOTS_CATEGORIES, INTEGRITY_ITEMS,
     workload_items,
 )

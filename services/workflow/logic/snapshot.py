@@ -19,7 +19,7 @@ from sqlalchemy import and_, literal, or_, select, true
 
 from services.common.errors import Conflict, Forbidden, Invalid, NotFound
 from services.common.principal import PERSON, UNIT_ADMIN
-from services.documents.printing.snapshot import (
+from services.contracts.printing import (
     DECLARATION_TYPES, PrintSettingsSchema, SNAPSHOT_VERSION, load_publicity_settings,
     load_review_form_settings,
 )

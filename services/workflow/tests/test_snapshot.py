@@ -16,7 +16,7 @@ from services.documents.printing import (
     DEFAULT_COLUMNS, load_snapshot, render_publicity_table, render_review_form, roster_row,
     write_roster,
 )
-from services.documents.printing.snapshot import SnapshotSchema
+from services.contracts.printing import SnapshotSchema
 
 from .declaration_support import EDU, SCHOOL_A, World, plan_body
 from .health_support import (  # noqa: F401
