@@ -27,9 +27,9 @@ sys.path.insert(0, ROOT)
 
 
 def review_form(items, repeat):
-    from services.documents.printing import (example_photo, example_snapshot,
-                                             render_publicity_table, render_review_form,
+    from services.documents.printing import (render_publicity_table, render_review_form,
                                              render_workload_table)
+    from services.documents.tests.examples import example_photo, example_snapshot
 
     snapshot = example_snapshot(items=items)
     photo = example_photo()
@@ -57,8 +57,8 @@ def roster_child(rows, trace):
     """Runs in the child: export ``rows`` roster rows, print JSON figures."""
     import tracemalloc
 
-    from services.documents.printing import example_snapshot, roster_row, write_roster
-    from services.documents.printing.snapshot import example_id_number
+    from services.documents.printing import roster_row, write_roster
+    from services.documents.tests.examples import example_id_number, example_snapshot
 
     base = roster_row(example_snapshot(items=0))
 

@@ -288,7 +288,7 @@ def _pdf(title):
 
 def _photo():
     """A small JPEG portrait (the declaration's 照片)."""
-    from services.documents.printing import example_photo
+    from services.documents.tests.examples import example_photo
     return example_photo()
 
 

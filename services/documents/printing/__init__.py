@@ -15,13 +15,11 @@ from services.contracts.printing import (FORM_CATEGORIES, PUBLICITY_SECTIONS, RE
                                          PageSettingSchema, PrintSettingsSchema,
                                          PublicitySettingsSchema, SnapshotSchema, load_snapshot,
                                          workload_items)
-from .snapshot import example_photo, example_snapshot
 from .workload import render_workload_table
 
 __all__ = [
     "render_review_form", "render_publicity_table", "write_roster", "render_workload_table",
     "roster_row", "Column", "DEFAULT_COLUMNS", "SnapshotSchema", "PrintSettingsSchema",
-    "PublicitySettingsSchema", "PageSettingSchema", "load_snapshot", "example_snapshot",
-    "example_photo", "workload_items", "FORM_CATEGORIES", "REVIEW_FORM_PAGES",
+    "PublicitySettingsSchema", "PageSettingSchema", "load_snapshot", "workload_items", "FORM_CATEGORIES", "REVIEW_FORM_PAGES",
     "PUBLICITY_SECTIONS",
 ]

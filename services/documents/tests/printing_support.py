@@ -8,8 +8,8 @@ import pytest
 from services.common.errors import Forbidden, NotFound, Unauthenticated
 from services.common.principal import UNIT_ADMIN, PrincipalProvider
 from services.common.rpc import rpc
-from services.documents.printing import example_snapshot, roster_row
-from services.documents.printing.snapshot import example_id_number
+from services.documents.printing import roster_row
+from services.documents.tests.examples import example_id_number, example_snapshot
 
 from .conftest import Api, FakeIdentity
 

@@ -8,8 +8,9 @@ import pytest
 from PIL import Image
 
 from services.common.errors import Invalid
-from services.documents.printing import (example_photo, example_snapshot, render_publicity_table,
-                                         render_review_form, render_workload_table)
+from services.documents.printing import (render_publicity_table, render_review_form,
+                                         render_workload_table)
+from services.documents.tests.examples import example_photo, example_snapshot
 
 pytestmark = pytest.mark.skipif(
     not all(shutil.which(tool) for tool in ("pdftotext", "pdftoppm", "pdfinfo", "pdfimages")),

@@ -6,9 +6,8 @@ import zipfile
 from openpyxl import Workbook, load_workbook
 
 from services.common.logs import mask_id_number
-from services.documents.printing import (DEFAULT_COLUMNS, Column, example_snapshot, roster_row,
-                                         write_roster)
-from services.documents.printing.snapshot import example_id_number
+from services.documents.printing import DEFAULT_COLUMNS, Column, roster_row, write_roster
+from services.documents.tests.examples import example_id_number, example_snapshot
 
 
 def rows(count):

@@ -9,7 +9,8 @@ import pytest
 import requests
 from openpyxl import load_workbook
 
-from services.documents.printing import DEFAULT_COLUMNS, example_photo
+from services.documents.printing import DEFAULT_COLUMNS
+from services.documents.tests.examples import example_photo
 
 from .printing_support import (NOT_FOUND, ROSTER_FORBIDDEN, FakePrintWorkflow,  # noqa: F401
                                declaration_snapshot, matches, printing, start_printing)

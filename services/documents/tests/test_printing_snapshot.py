@@ -6,7 +6,7 @@ import pytest
 from services.common.errors import Invalid
 from services.documents.printing import (FORM_CATEGORIES, load_snapshot, render_publicity_table,
                                          render_review_form, render_workload_table, workload_items)
-from services.documents.printing.snapshot import example_snapshot
+from services.documents.tests.examples import example_snapshot
 
 
 def minimal():

@@ -1,4 +1,5 @@
-"""Example snapshots for tests and benches (not used by the service).
+"""Example snapshots, photos and ID numbers for tests, benches and the demo (test data:
+not used by the service).
 
 :func:`example_snapshot` builds a realistic, complete snapshot (every section filled,
 some rows marked deleted, some rows not for the publicity table).
@@ -6,8 +7,7 @@ some rows marked deleted, some rows not for the publicity table).
 import io
 import random
 
-from services.contracts.printing import *  # noqa: F401,F403  (the shape the examples fill)
-from services.contracts.printing import SNAPSHOT_VERSION, load_snapshot  # noqa: F401
+from services.contracts.printing import SNAPSHOT_VERSION, workload_items
 
 # ---------------------------------------------------------------- example
 _SURNAMES = "张王李赵刘陈杨黄周吴徐孙马朱胡郭何林罗高"
