@@ -2,17 +2,22 @@
 
 A service never publishes an event directly. It calls :func:`emit` with the session of
 the transaction that changes its state; the event row commits (or not) with the change.
-The :class:`OutboxRelay` of the service publishes committed rows in order to the
+Each transaction that emitted events takes the next feed positions of its service as
+its last step before it commits, under a per-schema advisory lock held until the commit:
+positions follow commit order, have no gaps, and a position is visible only after every
+smaller one is (the replay feed, :func:`event_feed`, is complete at commit). The
+:class:`OutboxRelay` of the service publishes committed rows in feed order to the
 service's Nameko event exchange (``<service>.events``, routing key = event type), with
-publisher confirms and ``mandatory``, and marks a row sent only once the broker has
-accepted and routed it. A row the broker returns (no queue bound yet) or refuses stays
-pending and is retried with backoff, so an event is never dropped.
+publisher confirms and ``mandatory``, and marks a row sent once the broker has accepted
+it. A message no queue is bound for (nobody inside the platform consumes that type) is
+done on the bus: the feed holds it. A refused publish is retried with backoff.
 
 Consumers use :func:`consumer` instead of Nameko's ``event_handler``: the handler runs in
 a transaction that also records ``(handler, event_id)``, so a redelivered copy does
 nothing. A handler that fails is recorded in ``failed_events`` (visible to operators);
 it is retried a few times and then parked there as ``dead`` instead of looping.
 """
+import contextlib
 import datetime as dt
 import functools
 import logging
@@ -26,10 +31,24 @@ from kombu.utils.encoding import safe_repr
 from nameko.events import EventHandler
 from nameko.messaging import QueueConsumer
 from sqlalchemy import (
-    BigInteger, Column, DateTime, Identity, Index, Integer, String, Table, Text,
-    UniqueConstraint, func, select, text, update,
+    BigInteger,
+    Column,
+    DateTime,
+    Identity,
+    Index,
+    Integer,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    event,
+    func,
+    select,
+    text,
+    update,
 )
 from sqlalchemy.dialects.postgresql import JSONB, UUID, insert
+from sqlalchemy.orm import Session
 
 from .errors import AppError
 
@@ -41,7 +60,7 @@ MAX_HANDLER_ATTEMPTS = 5
 
 
 def utcnow():
-    return dt.datetime.now(dt.timezone.utc)
+    return dt.datetime.now(dt.UTC)
 
 
 # --------------------------------------------------------------------------- tables
@@ -64,8 +83,9 @@ def add_messaging_tables(metadata):
         Column("next_attempt_at", DateTime(timezone=True), nullable=False,
                server_default=func.now()),
         Column("last_error", Text, nullable=True),
-        # Position in the replay feed: given by the relay as it marks rows published, so
-        # positions grow in publication order and are never filled in behind a reader.
+        # Position in the replay feed: given by the emitting transaction as its last step
+        # before commit, under the schema's feed lock, so positions follow commit order
+        # and are never filled in behind a reader (see assign_feed_positions).
         Column("feed_position", BigInteger, nullable=True, unique=True),
         Index("ix_outbox_pending", "sequence", postgresql_where=text("published_at IS NULL")),
     )
@@ -188,7 +208,7 @@ def check_envelope(payload):
     try:
         uuid.UUID(str(payload["event_id"]))
     except ValueError:
-        raise BadEnvelope("event_id is not a UUID")
+        raise BadEnvelope("event_id is not a UUID") from None
     if not isinstance(payload["data"], dict):
         raise BadEnvelope("event data is not an object")
     return payload
@@ -217,7 +237,53 @@ def emit(session, type_, subject, data, *, version=1, actor=None):
         data=data,
     ))
     session.info["outbox_dirty"] = True
+    session.info.setdefault("outbox_events", []).append(uuid.UUID(envelope["event_id"]))
     return envelope
+
+
+def feed_lock_key(outbox):
+    return func.hashtext(f"feed:{outbox.fullname}")
+
+
+def _next_positions(conn, outbox, where, order_by):
+    """Give the rows matching ``where`` the next feed positions, in ``order_by`` order.
+    The caller holds the schema's feed lock (until its transaction ends)."""
+    numbered = (
+        select(outbox.c.sequence,
+               (select(func.coalesce(func.max(outbox.c.feed_position), 0)).scalar_subquery()
+                + func.row_number().over(order_by=order_by)).label("position"))
+        .where(where)
+        .subquery()
+    )
+    return conn.execute(
+        update(outbox).where(outbox.c.sequence == numbered.c.sequence)
+        .values(feed_position=numbered.c.position)
+    ).rowcount
+
+
+@event.listens_for(Session, "before_commit")
+def assign_feed_positions(session):
+    """The last step of a transaction that emitted events: take the schema's feed lock
+    (held until the commit ends) and give its events the next positions.
+
+    Positions thus follow commit order: the next emitting transaction can read the
+    largest position only once this one has committed, so a reader that has seen
+    position ``p`` has seen every position below it, and no event can later appear
+    below ``p``. The lock is held only between this step and the commit."""
+    event_ids = session.info.pop("outbox_events", None)
+    if not event_ids:
+        return
+    metadata = _outbox_metadata(session)
+    outbox = metadata.tables[f"{metadata.schema}.outbox"]
+    session.execute(select(func.pg_advisory_xact_lock(feed_lock_key(outbox))))
+    _next_positions(session, outbox,
+                    (outbox.c.event_id.in_(event_ids)) & outbox.c.feed_position.is_(None),
+                    outbox.c.sequence)
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget_events(session):
+    session.info.pop("outbox_events", None)
 
 
 def _outbox_metadata(session):
@@ -234,6 +300,12 @@ def envelope_from_row(row):
     )
 
 
+def published_envelope(row):
+    """The envelope as the relay publishes it: with its feed ``position``, so that a
+    consumer can order and check for gaps."""
+    return {**envelope_from_row(row), "position": row.feed_position}
+
+
 def event_exchange(service_name):
     """The same exchange Nameko's event handlers bind to."""
     return Exchange(f"{service_name}.events", type="topic", durable=True, delivery_mode=2)
@@ -242,20 +314,21 @@ def event_exchange(service_name):
 # --------------------------------------------------------------------------- relay
 
 class OutboxRelay:
-    """Publishes a service's committed outbox rows, in order, with confirms.
+    """Publishes a service's committed outbox rows, in feed order, with confirms.
 
     One relay at a time per service holds a PostgreSQL advisory lock for its batch, so
     several instances of a service never publish out of order or twice at once.
 
-    A message the broker returns as unroutable (no queue bound for its type yet) stays in
-    the outbox and is retried, so a consumer whose queue is declared late still gets it.
-    An event nobody inside the platform consumes (one only for outside systems) would be
-    retried for ever: after ``unroutable_grace`` seconds it is marked published with a
-    note, and outside subscribers read it from the replay feed.
+    A message the broker returns as unroutable (no queue is bound for its type: nobody
+    inside the platform consumes it; internal consumers' queues are declared before the
+    services start) is done on the bus: it is marked published with a note, and outside
+    systems read it from the feed, where it has been since its commit. A publish the
+    broker refuses (or a lost connection) is retried with backoff, from the same row on,
+    so the bus order stays the feed order. ``unroutable_grace`` is no longer used.
     """
 
     def __init__(self, engine, metadata, source, amqp_uri, poll_interval=1.0,
-                 max_backoff=30.0, batch_size=200, unroutable_grace=300.0):
+                 max_backoff=30.0, batch_size=200, unroutable_grace=0.0):
         self.engine = engine
         self.outbox = metadata.tables[f"{metadata.schema}.outbox"]
         self.source = source
@@ -263,7 +336,6 @@ class OutboxRelay:
         self.poll_interval = poll_interval
         self.max_backoff = max_backoff
         self.batch_size = batch_size
-        self.unroutable_grace = unroutable_grace
         self.exchange = event_exchange(source)
         self._kick = LightQueue(maxsize=1)
         self._running = False
@@ -281,18 +353,14 @@ class OutboxRelay:
         self._running = False
         self.wake()
         if self._thread is not None and wait:
-            try:
+            with contextlib.suppress(Exception):  # the thread may have been killed already
                 self._thread.wait()
-            except Exception:  # the thread may have been killed already
-                pass
         self._thread = None
         self._close()
 
     def wake(self):
-        try:
+        with contextlib.suppress(std_queue.Full):
             self._kick.put_nowait(None)
-        except std_queue.Full:
-            pass
 
     def _run(self):
         failures = 0
@@ -310,10 +378,8 @@ class OutboxRelay:
                 continue
             if sent == self.batch_size:
                 continue  # more may be waiting
-            try:
+            with contextlib.suppress(Empty):
                 self._kick.get(timeout=self.poll_interval)
-            except Empty:
-                pass
 
     # publishing ------------------------------------------------------------
     def _ensure_producer(self):
@@ -336,15 +402,13 @@ class OutboxRelay:
 
     def _close(self):
         if self._connection is not None:
-            try:
+            with contextlib.suppress(Exception):
                 self._connection.release()
-            except Exception:
-                pass
         self._connection = None
         self._producer = None
 
     def publish_pending(self):
-        """Publish one batch of due rows; the number published."""
+        """Publish one batch of due rows in feed order; the number published."""
         outbox = self.outbox
         published = 0
         with self.engine.begin() as conn:
@@ -353,19 +417,19 @@ class OutboxRelay:
             ).scalar()
             if not locked:
                 return 0
+            self._position_stragglers(conn)
             rows = conn.execute(
                 select(outbox)
-                .where(outbox.c.published_at.is_(None), outbox.c.next_attempt_at <= func.now())
-                .order_by(outbox.c.sequence)
+                .where(outbox.c.published_at.is_(None), outbox.c.feed_position.is_not(None))
+                .order_by(outbox.c.feed_position)
                 .limit(self.batch_size)
             ).all()
-            if not rows:
+            # A postponed row holds back the rows after it, so the bus keeps feed order.
+            if not rows or rows[0].next_attempt_at > utcnow():
                 return 0
             producer = self._ensure_producer()
-            position = conn.execute(
-                select(func.coalesce(func.max(outbox.c.feed_position), 0))).scalar()
             for row in rows:
-                envelope = envelope_from_row(row)
+                envelope = published_envelope(row)
                 self._returned.discard(envelope["event_id"])
                 try:
                     producer.publish(
@@ -375,31 +439,40 @@ class OutboxRelay:
                         serializer="json",
                         delivery_mode=2,
                         message_id=envelope["event_id"],
-                        headers={"event_type": row.type, "event_version": row.version},
+                        headers={"event_type": row.type, "event_version": row.version,
+                                 "feed_position": row.feed_position},
                         retry=False,
                     )
                 except Exception as exc:
-                    self._postpone(conn, row, f"broker refused: {exc}")
-                    raise
+                    error = exc
+                    break
                 note = None
                 if envelope["event_id"] in self._returned:
                     self._returned.discard(envelope["event_id"])
-                    age = (utcnow() - row.occurred_at).total_seconds()
-                    if age < self.unroutable_grace:
-                        self._postpone(conn, row, "unroutable: no queue bound")
-                        continue
-                    note = "published to no queue: no subscriber was bound"
-                    log.warning("relay of %s: event %s (%s) had no subscriber queue for "
-                                "%.0f s; marked published, served by the replay feed",
-                                self.source, envelope["event_id"], row.type, age)
-                position += 1
+                    note = "unroutable: no queue bound; done on the bus, served by the feed"
                 conn.execute(update(outbox).where(outbox.c.sequence == row.sequence)
                              .values(published_at=func.now(), attempts=row.attempts + 1,
-                                     last_error=note, feed_position=position))
+                                     last_error=note))
                 published += 1
+            else:
+                error = None
+            if error is not None:
+                self._postpone(conn, rows[published], f"broker refused: {error}")
+        if error is not None:
+            raise error
         if published:
             log.debug("relay of %s published %d events", self.source, published)
         return published
+
+    def _position_stragglers(self, conn):
+        """Committed rows without a position (written before positions were given at
+        commit, or by hand) get the next ones, in sequence order, under the feed lock."""
+        outbox = self.outbox
+        if conn.execute(select(outbox.c.sequence).where(
+                outbox.c.feed_position.is_(None)).limit(1)).first() is None:
+            return
+        conn.execute(select(func.pg_advisory_xact_lock(feed_lock_key(outbox))))
+        _next_positions(conn, outbox, outbox.c.feed_position.is_(None), outbox.c.sequence)
 
     def _postpone(self, conn, row, reason):
         attempts = row.attempts + 1
@@ -579,18 +652,51 @@ def failed_events(session, status=None, limit=100):
     ]
 
 
-def event_feed(session, after=0, limit=100, types=None):
-    """Published events in publication order after feed position ``after``: the replay
-    feed a subscriber that was down catches up from. Each item is the envelope plus its
-    ``position``; the next call passes the last position seen."""
+CLOUDEVENTS_SOURCE_PREFIX = "/zhicheng/"
+
+
+def to_cloudevent(envelope, position=None):
+    """An envelope as a CloudEvents 1.0 JSON event (structured mode).
+
+    ``source`` is ``/zhicheng/<service>``; ``position`` (the feed position), ``version``
+    (the data version) and ``actor`` ride as extension attributes (lower-case names, as
+    the specification requires)."""
+    position = envelope.get("position", position)
+    cloud = {
+        "specversion": "1.0",
+        "id": envelope["event_id"],
+        "source": f"{CLOUDEVENTS_SOURCE_PREFIX}{envelope['source']}",
+        "type": envelope["type"],
+        "time": envelope["occurred_at"],
+        "subject": envelope["subject"],
+        "datacontenttype": "application/json",
+        "dataschema": f"/api/v1/asyncapi.json#/components/schemas/{envelope['type']}",
+        "dataversion": int(envelope["version"]),
+        "data": envelope["data"],
+    }
+    if envelope.get("actor") is not None:
+        cloud["actor"] = envelope["actor"]
+    if position is not None:
+        cloud["position"] = int(position)
+    return cloud
+
+
+def event_feed(session, after=0, limit=100, types=None, shape="envelope"):
+    """Committed events in commit (feed position) order after position ``after``: the
+    feed outside systems follow. An event is here from its commit on, whether or not the
+    bus has carried it yet. Each item is the envelope plus its ``position`` (``shape``
+    "envelope") or a CloudEvents 1.0 event with a ``position`` extension attribute
+    (``shape`` "cloudevents"); the next call passes the last position seen."""
     metadata = session.info["metadata"]
     outbox = metadata.tables[f"{metadata.schema}.outbox"]
     query = (select(outbox).where(outbox.c.feed_position > after)
              .order_by(outbox.c.feed_position).limit(limit))
     if types:
         query = query.where(outbox.c.type.in_(list(types)))
-    return [{"position": row.feed_position, **envelope_from_row(row)}
-            for row in session.execute(query)]
+    rows = session.execute(query).all()
+    if shape == "cloudevents":
+        return [to_cloudevent(envelope_from_row(row), row.feed_position) for row in rows]
+    return [{"position": row.feed_position, **envelope_from_row(row)} for row in rows]
 
 
 def outbox_stats(session):

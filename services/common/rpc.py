@@ -118,9 +118,11 @@ class OperationsRpc:
             return messaging.failed_events(session, status=status, limit=min(int(limit), 500))
 
     @rpc
-    def event_feed(self, after=0, limit=100, types=None):
-        """The replay feed of this service's published events (see docs/events.md)."""
+    def event_feed(self, after=0, limit=100, types=None, shape="envelope"):
+        """The feed of this service's committed events (see docs/events.md); ``shape``
+        "cloudevents" answers CloudEvents 1.0 events."""
         self.principal.require(SYSTEM, OPERATOR)
         with self.db.read() as session:
             return messaging.event_feed(session, after=int(after),
-                                        limit=max(1, min(int(limit), 500)), types=types)
+                                        limit=max(1, min(int(limit), 500)), types=types,
+                                        shape=shape)

@@ -3,8 +3,8 @@
 Two probe services, each with its own schema: ``probe_source`` changes a row and emits
 an event in one transaction; ``probe_sink`` applies it to a table of its own.
 """
-import json
-import uuid
+import threading
+import time
 
 import eventlet
 import pytest
@@ -18,6 +18,7 @@ from services.common.errors import Conflict
 from services.common.messaging import consumer, emit, event_exchange, event_feed
 from services.common.migrations import grant_service_role
 from services.common.rpc import rpc
+from services.common.topology import handler_queues
 
 SourceBase = make_base("probe_source")
 SinkBase = make_base("probe_sink")
@@ -169,23 +170,28 @@ def test_rolled_back_change_emits_nothing(probe_schemas, service_config, runner_
     assert count(engine, select(func.count()).select_from(Thing.__table__)) == 1
 
 
-def test_event_committed_before_consumer_queue_exists_is_delivered_later(
+def test_event_committed_before_consumer_starts_is_delivered_once_its_queue_is_declared(
         probe_schemas, service_config, runner_factory):
+    """Internal consumers' durable queues are declared at deployment, before any service
+    starts (services.common.topology): an event committed before its consumer has ever
+    run waits in that queue, published once, and the consumer gets it when it starts."""
     engine = probe_schemas
+    with Connection(service_config["AMQP_URI"]) as conn:
+        for queue in handler_queues(ProbeSink):
+            queue(conn.channel()).declare()
     source_runner = runner_factory(service_config, ProbeSource)
     source_runner.start()
     with ServiceRpcProxy("probe_source", service_config) as source:
         source.make("early")
 
-    # No queue is bound yet: the broker returns the message, the row stays pending.
-    row = wait_for(lambda: next((r for r in outbox(engine) if r.attempts >= 1), None))
-    assert row.published_at is None
-    assert "unroutable" in row.last_error
+    row = wait_for(lambda: next((r for r in outbox(engine) if r.published_at), None))
+    assert row.last_error is None  # routed to the sink's queue, not returned
+    assert effects(engine) == 0
 
     sink_runner = runner_factory(service_config, ProbeSink)
     sink_runner.start()
     wait_for(lambda: effects(engine) == 1, timeout=15)
-    assert wait_for(lambda: outbox(engine)[0].published_at is not None)
+    assert len(outbox(engine)) == 1 and outbox(engine)[0].attempts == 1
 
 
 def test_failing_handler_is_recorded_and_parked_not_looping(
@@ -245,17 +251,85 @@ def test_replay_feed_serves_published_events_in_publication_order(
         assert source.feed(3) == []
 
 
-def test_event_nobody_consumes_is_released_to_the_feed_after_the_grace_period(
+def test_event_nobody_consumes_is_in_the_feed_at_commit_and_done_on_the_bus(
         probe_schemas, service_config, runner_factory):
-    """An event only outside systems want must not wait in the outbox for ever."""
+    """An event only outside systems want is in the feed within a second of its commit,
+    and the relay does not keep retrying it: no queue took it, the feed holds it."""
     engine = probe_schemas
-    runner = runner_factory({**service_config, "OUTBOX_UNROUTABLE_GRACE": 1.5}, ProbeSource)
+    runner = runner_factory(service_config, ProbeSource)
     runner.start()
     with ServiceRpcProxy("probe_source", service_config) as source:
         event_id = source.make("for outsiders")
-        first = wait_for(lambda: next((r for r in outbox(engine) if r.attempts >= 1), None))
-        assert first.published_at is None and "unroutable" in first.last_error
+        committed = time.monotonic()
+        feed = wait_for(lambda: source.feed(0), timeout=1.0, interval=0.01)
+        assert time.monotonic() - committed < 1.0
+        assert [item["event_id"] for item in feed] == [event_id]
+        assert feed[0]["position"] == 1
         row = wait_for(lambda: next((r for r in outbox(engine) if r.published_at), None),
-                       timeout=15)
-        assert "no queue" in row.last_error
-        assert [item["event_id"] for item in source.feed(0)] == [event_id]
+                       timeout=1.0, interval=0.01)
+        assert row.attempts == 1 and "no queue" in row.last_error
+        source.make("another")
+        wait_for(lambda: all(r.published_at for r in outbox(engine)), timeout=1.0)
+        assert [r.attempts for r in outbox(engine)] == [1, 1]
+
+
+def test_events_committed_concurrently_are_in_the_feed_in_commit_order_without_gaps(
+        probe_schemas, service_config, runner_factory):
+    """Many writers commit events at once while a reader follows the feed. Each writer
+    notes the moment its commit returned and the moment its next transaction began: an
+    event whose commit returned before another's transaction began must have the smaller
+    position; positions are 1..n without a gap; the reader, reading while they commit,
+    never sees a position appear below one it has already read."""
+    engine = probe_schemas
+    runner = runner_factory(service_config, ProbeSource)
+    runner.start()
+    container = next(iter(runner.containers))
+    database = next(d for d in container.dependencies if isinstance(d, Database))
+    access = database.get_dependency(None)
+
+    writers, per_writer = 9, 20
+    spans = {}  # event_id -> (began, committed)
+    seen, stop = [], threading.Event()
+
+    def write(index):
+        for n in range(per_writer):
+            began = time.monotonic()
+            with access.transaction() as session:
+                session.add(Thing(name=f"w{index}-{n}"))
+                session.flush()
+                envelope = emit(session, "thing_made", f"things/w{index}", {"n": n})
+            spans[envelope["event_id"]] = (began, time.monotonic())
+
+    def read():
+        after = 0
+        while not stop.is_set() or after < writers * per_writer:
+            with access.read() as session:
+                page = event_feed(session, after=after, limit=50)
+            for item in page:
+                seen.append(item["position"])
+                after = item["position"]
+            if not page:
+                eventlet.sleep(0.005)
+
+    reader = eventlet.spawn(read)
+    pool = eventlet.GreenPool(writers)
+    for index in range(writers):
+        pool.spawn(write, index)
+    pool.waitall()
+    stop.set()
+    reader.wait()
+
+    total = writers * per_writer
+    assert seen == list(range(1, total + 1))  # in order, each once, no gap skipped
+    with engine.connect() as conn:
+        table = SourceBase.metadata.tables["probe_source.outbox"]
+        rows = conn.execute(select(table.c.event_id, table.c.feed_position)).all()
+    position = {str(r.event_id): r.feed_position for r in rows}
+    assert sorted(position.values()) == list(range(1, total + 1))
+    # every pair: a commit that returned before another transaction began comes first
+    later = sorted(spans.items(), key=lambda item: item[1][0])
+    for event_id, (_, committed) in spans.items():
+        for other, (began, _) in later:
+            if began > committed:
+                assert position[event_id] < position[other], (event_id, other)
+    wait_for(lambda: all(r.published_at for r in outbox(engine)), timeout=10)
