@@ -23,19 +23,32 @@ wait_port() {  # host port seconds what
   return 1
 }
 
+# The local S3 server and the linter: all bin/run needs beyond production, at the versions
+# requirements-dev.lock pins.
+RUN_TOOLS=("moto[s3]" flask flask-cors ruff)
+
+# ensure_venv run|test: production dependencies (requirements.lock) plus, for "run", the
+# RUN_TOOLS and, for "test", every development and test tool (requirements-dev.lock).
+# Installs again when either lock changes; a venv installed for "test" serves "run".
 ensure_venv() {
-  local stamp="$VENV/.lock-sha"
-  local want
-  want="$(sha256sum "$ROOT/requirements.lock" | cut -d' ' -f1)"
-  if [[ -x "$PY" && -f "$stamp" && "$(cat "$stamp")" == "$want" ]]; then
+  local profile="${1:-test}" stamp="$VENV/.lock-sha" want have
+  want="$(cat "$ROOT/requirements.lock" "$ROOT/requirements-dev.lock" | sha256sum | cut -d' ' -f1)"
+  have="$(cat "$stamp" 2>/dev/null || true)"
+  if [[ -x "$PY" && ( "$have" == "$want test" || "$have" == "$want $profile" ) ]]; then
     return 0
   fi
-  say "installing pinned dependencies into .venv"
+  say "installing pinned dependencies into .venv ($profile)"
   [[ -x "$PY" ]] || python3 -m venv "$VENV"
-  "$PY" -m pip install --quiet --disable-pip-version-check --upgrade pip==24.3.1
-  "$PY" -m pip install --quiet --disable-pip-version-check -r "$ROOT/requirements.lock"
-  "$PY" -m pip check
-  echo "$want" > "$stamp"
+  local pip=("$PY" -m pip --disable-pip-version-check)
+  "${pip[@]}" install --quiet --upgrade pip==24.3.1
+  if [[ "$profile" == test ]]; then
+    "${pip[@]}" install --quiet -r "$ROOT/requirements-dev.lock"  # includes requirements.lock
+  else
+    "${pip[@]}" install --quiet -r "$ROOT/requirements.lock" \
+      -c "$ROOT/requirements-dev.lock" "${RUN_TOOLS[@]}"
+  fi
+  "${pip[@]}" check
+  echo "$want $profile" > "$stamp"
 }
 
 # poppler-utils (pdftoppm, pdftotext) and a CJK font: the tests render generated PDFs
