@@ -7,6 +7,7 @@ from services.common.config import Settings
 from services.common.errors import Unauthenticated
 from services.common.principal import Principal, PrincipalProvider
 
+from .console import ConsoleRoutes
 from .routes.achievements import AchievementRoutes
 from .routes.catalogue import CatalogueRoutes
 from .routes.declarations import DeclarationRoutes
@@ -20,7 +21,7 @@ from .routes.tasks import TaskRoutes
 
 class GatewayService(SystemRoutes, IdentityRoutes, TaskRoutes, DocumentRoutes,
                      AchievementRoutes, CatalogueRoutes, DeclarationRoutes, PrintingRoutes,
-                     RecommendationRoutes):
+                     RecommendationRoutes, ConsoleRoutes):
     name = "gateway"
 
     config = Settings(required=("AMQP_URI",))
