@@ -5,6 +5,10 @@ declaration the gateway authenticates the caller, parses and validates the reque
 calls the handler (which calls services over RPC), serialises the answer, maps errors to
 statuses, and the OpenAPI document is generated (``openapi.py``).
 
+A service dumps its answer with its contract's schema (``services/contracts``); a route
+declared ``dumped=True`` passes that answer through as JSON, and its ``response`` schema
+only documents it. Other routes still dump the handler's result with ``response``.
+
 A handler is ``fn(self, ctx, **path_params)`` where ``ctx`` carries ``principal``,
 ``body``, ``query`` and the raw ``request``; it returns data for the response schema or
 a ready :class:`werkzeug.Response`.
@@ -18,7 +22,7 @@ import uuid
 from dataclasses import dataclass, field
 
 import eventlet
-from nameko.exceptions import RemoteError, UnknownService
+from nameko.exceptions import RemoteError
 from nameko.web.handlers import HttpRequestHandler
 from nameko.web.server import WebServer, WsgiApp
 from werkzeug.exceptions import HTTPException
@@ -77,6 +81,7 @@ class RouteSpec:
     many: bool = False
     path_params: dict = field(default_factory=dict)
     export: bool = False  # builds a document: EXPORT_TIMEOUT instead of RPC_TIMEOUT
+    dumped: bool = False  # the service dumped the answer with the contract: pass it through
 
     @property
     def rule(self):
@@ -101,7 +106,7 @@ class Context:
 
 def route(method, path, *, summary, tag, body=None, query=None, response=None, status=200,
           auth=True, roles=(), description="", content_type="application/json",
-          errors=(), many=False, path_params=None, export=False):
+          errors=(), many=False, path_params=None, export=False, dumped=False):
     """Declare a gateway operation. ``path`` is in OpenAPI form (``/records/{id}``);
     path parameters are integers unless ``path_params`` says ``"string"``."""
     def decorator(fn):
@@ -110,7 +115,7 @@ def route(method, path, *, summary, tag, body=None, query=None, response=None, s
             query=query, response=response, status=status, auth=auth, roles=tuple(roles),
             description=description, content_type=content_type, errors=tuple(errors),
             operation_id=fn.__name__, many=many, path_params=dict(path_params or {}),
-            export=export,
+            export=export, dumped=dumped,
         )
         ROUTES.append(spec)
 
@@ -193,11 +198,12 @@ def parse_json(request):
         return {}
     mimetype = (request.mimetype or "").lower()
     if mimetype != "application/json":
-        raise errors.UnsupportedType("request.content_type", "请求内容须为 JSON（application/json）")
+        raise errors.UnsupportedType("request.content_type",
+                                     "请求内容须为 JSON（application/json）")
     try:
         return json.loads(raw)
     except (ValueError, UnicodeDecodeError):
-        raise errors.BadRequest("request.bad_json", "请求内容不是有效的 JSON")
+        raise errors.BadRequest("request.bad_json", "请求内容不是有效的 JSON") from None
 
 
 def query_dict(request, schema):
@@ -206,7 +212,7 @@ def query_dict(request, schema):
 
     instance = schema() if isinstance(schema, type) else schema
     data = {}
-    for key in request.args.keys():
+    for key in request.args:
         target = instance.fields.get(key)
         values = request.args.getlist(key)
         data[key] = values if isinstance(target, mfields.List) else values[-1]
@@ -236,16 +242,16 @@ def dispatch(service, spec, fn, request, params):
             response = result
         else:
             payload = result
-            if spec.response is not None:
+            if spec.response is not None and not spec.dumped:
                 schema = spec.response() if isinstance(spec.response, type) else spec.response
                 payload = schema.dump(result, many=spec.many)
             response = json_response(payload, spec.status)
+    except errors.Unavailable as exc:  # a service not running or not answering in time
+        log.error("request %s: %s %s: %s", request_id, spec.method, spec.path,
+                  exc.__cause__ or "timed out")
+        response = error_response(exc, request_id)
     except errors.AppError as exc:
         response = error_response(exc)
-    except UnknownService as exc:
-        log.error("request %s: %s %s: service not running: %s", request_id, spec.method,
-                  spec.path, exc)
-        response = error_response(errors.Unavailable(), request_id)
     except RemoteError as exc:
         log.error("request %s: %s %s: remote failure %s", request_id, spec.method,
                   spec.path, exc)

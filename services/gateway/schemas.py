@@ -1,6 +1,6 @@
 """Gateway-level schemas: the error shape and operational answers."""
-from services.common.schemas import BaseSchema, LenientSchema, fields, validate
 from services.common.config import DOMAIN_SERVICES
+from services.common.schemas import BaseSchema, LenientSchema, fields, validate
 
 
 class ErrorBodySchema(BaseSchema):
@@ -54,6 +54,11 @@ class EventFeedQuery(LenientSchema):
     limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=500))
     type = fields.List(fields.String(), load_default=None,
                        metadata={"description": "只要这些事件类型（可重复）"})
+    format = fields.String(load_default=None, validate=validate.OneOf(("cloudevents",
+                                                                        "envelope")),
+                           metadata={"description": "cloudevents：CloudEvents 1.0 JSON（推荐；"
+                                                    "也可用 Accept: application/cloudevents-"
+                                                    "batch+json）；envelope：平台信封（默认）"})
 
 
 class EventSchema(BaseSchema):

@@ -1,11 +1,10 @@
 """The HTTP gateway: authentication, coarse role checks, routing to RPC, error mapping,
 OpenAPI. It owns no data."""
-from nameko.rpc import RpcProxy
-
 from services.common import config as cfg
 from services.common.config import Settings
 from services.common.errors import Unauthenticated
 from services.common.principal import Principal, PrincipalProvider
+from services.common.rpc import ServiceRpc
 
 from .console import ConsoleRoutes
 from .routes.achievements import AchievementRoutes
@@ -15,21 +14,25 @@ from .routes.documents import DocumentRoutes
 from .routes.identity import IdentityRoutes
 from .routes.printing import PrintingRoutes
 from .routes.recommendations import RecommendationRoutes
+from .routes.subscriptions import SubscriptionRoutes
 from .routes.system import SystemRoutes
 from .routes.tasks import TaskRoutes
 
 
 class GatewayService(SystemRoutes, IdentityRoutes, TaskRoutes, DocumentRoutes,
                      AchievementRoutes, CatalogueRoutes, DeclarationRoutes, PrintingRoutes,
-                     RecommendationRoutes, ConsoleRoutes):
+                     RecommendationRoutes, ConsoleRoutes, SubscriptionRoutes):
     name = "gateway"
 
     config = Settings(required=("AMQP_URI",))
     principal = PrincipalProvider()
-    identity_rpc = RpcProxy("identity")
-    achievements_rpc = RpcProxy("achievements")
-    workflow_rpc = RpcProxy("workflow")
-    documents_rpc = RpcProxy("documents")
+    # The one declaration of each proxy: a call to a service that is not running raises
+    # Unavailable (503), which the error table maps like every other error.
+    identity_rpc = ServiceRpc("identity")
+    achievements_rpc = ServiceRpc("achievements")
+    workflow_rpc = ServiceRpc("workflow")
+    documents_rpc = ServiceRpc("documents")
+    webhooks_rpc = ServiceRpc("webhooks")
 
     @property
     def rpc_timeout(self):

@@ -32,8 +32,9 @@ def bootstrap(database_url, username, password, name=None, role="operator"):
         sessions = sessionmaker(engine)
         with sessions() as session, session.begin():
             session.info["source"] = "identity"
+            default_name = "运维管理员" if role == "operator" else "审计员"
             account, created = ensure_staff(session, role, username, password,
-                                            name or ("运维管理员" if role == "operator" else "审计员"))
+                                            name or default_name)
             return account.id, created
     finally:
         engine.dispose()

@@ -1,8 +1,9 @@
 """IdentityService: thin entrypoints over the rules in ``logic``.
 
-Every entrypoint loads its input with a schema, checks the caller, runs the rule in one
-transaction and answers plain dicts. RPCs other services call (the contract):
-``authenticate``, ``may_submit``, ``get_person_brief``, ``unit_path``.
+Every entrypoint loads its input with a contract schema, checks the caller, runs the rule
+in one transaction and dumps its answer once with the contract's answer schema
+(``services/contracts/identity.py``); the gateway passes it through. RPCs other services
+call: ``authenticate``, ``may_submit``, ``get_person_brief``, ``unit_path``.
 """
 import contextlib
 import logging
@@ -19,15 +20,27 @@ from services.common.messaging import consumer
 from services.common.principal import AUDITOR, OPERATOR, PERSON, UNIT_ADMIN, PrincipalProvider
 from services.common.rpc import OperationsRpc, rpc
 from services.common.schemas import load
+from services.contracts import identity as c
 
 from . import schemas as s
 from .logic import audit, auth, bindings, dictionaries, passwords, persons, units, users
 from .logic.common import iso
 from .logic.dictionaries import label
-from .logic.views import binding as binding_view, unit_detail
+from .logic.views import binding as binding_view
+from .logic.views import unit_detail
 from .models import Account, Base, Person
 
 log = logging.getLogger(__name__)
+
+_SCHEMAS = {}
+
+
+def dump(schema, data, many=False):
+    """``data`` as the contract's answer ``schema`` (instances kept per class)."""
+    instance = _SCHEMAS.get(schema)
+    if instance is None:
+        instance = _SCHEMAS[schema] = schema()
+    return instance.dump(data, many=many)
 
 
 class PasswordHashing(DependencyProvider):
@@ -72,7 +85,7 @@ class IdentityService(OperationsRpc):
                 yield session
         except IntegrityError as exc:
             log.info("integrity conflict: %s", exc.orig)
-            raise Conflict("request.duplicate", "数据已存在或已被修改，请刷新后重试")
+            raise Conflict("request.duplicate", "数据已存在或已被修改，请刷新后重试") from exc
 
     def _me_person(self, session, for_update=False):
         principal = self.principal.require(PERSON)
@@ -81,97 +94,99 @@ class IdentityService(OperationsRpc):
     # ------------------------------------------------------------------ dictionaries
     @rpc
     def dictionaries(self):
-        return dictionaries.as_lists()
+        return dump(c.DictionariesSchema, dictionaries.as_lists())
 
     # ------------------------------------------------------------------ sessions
     @rpc
     def login(self, username, password, client=None):
-        data = load(s.LoginSchema, {"username": username, "password": password})
+        data = load(c.LoginSchema, {"username": username, "password": password})
         with self.transaction() as session:
             outcome = auth.login(session, self.auth_config, data["username"], data["password"],
                                  client or {})
         if outcome.error is not None:
             raise outcome.error
-        return outcome.payload
+        return dump(c.TokenSchema, outcome.payload)
 
     @rpc
     def authenticate(self, token):
         """The principal dict of a bearer token, or None (contract)."""
         with self.db.read() as session:
-            return auth.authenticate(session, self.auth_config, token)
+            principal = auth.authenticate(session, self.auth_config, token)
+        return dump(c.PrincipalSchema, principal) if principal is not None else None
 
     @rpc
     def logout(self, client=None):
         principal = self.principal.require()
         with self.transaction() as session:
             auth.logout(session, principal, ip=(client or {}).get("ip"))
-        return {"status": "ok"}
+        return dump(c.StatusSchema, {"status": "ok"})
 
     @rpc
     def me(self):
         principal = self.principal.require()
         with self.db.read() as session:
             account = session.get(Account, principal.account_id)
-            return auth.me(account, principal.session_id)
+            return dump(c.MeSchema, auth.me(account, principal.session_id))
 
     @rpc
     def change_password(self, data):
         principal = self.principal.require()
-        data = load(s.PasswordChangeSchema, data)
+        data = load(c.PasswordChangeSchema, data)
         with self.transaction() as session:
             auth.change_password(session, principal, data["old_password"], data["new_password"])
-        return {"status": "ok"}
+        return dump(c.StatusSchema, {"status": "ok"})
 
     # ------------------------------------------------------------------ persons
     @rpc
     def register_person(self, data, client=None):
-        data = load(s.PersonRegisterSchema, data)
+        data = load(c.PersonRegisterSchema, data)
         with self.transaction() as session:
             person, account, _ = persons.register(session, data, ip=(client or {}).get("ip"))
-            return persons.profile(session, person, account, full=True)
+            return dump(c.ProfileSchema, persons.profile(session, person, account, full=True))
 
     @rpc
     def get_my_profile(self):
         with self.db.read() as session:
             _, person = self._me_person(session)
-            return persons.profile(session, person, full=True)
+            return dump(c.ProfileSchema, persons.profile(session, person, full=True))
 
     @rpc
     def update_my_profile(self, data):
-        data = load(s.ProfileUpdateSchema, data)
+        data = load(c.ProfileUpdateSchema, data)
         with self.transaction() as session:
             principal, person = self._me_person(session, for_update=True)
             account = persons.update(session, person, data, principal)
-            return persons.profile(session, person, account, full=True)
+            return dump(c.ProfileSchema, persons.profile(session, person, account, full=True))
 
     @rpc
     def get_person(self, person_id):
         principal = self.principal.require(PERSON, UNIT_ADMIN, OPERATOR)
         with self.db.read() as session:
-            return persons.read(session, principal, int(person_id))
+            return dump(c.ProfileSchema, persons.read(session, principal, int(person_id)))
 
     # ------------------------------------------------------------------ bindings
     @rpc
     def request_binding(self, data):
-        data = load(s.BindingCreateSchema, data)
+        data = load(c.BindingCreateSchema, data)
         with self.transaction() as session:
             principal, person = self._me_person(session, for_update=True)
             binding = bindings.request(session, person, data["unit_id"], data.get("note"),
                                        principal)
-            return binding_view(binding)
+            return dump(c.BindingSchema, binding_view(binding))
 
     @rpc
     def list_my_bindings(self, filters=None):
-        filters = load(s.BindingListQuery, filters or {})
+        filters = load(c.BindingListQuery, filters or {})
         with self.db.read() as session:
             _, person = self._me_person(session)
-            return bindings.list_for_person(session, person.id, filters)
+            return dump(c.BindingPageSchema,
+                        bindings.list_for_person(session, person.id, filters))
 
     @rpc
     def may_submit(self, person_id):
         """Contract: {allowed, unit_id, unit_name, reason}."""
         with self.db.read() as session:
-            return bindings.may_submit(session, int(person_id))
+            return dump(c.MaySubmitSchema, bindings.may_submit(session, int(person_id)))
 
     @rpc
     def get_person_brief(self, person_id):
@@ -184,7 +199,7 @@ class IdentityService(OperationsRpc):
                 raise NotFound("person.not_found", "人员不存在")
             full = principal is not None and principal.person_id == person.id
             unit = person.bound_unit
-            return {
+            return dump(c.PersonBriefSchema, {
                 "person_id": person.id, "name": person.real_name,
                 "unit_id": unit.id if unit else None, "unit_name": unit.name if unit else None,
                 "title_series": person.title_series,
@@ -207,127 +222,137 @@ class IdentityService(OperationsRpc):
                                                   person.applicant_identity),
                 "is_freelancer": person.is_freelancer,
                 "deleted": person.deleted_at is not None,
-            }
+            })
 
     # ------------------------------------------------------------------ units
     @rpc
     def register_unit(self, data, client=None):
-        data = load(s.UnitRegisterSchema, data)
+        data = load(c.UnitRegisterSchema, data)
         with self.transaction() as session:
             unit, admin, approver = units.register(session, data, ip=(client or {}).get("ip"))
-            return {**unit_detail(unit, approver), "admin_account_id": admin.id,
-                    "admin_username": admin.username}
+            return dump(c.UnitRegisteredSchema, {
+                **unit_detail(unit, approver), "admin_account_id": admin.id,
+                "admin_username": admin.username})
 
     @rpc
     def search_units(self, filters=None):
-        filters = load(s.UnitSearchQuery, filters or {})
+        filters = load(c.UnitSearchQuery, filters or {})
         with self.db.read() as session:
-            return units.search_public(session, filters)
+            return dump(c.UnitPageSchema, units.search_public(session, filters))
 
     @rpc
     def list_units(self, filters=None):
         principal = self.principal.require(UNIT_ADMIN, OPERATOR)
-        filters = load(s.UnitListQuery, filters or {})
+        filters = load(c.UnitListQuery, filters or {})
         with self.db.read() as session:
-            return units.list_units(session, principal, filters)
+            return dump(c.UnitPageSchema, units.list_units(session, principal, filters))
 
     @rpc
     def create_unit(self, data):
         principal = self.principal.require(UNIT_ADMIN, OPERATOR)
-        data = load(s.UnitCreateSchema, data)
+        data = load(c.UnitCreateSchema, data)
         with self.transaction() as session:
             unit, admin = units.create_builtin(session, principal, data)
-            return {**unit_detail(unit), "admin_account_id": admin.id,
-                    "admin_username": admin.username}
+            return dump(c.UnitRegisteredSchema, {
+                **unit_detail(unit), "admin_account_id": admin.id,
+                "admin_username": admin.username})
 
     @rpc
     def get_unit(self, unit_id):
         principal = self.principal.require(UNIT_ADMIN, OPERATOR)
         with self.db.read() as session:
-            return units.get(session, principal, int(unit_id))
+            return dump(c.UnitDetailSchema, units.get(session, principal, int(unit_id)))
 
     @rpc
     def update_unit(self, unit_id, data):
         principal = self.principal.require(UNIT_ADMIN, OPERATOR)
-        data = load(s.UnitUpdateSchema, data)
+        data = load(c.UnitUpdateSchema, data)
         with self.transaction() as session:
-            return units.update(session, principal, int(unit_id), data)
+            return dump(c.UnitDetailSchema,
+                        units.update(session, principal, int(unit_id), data))
 
     @rpc
     def unit_path(self, unit_id):
         """Contract: [{unit_id, name, kind, region_complete, ...}, parent, ...]."""
         with self.db.read() as session:
-            return units.path(session, int(unit_id))
+            return dump(c.UnitPathStepSchema, units.path(session, int(unit_id)), many=True)
 
     # ------------------------------------------------------------------ unit users
     @rpc
     def list_unit_users(self, unit_id, filters=None):
         principal = self.principal.require(UNIT_ADMIN, OPERATOR)
-        filters = load(s.UnitUserQuery, filters or {})
+        filters = load(c.UnitUserQuery, filters or {})
         with self.db.read() as session:
-            return users.list_users(session, principal, int(unit_id), filters)
+            return dump(c.UserPageSchema,
+                        users.list_users(session, principal, int(unit_id), filters))
 
     @rpc
     def create_unit_admin(self, unit_id, data):
         principal = self.principal.require(UNIT_ADMIN, OPERATOR)
-        data = load(s.AdminAccountSchema, data)
+        data = load(c.AdminAccountSchema, data)
         with self.transaction() as session:
-            return users.create_admin(session, principal, int(unit_id), data)
+            return dump(c.UserDetailSchema,
+                        users.create_admin(session, principal, int(unit_id), data))
 
     @rpc
     def get_unit_user(self, unit_id, account_id):
         principal = self.principal.require(UNIT_ADMIN, OPERATOR)
         with self.db.read() as session:
-            return users.get_user(session, principal, int(unit_id), int(account_id))
+            return dump(c.UserDetailSchema,
+                        users.get_user(session, principal, int(unit_id), int(account_id)))
 
     @rpc
     def update_unit_user(self, unit_id, account_id, data):
         principal = self.principal.require(UNIT_ADMIN, OPERATOR)
-        data = load(s.UnitUserUpdateSchema, data)
+        data = load(c.UnitUserUpdateSchema, data)
         with self.transaction() as session:
-            return users.update_user(session, principal, int(unit_id), int(account_id), data)
+            return dump(c.UserDetailSchema, users.update_user(
+                session, principal, int(unit_id), int(account_id), data))
 
     @rpc
     def freeze_unit_user(self, unit_id, account_id):
         principal = self.principal.require(UNIT_ADMIN, OPERATOR)
         with self.transaction() as session:
-            return users.set_frozen(session, principal, int(unit_id), int(account_id), True)
+            return dump(c.UserDetailSchema, users.set_frozen(
+                session, principal, int(unit_id), int(account_id), True))
 
     @rpc
     def unfreeze_unit_user(self, unit_id, account_id):
         principal = self.principal.require(UNIT_ADMIN, OPERATOR)
         with self.transaction() as session:
-            return users.set_frozen(session, principal, int(unit_id), int(account_id), False)
+            return dump(c.UserDetailSchema, users.set_frozen(
+                session, principal, int(unit_id), int(account_id), False))
 
     @rpc
     def reset_unit_user_password(self, unit_id, account_id, data=None):
         principal = self.principal.require(UNIT_ADMIN, OPERATOR)
-        data = load(s.PasswordResetSchema, data or {})
+        data = load(c.PasswordResetSchema, data or {})
         with self.transaction() as session:
-            return users.reset_password(session, principal, int(unit_id), int(account_id),
-                                        data.get("new_password"))
+            return dump(c.TemporaryPasswordSchema, users.reset_password(
+                session, principal, int(unit_id), int(account_id), data.get("new_password")))
 
     @rpc
     def delete_unit_user(self, unit_id, account_id):
         principal = self.principal.require(UNIT_ADMIN, OPERATOR)
         with self.transaction() as session:
             users.delete_user(session, principal, int(unit_id), int(account_id))
-        return {"status": "ok"}
+        return dump(c.StatusSchema, {"status": "ok"})
 
     # ------------------------------------------------------------------ staff, audit
     @rpc
     def create_staff_account(self, data):
         principal = self.principal.require(OPERATOR)
-        data = load(s.StaffAccountSchema, data)
+        data = load(c.StaffAccountSchema, data)
         with self.transaction() as session:
-            return users.staff_view(users.create_staff(session, principal, data))
+            staff = users.create_staff(session, principal, data)
+            return dump(c.StaffSchema, users.staff_view(staff))
 
     @rpc
     def audit_log(self, filters=None):
         self.principal.require(AUDITOR, OPERATOR)
-        filters = load(s.AuditQuery, filters or {})
+        filters = load(c.AuditQuery, filters or {})
         with self.db.read() as session:
-            return audit.search(session, filters)
+            return dump(c.AuditPageSchema, audit.search(session, filters))
 
     # ------------------------------------------------------------------ events
     @consumer("workflow", "review_decided")

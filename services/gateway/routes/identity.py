@@ -1,16 +1,21 @@
 """Gateway operations of the identity area (see docs/api.md, "Identity").
 
-Each operation validates with the identity service's schemas (which the service loads
+Each operation validates with identity's contract schemas (which the service loads
 again at its RPC boundary) and calls ``identity_rpc``; the caller travels in the context.
+Identity dumps its answers with the contract's answer schemas, so these routes pass them
+through (``dumped=True``); the schemas document them in the OpenAPI document.
 """
 import datetime as dt
+import functools
 
 from werkzeug.wrappers import Response
 
 from services.common.principal import AUDITOR, OPERATOR, PERSON, UNIT_ADMIN
-from services.identity import schemas as s
+from services.contracts import identity as s
 
-from ..http import route
+from .. import http
+
+route = functools.partial(http.route, dumped=True)
 
 T_AUTH = "登录与账号"
 T_PERSON = "个人中心"
@@ -45,8 +50,9 @@ def no_content():
 class IdentityRoutes:
 
     # ------------------------------------------------------------------ dictionaries
-    @route("GET", "/api/v1/dictionaries", summary="注册表单字典（性别、民族、政治面貌、学历、学位、职称系列等）",
-           tag=T_DICT, auth=False, response=s.DictionariesSchema)
+    @route("GET", "/api/v1/dictionaries",
+           summary="注册表单字典（性别、民族、政治面貌、学历、学位、职称系列等）", tag=T_DICT,
+           auth=False, response=s.DictionariesSchema)
     def get_dictionaries(self, ctx):
         return self.identity_rpc.dictionaries()
 
@@ -79,7 +85,8 @@ class IdentityRoutes:
     # ------------------------------------------------------------------ persons
     @route("POST", "/api/v1/persons/register", summary="个人注册", tag=T_PERSON, auth=False,
            body=s.PersonRegisterSchema, response=s.ProfileSchema, status=201, errors=(409,),
-           description="证件号码（居民身份证按 GB 11643 校验）唯一；可同时选择所在单位并填写申请说明。")
+           description="证件号码（居民身份证按 GB 11643 校验）唯一；"
+                       "可同时选择所在单位并填写申请说明。")
     def register_person_account(self, ctx):
         return self.identity_rpc.register_person(jsonable(ctx.body), client=client_of(ctx))
 

@@ -2,7 +2,6 @@
 import pathlib
 
 import eventlet
-from nameko.exceptions import UnknownService
 from werkzeug.wrappers import Response
 
 from services.common.config import DOMAIN_SERVICES
@@ -10,8 +9,14 @@ from services.common.errors import Unavailable
 from services.common.principal import OPERATOR, SYSTEM
 
 from ..http import json_response, route
-from ..schemas import (EventFeedQuery, EventSchema, FailedEventSchema, FailedEventsQuery,
-                       HealthSchema, ReadySchema)
+from ..schemas import (
+    EventFeedQuery,
+    EventSchema,
+    FailedEventSchema,
+    FailedEventsQuery,
+    HealthSchema,
+    ReadySchema,
+)
 
 DOCS_PAGE = pathlib.Path(__file__).resolve().parent.parent / "docs.html"
 
@@ -51,7 +56,7 @@ class SystemRoutes:
         for name in DOMAIN_SERVICES:
             try:
                 replies[name] = getattr(self, f"{name}_rpc").health.call_async()
-            except UnknownService:
+            except Unavailable:  # not running: no queue to send to
                 states[name] = {"status": "unavailable", "reason": "not running"}
         deadline = eventlet.hubs.get_hub().clock() + self.ready_timeout
         for name, reply in replies.items():
@@ -88,10 +93,21 @@ class SystemRoutes:
 
     @route("GET", "/api/v1/events", summary="事件回放：按发布顺序读取已发布的事件", tag="运维",
            roles=(SYSTEM, OPERATOR), query=EventFeedQuery, response=EventSchema, many=True,
-           description="For subscribed systems that were down: read the source's published "
-                       "events after position `after`, in publication order; pass the last "
-                       "position seen to the next call. See docs/events.md.")
+           description="The source's events after feed position `after`, in commit order, "
+                       "each readable from its commit on; pass the last position seen to "
+                       "the next call. `format=cloudevents` (or Accept: "
+                       "application/cloudevents-batch+json) answers CloudEvents 1.0 JSON "
+                       "with the position as the `position` extension attribute; the "
+                       "default is the platform's envelope. See docs/events.md.")
     def event_feed(self, ctx):
         proxy = getattr(self, f"{ctx.query['source']}_rpc")
+        accept = ctx.request.headers.get("Accept", "")
+        if ctx.query["format"] == "cloudevents" or (
+                ctx.query["format"] is None and "application/cloudevents-batch+json" in accept):
+            items = proxy.event_feed(after=ctx.query["after"], limit=ctx.query["limit"],
+                                     types=ctx.query["type"], shape="cloudevents")
+            response = json_response(items)
+            response.mimetype = "application/cloudevents-batch+json"
+            return response
         return proxy.event_feed(after=ctx.query["after"], limit=ctx.query["limit"],
                                 types=ctx.query["type"])

@@ -6,7 +6,6 @@ import json
 import pytest
 
 from services.achievements.catalogue import describe
-
 from services.common.principal import PERSON, UNIT_ADMIN
 from services.common.rpc import rpc
 

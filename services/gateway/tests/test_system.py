@@ -1,15 +1,13 @@
 """The gateway's own operations through real HTTP and real RabbitMQ."""
-import json
 
-import eventlet
 import pytest
 from sqlalchemy import text
 
+from services.common import errors
 from services.common.errors import Unauthenticated
 from services.common.principal import OPERATOR, PERSON, SYSTEM
 from services.common.rpc import rpc
 from services.gateway import http as gw_http
-from services.common import errors
 
 
 def test_readyz_names_every_service_then_the_one_that_stopped(platform):

@@ -93,7 +93,8 @@ def login(session, cfg, username, password, client=None):
     account = find_login_account(session, username)
     key = f"account:{account.id}" if account else f"name:{username.strip().lower()[:90]}"
     throttle = _throttle(session, key)
-    detail = {"username": mask_text(username.strip()[:64]), "user_agent": (client.get("user_agent") or "")[:200]}
+    detail = {"username": mask_text(username.strip()[:64]),
+              "user_agent": (client.get("user_agent") or "")[:200]}
 
     def fail(reason, error):
         audit.record(session, "auth.login_failed", f"登录失败（{reason}）：{username.strip()[:64]}",
@@ -126,7 +127,8 @@ def login(session, cfg, username, password, client=None):
     throttle.failures, throttle.locked_until, throttle.updated_at = 0, None, now
 
     if account.status == "frozen":
-        return fail("账号已冻结", Forbidden("auth.account_frozen", "账号已被冻结，请联系单位管理员"))
+        return fail("账号已冻结",
+                    Forbidden("auth.account_frozen", "账号已被冻结，请联系单位管理员"))
     if account.role == "unit_admin":
         unit = account.unit
         if unit.status == "pending":

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from services.common.errors import Conflict, Invalid
 from services.common.logs import mask_id_number, mask_phone
 from services.common.messaging import emit
+from services.contracts.identity import ReviewRequestedSchema
 
 from ..models import Account, BindingRequest, Person, Unit
 from . import audit
@@ -56,7 +57,7 @@ def request(session, person, unit_id, note, actor, field="unit_id"):
     session.add(binding)
     session.flush()
     emit(session, "review_requested", f"binding:{binding.id}",
-         review_request(person, unit, binding, previous),
+         ReviewRequestedSchema().dump(review_request(person, unit, binding, previous)),
          actor=envelope_actor(actor, person_id=person.id) if isinstance(actor, dict) else None)
     audit.record(session, "binding.requested",
                  f"{person.real_name} 申请绑定单位 {unit.name}"

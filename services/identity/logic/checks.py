@@ -3,6 +3,8 @@ passwords, mobile numbers and regions. No database, no Nameko."""
 import datetime as dt
 import re
 
+from services.contracts.identity import ADMIN_USERNAME, LANDLINE, MOBILE  # noqa: F401
+
 from .dictionaries import PROVINCES
 
 # --------------------------------------------------------------------------- GB 11643
@@ -16,7 +18,7 @@ ID_EXTRA_PREFIXES = {"81", "82", "83"}
 
 def id_check_char(first17):
     """The GB 11643 check character of the first 17 digits."""
-    total = sum(int(c) * w for c, w in zip(first17, ID_WEIGHTS))
+    total = sum(int(c) * w for c, w in zip(first17, ID_WEIGHTS, strict=False))
     return ID_CHECK_CHARS[total % 11]
 
 
@@ -45,7 +47,7 @@ def parse_resident_id(value, today=None):
     try:
         birth = dt.date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
     except ValueError:
-        raise IdNumberError("person.id_number_birth", "身份证号码中的出生日期无效")
+        raise IdNumberError("person.id_number_birth", "身份证号码中的出生日期无效") from None
     today = today or dt.date.today()
     if birth.year < 1900 or birth > today:
         raise IdNumberError("person.id_number_birth", "身份证号码中的出生日期无效")
@@ -74,7 +76,7 @@ CREDIT_FORMAT = re.compile(r"^[0-9A-HJ-NPQRTUWXY]{2}[0-9]{6}[0-9A-HJ-NPQRTUWXY]{
 
 def credit_check_char(first17):
     """The GB 32100 check character of the first 17 characters."""
-    total = sum(CREDIT_CHARS.index(c) * w for c, w in zip(first17, CREDIT_WEIGHTS))
+    total = sum(CREDIT_CHARS.index(c) * w for c, w in zip(first17, CREDIT_WEIGHTS, strict=False))
     return CREDIT_CHARS[(31 - total % 31) % 31]
 
 
@@ -126,9 +128,7 @@ def password_error(password):
 
 # --------------------------------------------------------------------------- contacts
 
-MOBILE = re.compile(r"^1[3-9][0-9]{9}$")
-LANDLINE = re.compile(r"^[0-9]{3,4}-?[0-9]{7,8}(-[0-9]{1,6})?$")
-ADMIN_USERNAME = re.compile(r"^[A-Za-z][A-Za-z0-9_.\-]{3,31}$")
+# MOBILE, LANDLINE and ADMIN_USERNAME are part of the contract (request validation).
 
 
 def is_mobile(value):
@@ -177,6 +177,4 @@ def region_contains(outer, inner):
         return False
     if oc and oc != ic:
         return False
-    if ok and ok != ik:
-        return False
-    return True
+    return not (ok and ok != ik)

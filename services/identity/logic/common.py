@@ -5,7 +5,7 @@ from sqlalchemy import func, select
 
 
 def utcnow():
-    return dt.datetime.now(dt.timezone.utc)
+    return dt.datetime.now(dt.UTC)
 
 
 def iso(value):

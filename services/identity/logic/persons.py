@@ -9,8 +9,7 @@ from services.common.principal import OPERATOR, PERSON, UNIT_ADMIN
 from ..models import Account, BindingRequest, Person
 from . import audit, bindings, passwords
 from .auth import check_new_password, normalize_username, username_taken
-from .checks import (OTHER_ID_FORMAT, IdNumberError, normalize_id_number,
-                     parse_resident_id)
+from .checks import OTHER_ID_FORMAT, IdNumberError, normalize_id_number, parse_resident_id
 from .common import clean, utcnow
 from .dictionaries import GB11643_ID_TYPES
 from .views import person_profile
@@ -33,7 +32,7 @@ def check_identity(id_type, id_number, gender, birth_date):
         try:
             id_birth, id_gender = parse_resident_id(id_number)
         except IdNumberError as exc:
-            raise invalid(exc.code, exc.message, "id_number")
+            raise invalid(exc.code, exc.message, "id_number") from exc
         number = normalize_id_number(id_number)
         if gender is not None and gender != id_gender:
             raise invalid("person.gender_mismatch", "性别与证件号码不一致", "gender")

@@ -11,12 +11,18 @@ from services.common.errors import Conflict, Forbidden, Invalid, NotFound
 from services.common.logs import mask_phone
 from services.common.messaging import emit
 from services.common.principal import OPERATOR, UNIT_ADMIN
+from services.contracts.identity import ReviewRequestedSchema
 
 from ..models import Account, Unit
 from . import audit, passwords
 from .auth import check_new_password, normalize_username
-from .checks import (PROVINCE_NAMES, credit_code_error, normalize_credit_code,
-                     region_contains, region_errors)
+from .checks import (
+    PROVINCE_NAMES,
+    credit_code_error,
+    normalize_credit_code,
+    region_contains,
+    region_errors,
+)
 from .common import clean, like_pattern, page, utcnow
 from .dictionaries import label
 from .views import region_name, unit_brief, unit_detail
@@ -169,8 +175,9 @@ def register(session, data, ip=None):
         message = ("所在属地尚无人社部门，无法审核单位注册，请联系所属人社部门"
                    if region["province_code"] else "请选择属地或所属单位")
         raise invalid("unit.no_approver", message, "region")
-    unit = Unit(name=name, credit_code=code, kind=data["kind"], parent_id=parent.id if parent else None,
-                status="pending", builtin=False, approver_unit_id=approver.id,
+    unit = Unit(name=name, credit_code=code, kind=data["kind"],
+                parent_id=parent.id if parent else None, status="pending", builtin=False,
+                approver_unit_id=approver.id,
                 **region, **_unit_fields(data))
     session.add(unit)
     session.flush()
@@ -178,7 +185,8 @@ def register(session, data, ip=None):
     actor = {"account_id": admin.id, "name": admin.name, "role": "unit_admin",
              "unit_id": unit.id}
     emit(session, "review_requested", f"unit:{unit.id}",
-         review_request(unit, approver, parent), actor=envelope_actor(actor))
+         ReviewRequestedSchema().dump(review_request(unit, approver, parent)),
+         actor=envelope_actor(actor))
     audit.record(session, "unit.registered",
                  f"{name} 注册单位（{label('unit_kind', unit.kind)}），待 {approver.name} 审核",
                  actor=actor, target_type="unit", target_id=unit.id, unit_id=unit.id, ip=ip,
@@ -256,7 +264,8 @@ def create_builtin(session, principal, data):
                  f"{principal.name} 创建内置单位 {name}（{label('unit_kind', unit.kind)}）",
                  actor=principal, target_type="unit", target_id=unit.id, unit_id=unit.id,
                  detail={"credit_code": code, "admin_username": admin.username})
-    audit.record(session, "account.created", f"{principal.name} 为 {name} 创建管理员 {admin.username}",
+    audit.record(session, "account.created",
+                 f"{principal.name} 为 {name} 创建管理员 {admin.username}",
                  actor=principal, target_type="account", target_id=admin.id, unit_id=unit.id)
     return unit, admin
 
@@ -306,7 +315,7 @@ def _decided_at(data):
     if raw:
         try:
             value = dt.datetime.fromisoformat(raw)
-            return value if value.tzinfo else value.replace(tzinfo=dt.timezone.utc)
+            return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
         except ValueError:
             pass
     return utcnow()
@@ -339,7 +348,7 @@ def _counts_by(session, conditions, column, values):
     if conditions:
         query = query.where(*conditions)
     row = session.execute(query).one()
-    return {"all": row[0], **{v: n for v, n in zip(values, row[1:])}}
+    return {"all": row[0], **{v: n for v, n in zip(values, row[1:], strict=True)}}
 
 
 def _visible_condition(session, principal):
@@ -407,7 +416,8 @@ def update(session, principal, unit_id, data):
     unit = session.get(Unit, unit_id, with_for_update=True)
     if unit is None:
         raise NotFound("unit.not_found", "单位不存在")
-    if not (principal.has(OPERATOR) or (principal.has(UNIT_ADMIN) and principal.unit_id == unit.id)):
+    if not (principal.has(OPERATOR)
+            or (principal.has(UNIT_ADMIN) and principal.unit_id == unit.id)):
         raise Forbidden("unit.not_yours", "只能修改本单位的信息")
     changed = []
     if "region" in data:

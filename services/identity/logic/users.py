@@ -13,7 +13,8 @@ from . import audit, bindings, passwords
 from .auth import check_new_password, normalize_username, revoke_sessions, username_taken
 from .common import clean, like_pattern, page, utcnow
 from .dictionaries import label
-from .persons import profile, update as update_person
+from .persons import profile
+from .persons import update as update_person
 from .units import new_admin_account
 from .views import user_row
 
@@ -132,7 +133,8 @@ def update_user(session, principal, unit_id, account_id, data):
     else:
         extra = set(data) - ADMIN_FIELDS
         if extra:
-            raise Invalid("account.field_not_editable", "单位管理员账号只能修改姓名、手机号码和电子邮箱",
+            raise Invalid("account.field_not_editable",
+                          "单位管理员账号只能修改姓名、手机号码和电子邮箱",
                           {"fields": {f: ["单位管理员账号不支持此项"] for f in sorted(extra)}})
         changed = []
         for key in ADMIN_FIELDS & set(data):

@@ -167,7 +167,7 @@ class IdentityPlatform:
         envelope = {
             "event_id": event_id or str(uuid.uuid4()),
             "type": "review_decided", "version": 1,
-            "occurred_at": dt.datetime.now(dt.timezone.utc).isoformat(),
+            "occurred_at": dt.datetime.now(dt.UTC).isoformat(),
             "source": "workflow", "subject": "process:900",
             "actor": {"account_id": 77, "unit_id": unit_id, "person_id": None, "name": "审核员"},
             "data": {
@@ -175,7 +175,7 @@ class IdentityPlatform:
                 "subject_type": "binding" if kind == "binding" else "unit",
                 "subject_id": subject_id, "step_index": 0, "unit_id": unit_id,
                 "action": action, "opinion": opinion, "outcome": outcome, "final": True,
-                "decided_at": dt.datetime.now(dt.timezone.utc).isoformat(),
+                "decided_at": dt.datetime.now(dt.UTC).isoformat(),
                 "decided_by": {"account_id": 77, "name": "审核员"},
             },
         }

@@ -83,7 +83,8 @@ def test_the_auditor_reads_the_log_and_nothing_else(idp, hefei, auditor):
     assert [answer.status_code for answer in forbidden] == [403] * len(forbidden)
     assert idp.get("/api/v1/me/profile", person["token"]).status_code == 200
     with idp.rpc() as identity:   # nothing was changed by the attempts
-        assert identity.may_submit(person["person_id"])["reason"].startswith("您的工作单位绑定申请待审核")
+        reason = identity.may_submit(person["person_id"])["reason"]
+        assert reason.startswith("您的工作单位绑定申请待审核")
     assert idp.scalar("SELECT count(*) FROM identity.accounts WHERE username = 'sneaky'") == 0
     # and who else may read the log
     assert idp.get("/api/v1/audit-log", person["token"]).status_code == 403
@@ -97,9 +98,9 @@ def test_the_database_refuses_to_change_or_remove_entries(idp, hefei):
     assert idp.scalar("SELECT count(*) FROM identity.audit_log") > 0
     for statement in ("UPDATE identity.audit_log SET summary = 'x'",
                       "DELETE FROM identity.audit_log"):
-        with pytest.raises(sqlalchemy.exc.DBAPIError, match="append-only"):
-            with idp.db.begin() as conn:
-                conn.exec_driver_sql(statement)
+        with pytest.raises(sqlalchemy.exc.DBAPIError, match="append-only"), \
+                idp.db.begin() as conn:
+            conn.exec_driver_sql(statement)
     assert idp.scalar("SELECT count(*) FROM identity.audit_log WHERE summary = 'x'") == 0
 
 

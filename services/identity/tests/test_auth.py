@@ -76,7 +76,7 @@ def test_tokens_need_the_secret_and_a_live_session(idp):
         {**claims, "sid": "0" * 32}, idp.config["TOKEN_SECRET"], algorithm="HS256")
     assert idp.get("/api/v1/auth/me", unknown_session).status_code == 401
     expired = jwt.encode(
-        {**claims, "exp": int((dt.datetime.now(dt.timezone.utc)
+        {**claims, "exp": int((dt.datetime.now(dt.UTC)
                                - dt.timedelta(minutes=1)).timestamp())},
         idp.config["TOKEN_SECRET"], algorithm="HS256")
     assert idp.get("/api/v1/auth/me", expired).status_code == 401

@@ -7,7 +7,6 @@ import pytest
 from services.identity.logic import checks, dictionaries, tokens
 from services.identity.logic.checks import IdNumberError
 
-
 # ------------------------------------------------------------------ GB 11643
 
 @pytest.mark.parametrize("number, birth, gender", [
@@ -128,7 +127,7 @@ def test_region_containment():
 # ------------------------------------------------------------------ tokens
 
 def test_tokens_carry_account_and_session_and_need_the_secret():
-    now = dt.datetime.now(dt.timezone.utc)
+    now = dt.datetime.now(dt.UTC)
     token = tokens.issue("s" * 40, 7, "abc", now, now + dt.timedelta(minutes=5))
     claims = tokens.read("s" * 40, token)
     assert claims["sub"] == "7" and claims["sid"] == "abc"

@@ -21,7 +21,7 @@ def two_units(idp, hefei):
         person = idp.register_person(real_name=key, unit_id=unit["unit_id"])
         request = person["bindings"][0]
         done = idp.decide("binding", request["binding_id"], unit["unit_id"], "approved")
-        wait_for(lambda: idp.processed(done["event_id"]))
+        wait_for(lambda done=done: idp.processed(done["event_id"]))
         people[key] = person
     people["a_pending"] = idp.register_person(real_name="a_pending", unit_id=a["unit_id"])
     return {"a": a, "b": b, **people, **hefei}
@@ -186,7 +186,8 @@ def test_admins_edit_users_add_admins_and_cannot_remove_themselves(idp, two_unit
     own = idp.get(f"{base}?role=unit_admin", a["admin_token"]).json()["items"]
     first_admin = next(i for i in own if i["name"] == "王五")
     refused = idp.delete(f"{base}/{first_admin['account_id']}", a["admin_token"])
-    assert refused.status_code == 409 and refused.json()["error"]["message"] == "不能删除当前登录的账号"
+    assert refused.status_code == 409
+    assert refused.json()["error"]["message"] == "不能删除当前登录的账号"
     assert idp.post(f"{base}/{first_admin['account_id']}/freeze", second).status_code == 200
     assert idp.get("/api/v1/auth/me", a["admin_token"]).status_code == 401
 

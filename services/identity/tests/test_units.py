@@ -124,7 +124,8 @@ def test_rejected_registration_shows_the_opinion_and_frees_the_credit_code(idp, 
     refused = idp.http.post("/api/v1/auth/login", json={
         "username": unit["form"]["admin"]["username"], "password": PASSWORD})
     assert refused.status_code == 403
-    assert refused.json()["error"]["message"] == "单位注册审核未通过，审核意见：单位名称与公章不一致"
+    assert refused.json()["error"]["message"] == (
+        "单位注册审核未通过，审核意见：单位名称与公章不一致")
     again = idp.http.post("/api/v1/units/register", json={
         **unit["form"], "name": "合肥某某有限公司（更正）"})
     assert again.status_code == 201, again.text
