@@ -43,11 +43,11 @@ ROOT = os.path.dirname(HERE)
 sys.path.insert(0, ROOT)
 sys.path.insert(0, HERE)
 
-import services  # noqa: E402,F401  (PSYCOPG_WAIT_FUNC=wait_select before psycopg loads)
 import requests  # noqa: E402
-
 import seed as dataset  # noqa: E402
 from records_bench import WORDS  # noqa: E402
+
+import services  # noqa: E402,F401  (PSYCOPG_WAIT_FUNC=wait_select before psycopg loads)
 
 DEFAULT_DB = "postgresql+psycopg://postgres@127.0.0.1:5432/zhicheng"
 PLAN_SERIES = "工程技术人员"
@@ -434,7 +434,8 @@ class Mix:
         did = declaration["id"]
         ok, _ = http.call("declare: personal information", "PATCH",
                           f"/api/v1/declarations/{did}/personal", me, json={
-                              "former_name": "无", "ethnicity": "汉族", "birthplace": "安徽省合肥市",
+                              "former_name": "无", "ethnicity": "汉族",
+                              "birthplace": "安徽省合肥市",
                               "work_start_date": "2010-07-01", "work_years": 14,
                               "specialty_years": 14, "political_status": "群众",
                               "health": "健康"})
@@ -540,7 +541,7 @@ def main(argv=None):
     rates = raw_layers(args, db_url, person_tokens)
 
     stats = Stats()
-    mix = Mix(args, stats, persons=list(zip(client_persons, person_tokens)),
+    mix = Mix(args, stats, persons=list(zip(client_persons, person_tokens, strict=True)),
               admins=admin_tokens, declarants=candidates, plan=plan)
     print(f"\nmix: {args.clients} clients for {args.duration:.0f} s, weights "
           + ", ".join(f"{n} {w}" for n, w in MIX), flush=True)

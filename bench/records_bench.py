@@ -106,30 +106,29 @@ def load_records(db_url, *, records, persons, unit_id, unit_name, demo_person_id
     types = list(catalogue.TYPES.values())
     weights = [w for _, w in STATUSES]
     person_ids = [demo_person_id] + [BENCH_PERSON_BASE + i for i in range(1, persons)]
-    now = dt.datetime.now(dt.timezone.utc)
+    now = dt.datetime.now(dt.UTC)
     columns = ("type_code, category, person_id, person_name, status, source, fields, title, "
                "search_text, evidence_file_ids, unit_id, unit_name, lock_count, child_count, "
                "version, created_at, updated_at, submitted_at, decided_at")
     start = time.perf_counter()
-    with psycopg.connect(db_url) as conn:
-        with conn.cursor() as cur:
-            with cur.copy(f"COPY achievements.records ({columns}) FROM STDIN") as copy:
-                for n in range(records):
-                    person_id = person_ids[n % len(person_ids)]
-                    rtype = types[n % len(types)]
-                    status = rng.choices([s for s, _ in STATUSES], weights)[0]
-                    values = _values(rtype, rng, n)
-                    when = now - dt.timedelta(minutes=records - n)
-                    submitted = status != "draft"
-                    copy.write_row((
-                        rtype.code, rtype.category, person_id,
-                        "吴康金" if person_id == demo_person_id else f"压测人员{person_id % 100000}",
-                        status, "user", json.dumps(values, ensure_ascii=False),
-                        title_of(rtype, values), search_text(rtype, values), "[]",
-                        unit_id if submitted else None, unit_name if submitted else None,
-                        0, 0, 2, when, when, when if submitted else None,
-                        when if status in ("approved", "returned", "terminated") else None,
-                    ))
+    with psycopg.connect(db_url) as conn, conn.cursor() as cur:
+        with cur.copy(f"COPY achievements.records ({columns}) FROM STDIN") as copy:
+            for n in range(records):
+                person_id = person_ids[n % len(person_ids)]
+                rtype = types[n % len(types)]
+                status = rng.choices([s for s, _ in STATUSES], weights)[0]
+                values = _values(rtype, rng, n)
+                when = now - dt.timedelta(minutes=records - n)
+                submitted = status != "draft"
+                copy.write_row((
+                    rtype.code, rtype.category, person_id,
+                    "吴康金" if person_id == demo_person_id else f"压测人员{person_id % 100000}",
+                    status, "user", json.dumps(values, ensure_ascii=False),
+                    title_of(rtype, values), search_text(rtype, values), "[]",
+                    unit_id if submitted else None, unit_name if submitted else None,
+                    0, 0, 2, when, when, when if submitted else None,
+                    when if status in ("approved", "returned", "terminated") else None,
+                ))
         conn.execute("ANALYZE achievements.records")
     print(f"  loaded {records} records over {persons} persons with COPY in "
           f"{time.perf_counter() - start:.1f} s")

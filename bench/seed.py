@@ -116,11 +116,11 @@ def is_seeded(db_url):
 def _copy(conn, table, columns, rows):
     start = time.perf_counter()
     count = 0
-    with conn.cursor() as cur:
-        with cur.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
-            for row in rows:
-                copy.write_row(row)
-                count += 1
+    with conn.cursor() as cur, \
+            cur.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+        for row in rows:
+            copy.write_row(row)
+            count += 1
     print(f"  {table}: {count} rows in {time.perf_counter() - start:.1f} s", flush=True)
     return count
 
@@ -317,7 +317,7 @@ def seed(db_url, *, persons=100_000, units=1_000, records=1_000_000, seed=11):
     if persons > RANGE or units > RANGE or records > RANGE * 10:
         raise SystemExit("too large for the id ranges")
     start = time.perf_counter()
-    now = dt.datetime.now(dt.timezone.utc)
+    now = dt.datetime.now(dt.UTC)
     hashed = password_hash()
     with psycopg.connect(plain_url(db_url)) as conn:
         seed_identity(conn, persons=persons, units=units, hashed=hashed, now=now)

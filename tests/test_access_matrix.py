@@ -21,6 +21,7 @@ recommendation material and the stamped form of A's post quota); HR and the orga
 are the plan's units (they may read and print it, not yet download its material; HR
 reads A's post quota and its form as the HR department of A's region).
 """
+# ruff: noqa: E501 -- the matrix is a table: one aligned column per role, one row per route
 import datetime as dt
 
 import eventlet
@@ -40,7 +41,7 @@ def expand(table):
     change)."""
     for method, path, body, *statuses in table:
         assert len(statuses) == len(ROLES), (method, path)
-        for role, expected in zip(ROLES, statuses):
+        for role, expected in zip(ROLES, statuses, strict=True):
             yield role, method, path, body, expected
 
 

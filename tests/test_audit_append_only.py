@@ -68,9 +68,9 @@ def test_the_services_role_cannot_change_or_remove_entries(logged, service_engin
     before = entries(service_engine)
     assert len(before) >= 3
     assert {"person.registered", "auth.login_failed"} <= {e[2] for e in before}, before
-    with pytest.raises(sqlalchemy.exc.DBAPIError, match="permission denied"):
-        with service_engine.begin() as conn:
-            conn.execute(text(statement))
+    with pytest.raises(sqlalchemy.exc.DBAPIError, match="permission denied"), \
+            service_engine.begin() as conn:
+        conn.execute(text(statement))
     assert entries(service_engine) == before
     # appending still works: the log goes on
     with service_engine.begin() as conn:
@@ -83,9 +83,9 @@ def test_the_services_role_cannot_change_or_remove_entries(logged, service_engin
 @pytest.mark.parametrize("statement", WRITES)
 def test_even_the_owner_is_refused_by_the_triggers(logged, db_engine, statement):
     before = entries(db_engine)
-    with pytest.raises(sqlalchemy.exc.DBAPIError, match="audit_log is append-only"):
-        with db_engine.begin() as conn:
-            conn.execute(text(statement))
+    with pytest.raises(sqlalchemy.exc.DBAPIError, match="audit_log is append-only"), \
+            db_engine.begin() as conn:
+        conn.execute(text(statement))
     assert entries(db_engine) == before
 
 
@@ -98,10 +98,10 @@ def test_even_the_owner_is_refused_by_the_triggers(logged, db_engine, statement)
 def test_the_services_role_cannot_get_round_the_guards(logged, service_engine, statement):
     before = entries(service_engine)
     with pytest.raises(sqlalchemy.exc.DBAPIError,
-                       match="must be owner|permission denied|no privileges were granted"):
-        with service_engine.begin() as conn:
-            conn.execute(text(statement))
-            conn.execute(text("DELETE FROM identity.audit_log"))
+                       match="must be owner|permission denied|no privileges were granted"), \
+            service_engine.begin() as conn:
+        conn.execute(text(statement))
+        conn.execute(text("DELETE FROM identity.audit_log"))
     assert entries(service_engine) == before
 
 

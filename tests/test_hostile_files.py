@@ -105,7 +105,7 @@ def assert_nothing_stored(api, bucket):
 
 CASE_ROW = [1, "ZY0000001", "病人一", "2021-03-01", "2021-03-08", 40, "男", "肺炎", "治愈"]
 LOL_ENTITIES = '<!ENTITY lol "lol">' + "".join(
-    f'<!ENTITY lol{i} "{("&lol%d;" % (i - 1) if i > 1 else "&lol;") * 10}">'
+    f'<!ENTITY lol{i} "{(f"&lol{i - 1};" if i > 1 else "&lol;") * 10}">'
     for i in range(1, 10))
 
 

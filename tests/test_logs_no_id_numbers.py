@@ -12,6 +12,7 @@ The services' logging configuration masks what it writes (services.common.logs),
 record reaches every handler there is (an operator's log shipper, an error tracker), so
 the records themselves must be clean.
 """
+import contextlib
 import datetime as dt
 import logging
 
@@ -43,10 +44,8 @@ def text_of(record):
     """Everything a handler could write of a record: the message with its arguments, the
     raw arguments, the exception and stack."""
     parts = [str(record.msg), repr(record.args)]
-    try:
+    with contextlib.suppress(Exception):  # a broken format string is not this test's concern
         parts.append(record.getMessage())
-    except Exception:  # a broken format string is not this test's concern
-        pass
     formatter = logging.Formatter()
     if record.exc_info:
         parts.append(formatter.formatException(record.exc_info))

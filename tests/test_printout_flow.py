@@ -72,7 +72,8 @@ def roster(client, token, **filters):
 
 def sheet_rows(sheet):
     header = [cell.value for cell in sheet[1]]
-    rows = [dict(zip(header, (c.value for c in row))) for row in sheet.iter_rows(min_row=2)]
+    rows = [dict(zip(header, (c.value for c in row), strict=False))
+            for row in sheet.iter_rows(min_row=2)]
     return header, rows
 
 
@@ -122,9 +123,10 @@ def test_printouts_of_a_health_declaration_through_the_gateway(platform, web_con
     text, pages = form.text, form.pages_text()
     titles = ["安徽省职称申报评审表"] + REVIEW_FORM_SECTIONS[1:]
     positions = [text.find(t) for t in titles]
-    assert all(p >= 0 for p in positions), dict(zip(titles, positions))
+    assert all(p >= 0 for p in positions), dict(zip(titles, positions, strict=True))
     assert positions == sorted(positions)
-    for value in ("吴康金", "安徽省立医院", "心血管内科", wu_id_number, "安徽医科大学临床医学专业学习",
+    for value in ("吴康金", "安徽省立医院", "心血管内科", wu_id_number,
+                  "安徽医科大学临床医学专业学习",
                   "心内科介入诊疗技术规范化培训项目", "急性心肌梗死急诊救治绿色通道建设",
                   "急性心肌梗死急诊PCI术后规范化管理", "卫生高级专业技术资格考试", "进修结业证书",
                   "合肥市第二人民医院", "基层单位意见", "同意推荐"):

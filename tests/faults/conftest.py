@@ -25,7 +25,12 @@ import pytest
 
 from .harness import (
     SERVICE_ROLE,
-    Cluster, Janitor, RabbitNode, create_database, drop_database, run_module,
+    Cluster,
+    Janitor,
+    RabbitNode,
+    create_database,
+    drop_database,
+    run_module,
 )
 
 ADMIN_URL = os.environ.get("TEST_PG_ADMIN_URL",

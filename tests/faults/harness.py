@@ -267,17 +267,15 @@ class RabbitNode:
         except ProcessExited:
             raise
         except HarnessError as exc:
-            raise HarnessError(f"{exc}\n{tail(self.log_path, 30)}")
+            raise HarnessError(f"{exc}\n{tail(self.log_path, 30)}") from exc
 
     def stop(self, timeout=60):
         """Graceful stop (``rabbitmqctl stop``); SIGKILL to the group if that fails."""
         if self.proc is None or self.proc.poll() is not None:
             self._ended()
             return
-        try:
+        with contextlib.suppress(subprocess.TimeoutExpired):
             self._ctl("stop", timeout=timeout)
-        except subprocess.TimeoutExpired:
-            pass
         try:
             self.proc.wait(timeout)
         except subprocess.TimeoutExpired:
@@ -539,6 +537,7 @@ class Cluster:
         services.common.topology`` does at deployment: the same function, called here
         to save a process start per test); the database emptied."""
         from kombu import Queue, binding
+
         from services.common.messaging import event_exchange
         from services.common.topology import declare
 
@@ -653,7 +652,7 @@ class Cluster:
     def wait_ready(self, timeout=120):
         """Every running domain instance consumes its RPC queue; the gateway is ready."""
         def ready():
-            for service, procs in self.processes.items():
+            for procs in self.processes.values():
                 for proc in procs:
                     if proc.proc is not None and proc.proc.poll() is not None \
                             and not proc.down_on_purpose:
@@ -673,12 +672,13 @@ class Cluster:
         try:
             wait_until(ready, timeout, "services ready", interval=0.3)
         except HarnessError as exc:
-            raise HarnessError(f"{exc}\n{self.log_tails(20)}")
+            raise HarnessError(f"{exc}\n{self.log_tails(20)}") from exc
 
     def publish(self, source, event_type, body, content_type="application/json"):
         """Publish a message to ``<source>.events`` as a (misbehaving) producer would:
         ``body`` is sent as it is when it is bytes, as JSON otherwise."""
         from kombu import Producer
+
         from services.common.messaging import event_exchange
 
         with Connection(self.amqp_uri, connect_timeout=5,
@@ -841,8 +841,10 @@ def consumer_handlers():
     global _HANDLERS
     if _HANDLERS is None:
         import inspect
+
         from nameko.events import EventHandler
         from nameko.extensions import ENTRYPOINT_EXTENSIONS_ATTR
+
         from services.common.topology import SERVICE_CLASSES, load_class
 
         found = []

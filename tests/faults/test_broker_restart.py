@@ -42,9 +42,9 @@ def test_broker_restart_in_the_middle_of_the_decisions_loses_and_doubles_nothing
     pool = eventlet.GreenPool(UNITS)
     list(pool.imap(lambda pair: users.register_many(pair[0]["unit_id"], pair[1],
                                                     concurrency=4),
-                   zip(units, per_unit)))
+                   zip(units, per_unit, strict=True)))
     work = []  # (admin client, admin account id, task id, action)
-    for unit, count in zip(units, per_unit):
+    for unit, count in zip(units, per_unit, strict=True):
         tasks = users.wait_tasks(unit["admins"][0], count)
         for n, task in enumerate(tasks):
             admin = n % len(unit["admins"])

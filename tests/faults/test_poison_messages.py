@@ -19,7 +19,6 @@ import datetime as dt
 import re
 import uuid
 
-import pytest
 from sqlalchemy import text
 
 from services.common.messaging import MAX_HANDLER_ATTEMPTS
@@ -40,7 +39,7 @@ def _request(subject_id, **overrides):
     data.update(overrides)
     return {
         "event_id": str(uuid.uuid4()), "type": "review_requested", "version": 1,
-        "occurred_at": dt.datetime.now(dt.timezone.utc).isoformat(), "source": "identity",
+        "occurred_at": dt.datetime.now(dt.UTC).isoformat(), "source": "identity",
         "subject": f"binding:{subject_id}", "actor": None, "data": data,
     }
 
@@ -50,7 +49,8 @@ def _refused_subject(cluster, subject_id):
     """PostgreSQL refuses to store a process of ``subject_id`` while this lasts."""
     with cluster.engine.begin() as conn:
         conn.execute(text(f"""
-            CREATE FUNCTION public.zz_fault_refuse() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER AS $$
+            CREATE FUNCTION public.zz_fault_refuse() RETURNS trigger LANGUAGE plpgsql
+              SECURITY DEFINER AS $$
             BEGIN
               IF NEW.subject_id = '{subject_id}' THEN
                 RAISE EXCEPTION 'fault injection: cannot store a process of subject %',

@@ -27,7 +27,10 @@ import requests
 
 from .invariants import assert_invariants
 from .locks import (
-    HeldLock, relay_lock_key, wait_backend_gone, wait_for_waiter,
+    HeldLock,
+    relay_lock_key,
+    wait_backend_gone,
+    wait_for_waiter,
 )
 from .traffic import expect
 
@@ -70,7 +73,7 @@ def test_records_declarations_and_files_survive_kills(cluster, users):
 
     # Records submitted to the school.
     record_ids = {}
-    for n, (teacher, client) in enumerate(zip(teachers, clients)):
+    for n, (teacher, client) in enumerate(zip(teachers, clients, strict=True)):
         record_ids[n] = [expect(client.post("/api/v1/records", json=record_body(
             k, teacher["form"]["real_name"])), 201)["id"] for k in range(SCHOOL_RECORDS)]
     record_tasks = users.wait_tasks(school_admin, 3 * SCHOOL_RECORDS, kind="record")

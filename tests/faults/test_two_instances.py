@@ -32,7 +32,7 @@ ACTIONS = ["approve", "approve", "return"]
 @pytest.mark.timeout(900)
 def test_two_instances_share_the_work_and_a_killed_one_loses_nothing(cluster, users):
     unit = users.create_unit("安徽医科大学第一附属医院", admins=2)
-    admins = list(zip(unit["admins"], unit["admin_ids"]))
+    admins = list(zip(unit["admins"], unit["admin_ids"], strict=True))
 
     # ---------------------------------------------------------------- spread
     users.register_many(unit["unit_id"], FIRST, concurrency=8)
@@ -168,9 +168,8 @@ def test_two_instances_share_the_work_and_a_killed_one_loses_nothing(cluster, us
 def _both(counts, queue):
     """The deliveries of ``queue`` to the two instances of the service consuming it,
     when both got some."""
-    if queue.startswith("rpc-"):
-        service = queue[4:]
-    else:  # evt-<source>-<type>--<service>.<handler>
-        service = queue.split("--", 1)[1].split(".", 1)[0]
+    # rpc-<service>, or evt-<source>-<type>--<service>.<handler>
+    service = (queue[4:] if queue.startswith("rpc-")
+               else queue.split("--", 1)[1].split(".", 1)[0])
     mine = {name: n for name, n in counts.items() if name.startswith(service + "#")}
     return mine if len(mine) == 2 and all(mine.values()) else None

@@ -14,7 +14,10 @@ import re
 
 from .invariants import assert_invariants
 from .locks import (
-    HeldLock, relay_lock_key, wait_backend_gone, wait_for_waiter,
+    HeldLock,
+    relay_lock_key,
+    wait_backend_gone,
+    wait_for_waiter,
 )
 
 
@@ -41,7 +44,7 @@ def test_decisions_committed_but_unpublished_survive_kill_9_of_workflow(cluster,
     relay = HeldLock(cluster.engine).advisory(relay_lock_key("workflow"))
     try:
         actions = ["approve", "return", "terminate"]
-        for task, action in zip(tasks, actions):
+        for task, action in zip(tasks, actions, strict=False):
             answer = users.decide(admin, task["id"], action)
             assert answer.status == 200, answer
         # Committed (the user was answered) and not published: identity knows nothing.

@@ -9,7 +9,7 @@ from sqlalchemy import text
 from services.common.config import DOMAIN_SERVICES
 from services.common.db import Database, make_base
 from services.common.rpc import rpc
-from services.common.topology import load_class, SERVICE_CLASSES
+from services.common.topology import SERVICE_CLASSES, load_class
 
 SlowBase = make_base("probe_slow")
 
@@ -80,5 +80,6 @@ def test_each_service_lives_in_its_own_schema(service, db_engine):
     assert metadata.schema == service
     assert all(table.schema == service for table in metadata.tables.values())
     with db_engine.connect() as conn:
-        version = conn.execute(text(f'SELECT version_num FROM "{service}".alembic_version')).scalar()
+        version = conn.execute(
+            text(f'SELECT version_num FROM "{service}".alembic_version')).scalar()
     assert version

@@ -60,17 +60,17 @@ def test_principal_reaches_the_service_and_the_next_hop(service_config, runner_f
 def test_anonymous_caller_is_refused(service_config, runner_factory):
     runner = runner_factory(service_config, Inner)
     runner.start()
-    with ServiceRpcProxy("probe_inner", service_config) as inner:
-        with pytest.raises(Unauthenticated):
-            inner.whoami()
+    with ServiceRpcProxy("probe_inner", service_config) as inner, \
+            pytest.raises(Unauthenticated):
+        inner.whoami()
 
 
 def test_errors_keep_class_code_message_and_details(service_config, runner_factory):
     runner = runner_factory(service_config, Inner)
     runner.start()
-    with ServiceRpcProxy("probe_inner", service_config) as inner:
-        with pytest.raises(Invalid) as err:
-            inner.refuse()
+    with ServiceRpcProxy("probe_inner", service_config) as inner, \
+            pytest.raises(Invalid) as err:
+        inner.refuse()
     assert err.value.code == "probe.invalid"
     assert err.value.message == "证件号码校验位有误"
     assert err.value.details == {"field": "id_number"}
