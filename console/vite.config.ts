@@ -25,7 +25,6 @@ export default defineConfig({
     rollupOptions: {
       output: {
         manualChunks(id) {
-          if (id.includes('node_modules/element-plus') || id.includes('@element-plus')) return 'element-plus'
           if (id.includes('node_modules/vue') || id.includes('node_modules/@vue') || id.includes('pinia')) return 'vue'
           return undefined
         },

@@ -17,7 +17,7 @@ const routes: RouteRecordRaw[] = [
       { path: 'profile', component: () => import('@/views/person/ProfileView.vue'), meta: { roles: ['person'], title: '个人中心' } },
       // 单位管理员 (用人单位, 主管部门, 人社部门, 评委会组建单位)
       { path: 'tasks', component: () => import('@/views/unit/TaskCenter.vue'), meta: { roles: ['unit_admin'], title: '任务中心' } },
-      { path: 'users', component: () => import('@/views/unit/UsersView.vue'), meta: { roles: ['unit_admin', 'operator'], title: '用户管理' } },
+      { path: 'users', component: () => import('@/views/unit/UsersView.vue'), meta: { roles: ['unit_admin'], title: '用户管理' } },
       { path: 'archive', component: () => import('@/views/unit/ArchiveView.vue'), meta: { roles: ['unit_admin'], title: '业绩档案' } },
       { path: 'plans', component: () => import('@/views/unit/PlansAdmin.vue'), meta: { roles: ['unit_admin', 'operator'], title: '评审计划' } },
       // 运维 / 审计
