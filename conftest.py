@@ -173,9 +173,10 @@ def all_service_classes():
     from services.documents.service import DocumentsService
     from services.gateway.service import GatewayService
     from services.identity.service import IdentityService
+    from services.webhooks.service import WebhooksService
     from services.workflow.service import WorkflowService
     return [IdentityService, AchievementsService, WorkflowService, DocumentsService,
-            GatewayService]
+            WebhooksService, GatewayService]
 
 
 @pytest.fixture

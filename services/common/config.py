@@ -70,7 +70,7 @@ def max_workers(config):
 
 
 # The domain services, in the order they are migrated, started and checked for readiness.
-DOMAIN_SERVICES = ("identity", "achievements", "workflow", "documents")
+DOMAIN_SERVICES = ("identity", "achievements", "workflow", "documents", "webhooks")
 
 
 class Settings(DependencyProvider):
