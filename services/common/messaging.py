@@ -273,6 +273,9 @@ def assign_feed_positions(session):
     event_ids = session.info.pop("outbox_events", None)
     if not event_ids:
         return
+    # Write the transaction's pending changes first, so that nothing but the positions
+    # (an update of its own rows) runs while it holds the lock.
+    session.flush()
     metadata = _outbox_metadata(session)
     outbox = metadata.tables[f"{metadata.schema}.outbox"]
     session.execute(select(func.pg_advisory_xact_lock(feed_lock_key(outbox))))
