@@ -5,9 +5,9 @@ from services.common.errors import Conflict, Invalid
 from services.common.principal import OPERATOR
 from services.common.rpc import rpc
 from services.common.schemas import load
+from services.contracts import achievements as sc
 
 from . import catalogue
-from . import schemas as sc
 from .logic import public_hours, records
 
 
@@ -27,8 +27,7 @@ class PublicHoursRpc:
         if file_id is None:
             cleaned = public_hours.clean_items(items, records.today())
         else:
-            parsed = self._call(self.documents_rpc.parse_workbook, file_id,
-                                public_hours.TEMPLATE)
+            parsed = self.documents_rpc.parse_workbook(file_id, public_hours.TEMPLATE)
             items, numbers, unreadable = public_hours.items_of_workbook(parsed)
             if not items:
                 raise Invalid("hours.empty", "导入文件中没有数据，请按模板填写后再上传",
@@ -38,7 +37,7 @@ class PublicHoursRpc:
         with self.db.transaction() as session:
             counts = public_hours.load(session, cleaned, account_id=principal.account_id,
                                        now=records.utcnow())
-        return {"received": len(cleaned), **counts}
+        return sc.HoursLoadResult().dump({"received": len(cleaned), **counts})
 
     @rpc
     def list_public_hours(self, **query):
@@ -46,9 +45,10 @@ class PublicHoursRpc:
         self.principal.require(OPERATOR)
         query = load(sc.HoursListSchema, query)
         with self._snapshot() as session:
-            return public_hours.page(session, year=query.get("year"), q=query.get("q"),
-                                     extracted=query.get("extracted"), page=query["page"],
-                                     page_size=query["page_size"])
+            return sc.HoursPage().dump(public_hours.page(
+                session, year=query.get("year"), q=query.get("q"),
+                extracted=query.get("extracted"), page=query["page"],
+                page_size=query["page_size"]))
 
     @rpc
     def extract_public_hours(self):
@@ -56,7 +56,7 @@ class PublicHoursRpc:
         become 继续教育 records, approved, 来源 自动生成 — without unit review. A second
         提取 creates nothing."""
         principal = self._person()
-        brief = self._call(self.identity_rpc.get_person_brief, principal.person_id) or {}
+        brief = self.identity_rpc.get_person_brief(principal.person_id) or {}
         id_number = public_hours.normalize_id(brief.get("id_number"))
         if not id_number or "*" in id_number:
             raise Conflict("hours.no_id_number", "未能取得本人身份证号码，无法提取公需课学时")
@@ -82,4 +82,5 @@ class PublicHoursRpc:
             items = [records.detail(session, r) for r in made]
         message = (f"已提取{len(made)}条公需课学时" if made
                    else f"没有可提取的公需课学时（{public_hours.FIRST_YEAR}年及以后）")
-        return {"created": len(made), "items": items, "message": message}
+        return sc.ExtractResult().dump({"created": len(made), "items": items,
+                                        "message": message})

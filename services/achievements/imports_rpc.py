@@ -7,8 +7,9 @@ from services.common.errors import Conflict, Invalid
 from services.common.rpc import rpc
 from services.common.schemas import load
 
+from services.contracts import achievements as sc
+
 from . import catalogue
-from . import schemas as sc
 from .logic import children
 from .logic import imports
 from .logic import records
@@ -48,7 +49,7 @@ class ImportsRpc:
                                    "审核通过的综述调整时，每一个参考文献都必须上传附件，"
                                    "请逐条新增参考文献并上传附件")
         template, _mapping = imports.TARGETS[target]
-        parsed = self._call(self.documents_rpc.parse_workbook, data["file_id"], template)
+        parsed = self.documents_rpc.parse_workbook(data["file_id"], template)
         with self.db.read() as session:
             existing = (imports.existing_case_keys(session, principal.person_id)
                         if target == "health_case"
@@ -61,13 +62,14 @@ class ImportsRpc:
             preview = imports.store(session, target=target, record_id=data["record_id"],
                                     file_id=data["file_id"], principal=principal, rows=rows,
                                     now=records.utcnow())
-            return imports.view(preview)
+            return sc.ImportPreview().dump(imports.view(preview))
 
     @rpc
     def get_import(self, import_id):
         principal = self._person()
         with self.db.read() as session:
-            return imports.view(imports.load_preview(session, int(import_id), principal))
+            return sc.ImportPreview().dump(
+                imports.view(imports.load_preview(session, int(import_id), principal)))
 
     @rpc
     def commit_import(self, import_id):
@@ -78,8 +80,9 @@ class ImportsRpc:
         with self.db.transaction() as session:
             preview = imports.load_preview(session, int(import_id), principal, for_update=True)
             if preview.committed_at is not None:
-                return {"import_id": preview.id, "imported": preview.imported or 0,
-                        "already_committed": True, "record_ids": []}
+                return sc.ImportCommitResult().dump(
+                    {"import_id": preview.id, "imported": preview.imported or 0,
+                     "already_committed": True, "record_ids": []})
             now = records.utcnow()
             imports.require_committable(preview, now)
             rows = imports.allowed_rows(preview)
@@ -112,5 +115,6 @@ class ImportsRpc:
                     note=f"导入{children.ROW_NAMES[kind]}{len(rows)}条（导入批次{preview.id}）")
             preview.committed_at = now
             preview.imported = len(rows)
-            return {"import_id": preview.id, "imported": len(rows),
-                    "already_committed": False, "record_ids": record_ids}
+            return sc.ImportCommitResult().dump(
+                {"import_id": preview.id, "imported": len(rows),
+                 "already_committed": False, "record_ids": record_ids})

@@ -7,12 +7,12 @@ A reference's file is attached in the documents service to the row
 replaced or the row deleted."""
 import logging
 
-from services.common.errors import Invalid, NotFound
+from services.common.errors import Conflict, Invalid, NotFound
 from services.common.principal import PERSON, UNIT_ADMIN
 from services.common.rpc import rpc
 from services.common.schemas import load
+from services.contracts import achievements as sc
 
-from . import schemas as sc
 from .logic import children
 from .logic import records
 
@@ -55,14 +55,14 @@ class RowsRpc:
             child = children.child_type(rtype)
             rows = children.rows_of(session, record.id)
             plain = children.plain(rows)
-            return {
+            return sc.RowsPage().dump({
                 "record_id": record.id, "kind": child.code, "label": child.label,
                 "items": [children.row_dict(r) for r in rows],
                 "summary": children.metrics(rtype, plain, records.today()),
                 "problem": children.rule_problem(rtype, record.fields, plain,
                                                  records.today()),
                 "rule": children.rule_json(rtype),
-            }
+            })
 
     @rpc
     def add_row(self, record_id, fields=None, file_id=None):
@@ -93,7 +93,7 @@ class RowsRpc:
                     session, record, rtype, mode, before, after, actor=self._actor(principal),
                     note=f"新增{children.ROW_NAMES[child.code]}："
                          f"{children.describe_row(child.code, values)}")
-                return records.detail(session, record)
+                return sc.RecordDetail().dump(records.detail(session, record))
         except Exception:
             if row_id is not None:
                 self._release_row_file(data["file_id"], row_id)
@@ -119,25 +119,26 @@ class RowsRpc:
         if attached_now:
             self._attach([new_file], row_id, "reference")
         try:
+            if old_file is not None and old_file != new_file:
+                self._detach([old_file], row_id, "reference")  # before the transaction
             with self.db.transaction() as session:
                 record, rtype, mode = self._row_target(session, record_id,
                                                        principal.person_id, for_update=True)
                 rows = children.rows_of(session, record.id, for_update=True)
                 row = children.get_row(rows, row_id)
+                if row.file_id != old_file:
+                    raise Conflict("record.changed", "记录已被修改，请刷新后重试")
                 children.require_unique(child.code, rows, values, except_id=row.id)
                 before = children.plain(rows)
-                replaced = row.file_id
                 row.fields = values
                 row.file_id = new_file
                 row.updated_at = records.utcnow()
-                if replaced is not None and replaced != new_file:
-                    self._detach([replaced], row.id, "reference")
                 records.rows_changed(
                     session, record, rtype, mode, before, children.plain(rows),
                     actor=self._actor(principal),
                     note=f"修改{children.ROW_NAMES[child.code]}："
                          f"{children.describe_row(child.code, values)}")
-                return records.detail(session, record)
+                return sc.RecordDetail().dump(records.detail(session, record))
         except Exception:
             if attached_now:
                 self._release_row_file(new_file, row_id)
@@ -147,23 +148,28 @@ class RowsRpc:
     def delete_row(self, record_id, row_id):
         """删除 a row; its file is detached."""
         principal = self._person()
+        with self.db.read() as session:
+            record, _rtype, _mode = self._row_target(session, record_id, principal.person_id)
+            file_id = children.get_row(children.rows_of(session, record.id), row_id).file_id
+        if file_id is not None:  # the file is released before the transaction
+            self._detach([file_id], row_id, "reference")
         with self.db.transaction() as session:
             record, rtype, mode = self._row_target(session, record_id, principal.person_id,
                                                    for_update=True)
             rows = children.rows_of(session, record.id, for_update=True)
             row = children.get_row(rows, row_id)
+            if row.file_id != file_id:
+                raise Conflict("record.changed", "记录已被修改，请刷新后重试")
             before = children.plain(rows)
             rows.remove(row)
             session.delete(row)
             children.renumber(rows)
-            if row.file_id is not None:
-                self._detach([row.file_id], row.id, "reference")
             records.rows_changed(
                 session, record, rtype, mode, before, children.plain(rows),
                 actor=self._actor(principal),
                 note=f"删除{children.ROW_NAMES[row.kind]}："
                      f"{children.describe_row(row.kind, row.fields)}")
-            return records.detail(session, record)
+            return sc.RecordDetail().dump(records.detail(session, record))
 
     @rpc
     def move_row(self, record_id, row_id, direction):
@@ -182,4 +188,4 @@ class RowsRpc:
                 actor=self._actor(principal),
                 note=f"调整排序：{children.describe_row(row.kind, row.fields)}"
                      f"{'上移' if data['direction'] == 'up' else '下移'}")
-            return records.detail(session, record)
+            return sc.RecordDetail().dump(records.detail(session, record))

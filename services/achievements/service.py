@@ -1,20 +1,25 @@
-"""AchievementsService: thin entrypoints over the rules in ``logic``."""
+"""AchievementsService: thin entrypoints over the rules in ``logic``.
+
+Every dependency and RPC proxy is declared here once; entrypoints load their arguments
+with the schemas of ``services.contracts.achievements``, call ``logic`` with a session,
+and dump their answers with the same contract. No RPC is made while a transaction is
+open: what a call needs is read first, the other service is called, then one
+transaction re-checks what was read and writes.
+"""
 import contextlib
 import logging
 
-from nameko.exceptions import UnknownService
-from nameko.rpc import RpcProxy
-
 from services.common.config import Settings
 from services.common.db import Database
-from services.common.errors import Conflict, Forbidden, Invalid, NotFound, Unavailable
+from services.common.errors import Conflict, Forbidden, Invalid, NotFound
 from services.common.messaging import consumer
 from services.common.principal import PERSON, UNIT_ADMIN, PrincipalProvider
-from services.common.rpc import OperationsRpc, rpc
+from services.common.rpc import OperationsRpc, ServiceRpc, rpc
 from services.common.schemas import load
+from services.contracts import achievements as sc
 
 from . import catalogue
-from . import schemas as sc
+from . import schemas as views
 from .catalogue_rpc import CatalogueRpc
 from .hours_rpc import PublicHoursRpc
 from .imports_rpc import ImportsRpc
@@ -35,8 +40,8 @@ class AchievementsService(OperationsRpc, CatalogueRpc, RowsRpc, ImportsRpc, Publ
     settings = Settings(required=("AMQP_URI", "DATABASE_URL"))
     db = Database(Base.metadata)
     principal = PrincipalProvider()
-    identity_rpc = RpcProxy("identity")
-    documents_rpc = RpcProxy("documents")
+    identity_rpc = ServiceRpc("identity")
+    documents_rpc = ServiceRpc("documents")
 
     # ------------------------------------------------------------------ helpers
     def _person(self):
@@ -55,16 +60,8 @@ class AchievementsService(OperationsRpc, CatalogueRpc, RowsRpc, ImportsRpc, Publ
     def _actor(principal):
         return {"account_id": principal.account_id, "name": principal.name}
 
-    def _call(self, method, *args):
-        """An RPC to another service; 503 with a Chinese message when it is not running."""
-        try:
-            return method(*args)
-        except UnknownService:
-            raise Unavailable()
-
     def _binding(self, person_id):
-        answer = self._call(self.identity_rpc.may_submit, person_id) or {}
-        return answer
+        return self.identity_rpc.may_submit(person_id) or {}
 
     def _require_binding(self, binding):
         if not binding.get("allowed") or not binding.get("unit_id"):
@@ -85,7 +82,7 @@ class AchievementsService(OperationsRpc, CatalogueRpc, RowsRpc, ImportsRpc, Publ
         """行业专用 types are for persons of the 卫生技术人员 series only."""
         if not rtype.health_only:
             return
-        brief = self._call(self.identity_rpc.get_person_brief, principal.person_id) or {}
+        brief = self.identity_rpc.get_person_brief(principal.person_id) or {}
         allowed = {t.code for t in catalogue.types_for(brief.get("title_series_label"))}
         if rtype.code not in allowed:
             raise Invalid("record.type_not_allowed",
@@ -105,28 +102,25 @@ class AchievementsService(OperationsRpc, CatalogueRpc, RowsRpc, ImportsRpc, Publ
         """Marks the files as used by the subject (the documents service checks they are
         the caller's and complete); answers the documents service's answer."""
         if file_ids:
-            return self._call(self.documents_rpc.attach, list(file_ids), "achievements",
-                              subject_type, record_id)
+            return self.documents_rpc.attach(list(file_ids), sc.SUBJECT_SERVICE, subject_type,
+                                             record_id)
         return None
 
     def _detach(self, file_ids, subject_id, subject_type="record"):
         if file_ids:
-            self._call(self.documents_rpc.detach, sorted(file_ids), "achievements",
-                       subject_type, subject_id)
+            self.documents_rpc.detach(sorted(file_ids), sc.SUBJECT_SERVICE, subject_type,
+                                      subject_id)
 
     def _attached_ids(self, subject_id, subject_type="record"):
-        answer = self._call(self.documents_rpc.attached_files, "achievements",
-                            subject_type, subject_id) or []
+        answer = self.documents_rpc.attached_files(sc.SUBJECT_SERVICE, subject_type,
+                                                   subject_id) or []
         return {f["id"] for f in answer}
 
     def _detach_rows(self, row_files):
         """Detach each row's file from its row (achievements/reference/<row id>)."""
-        try:
-            replies = [self.documents_rpc.detach.call_async([file_id], "achievements",
-                                                            "reference", row_id)
-                       for row_id, file_id in sorted(row_files.items())]
-        except UnknownService:
-            raise Unavailable()
+        replies = [self.documents_rpc.detach.call_async([file_id], sc.SUBJECT_SERVICE,
+                                                        "reference", row_id)
+                   for row_id, file_id in sorted(row_files.items())]
         for reply in replies:
             reply.result()
 
@@ -174,7 +168,7 @@ class AchievementsService(OperationsRpc, CatalogueRpc, RowsRpc, ImportsRpc, Publ
                 record = records.create(session, rtype=rtype, person_id=principal.person_id,
                                         person_name=principal.name, values=values,
                                         evidence_file_ids=evidence, actor=actor)
-                return records.detail(session, record)
+                return sc.RecordDetail().dump(records.detail(session, record))
         binding = self._require_binding(self._binding(principal.person_id))
         with self.db.read() as session:
             values = self._submission_values(
@@ -191,7 +185,7 @@ class AchievementsService(OperationsRpc, CatalogueRpc, RowsRpc, ImportsRpc, Publ
             records.submit(session, record, rtype=rtype, values=values,
                            unit_id=binding["unit_id"], unit_name=binding.get("unit_name"),
                            person_name=principal.name, actor=actor)
-            return records.detail(session, record)
+            return sc.RecordDetail().dump(records.detail(session, record))
 
     @rpc
     def update_record(self, record_id, fields=None, evidence_file_ids=None):
@@ -207,36 +201,42 @@ class AchievementsService(OperationsRpc, CatalogueRpc, RowsRpc, ImportsRpc, Publ
             merged = {**(record.fields or {}), **(data["values"] or {})}
             merged = {k: v for k, v in merged.items() if v is not None}
             version = record.version
+            dropped = (set(record.evidence_file_ids or []) - set(data["evidence_file_ids"])
+                       if data["evidence_file_ids"] is not None else set())
         values = records.clean(rtype, merged, data["evidence_file_ids"], partial=True,
                                bound_unit_name=self._bound_unit_name(principal, rtype))
+        if dropped:  # files the record no longer uses are released
+            self._detach(dropped & self._attached_ids(record_id), record_id)
         with self.db.transaction() as session:
             record = records.get_owned(session, record_id, principal.person_id,
                                        for_update=True)
             if record.version != version:
                 raise Conflict("record.changed", "记录已被修改，请刷新后重试")
-            if data["evidence_file_ids"] is not None:
-                dropped = set(record.evidence_file_ids or []) - set(data["evidence_file_ids"])
-                if dropped:  # files the record no longer uses are released
-                    self._detach(dropped & self._attached_ids(record.id), record.id)
             records.update_values(session, record, rtype=rtype, values=values,
                                   evidence_file_ids=data["evidence_file_ids"],
                                   person_name=principal.name, actor=self._actor(principal))
-            return records.detail(session, record)
+            return sc.RecordDetail().dump(records.detail(session, record))
 
     @rpc
     def delete_record(self, record_id):
         """删除 a draft or returned record; the files it used (its evidence, its
         references' files) are detached in the documents service first."""
         principal = self._person()
+        with self.db.read() as session:
+            record = records.get_owned(session, record_id, principal.person_id)
+            st.require_deletable(record.status)
+            _evidence, row_files = records.files_of(session, record)
+            version = record.version
+        self._detach(self._attached_ids(record_id), record_id)
+        self._detach_rows(row_files)
         with self.db.transaction() as session:
             record = records.get_owned(session, record_id, principal.person_id,
                                        for_update=True)
+            if record.version != version:
+                raise Conflict("record.changed", "记录已被修改，请刷新后重试")
             st.require_deletable(record.status)
-            _evidence, row_files = records.files_of(session, record)
-            self._detach(self._attached_ids(record.id), record.id)
-            self._detach_rows(row_files)
             records.remove(session, record)
-        return {"id": record_id, "deleted": True}
+        return sc.RecordDeleted().dump({"id": record_id, "deleted": True})
 
     def _prepare_submission(self, session, principal, record_id, binding):
         """Checks one record for submission: its status, every field and the evidence.
@@ -263,7 +263,7 @@ class AchievementsService(OperationsRpc, CatalogueRpc, RowsRpc, ImportsRpc, Publ
                                person_name=principal.name, actor=actor,
                                expected_version=entry["version"])
                 done.append(record)
-            return {r.id: records.detail(session, r) for r in done}
+            return {r.id: sc.RecordDetail().dump(records.detail(session, r)) for r in done}
 
     @rpc
     def submit_record(self, record_id):
@@ -315,7 +315,8 @@ class AchievementsService(OperationsRpc, CatalogueRpc, RowsRpc, ImportsRpc, Publ
             raise Invalid("record.invalid", "部分业绩信息填写有误，未提交任何记录",
                           {"records": invalid})
         details = self._commit_submissions(principal, binding, prepared)
-        return {"submitted": ids, "items": [details[i] for i in ids]}
+        return sc.RecordBatchResult().dump({"submitted": ids,
+                                            "items": [details[i] for i in ids]})
 
     @rpc
     def withdraw_record(self, record_id, reason=None):
@@ -329,7 +330,7 @@ class AchievementsService(OperationsRpc, CatalogueRpc, RowsRpc, ImportsRpc, Publ
             rtype = records.record_type(record.type_code)
             records.withdraw(session, record, rtype=rtype, reason=data["reason"],
                              actor=self._actor(principal))
-            return records.detail(session, record)
+            return sc.RecordDetail().dump(records.detail(session, record))
 
     @rpc
     def get_record(self, record_id):
@@ -344,7 +345,7 @@ class AchievementsService(OperationsRpc, CatalogueRpc, RowsRpc, ImportsRpc, Publ
                                                                          principal.unit_id)
             if not (own or unit):
                 raise NotFound("record.not_found", "业绩记录不存在")
-            return records.detail(session, record)
+            return sc.RecordDetail().dump(records.detail(session, record))
 
     @rpc
     def revoke_approval(self, record_id, reason=None):
@@ -360,7 +361,7 @@ class AchievementsService(OperationsRpc, CatalogueRpc, RowsRpc, ImportsRpc, Publ
             rtype = records.record_type(record.type_code)
             records.revoke(session, record, rtype=rtype, reason=data["reason"],
                            actor=self._actor(principal))
-            return records.detail(session, record)
+            return sc.RecordDetail().dump(records.detail(session, record))
 
     # ------------------------------------------------------------------ lists
     def _list_filters(self, query):
@@ -376,8 +377,8 @@ class AchievementsService(OperationsRpc, CatalogueRpc, RowsRpc, ImportsRpc, Publ
         principal = self._person()
         query = load(sc.RecordListSchema, query)
         with self._snapshot() as session:
-            return records.page(session, person_id=principal.person_id,
-                                **self._list_filters(query))
+            return sc.RecordPage().dump(records.page(session, person_id=principal.person_id,
+                                                     **self._list_filters(query)))
 
     @rpc
     def list_unit_records(self, **query):
@@ -390,21 +391,22 @@ class AchievementsService(OperationsRpc, CatalogueRpc, RowsRpc, ImportsRpc, Publ
             result = records.page(session, unit_id=principal.unit_id, **filters,
                                   **({"person_id": query["person_id"]}
                                      if query.get("person_id") else {}))
-        return result
+        return sc.RecordPage().dump(result)
 
     @rpc
     def record_stats(self):
         """我的业绩: counts per status, per category and per type."""
         principal = self._person()
         with self._snapshot() as session:
-            return records.statistics(session, person_id=principal.person_id)
+            return sc.RecordStats().dump(
+                records.statistics(session, person_id=principal.person_id))
 
     @rpc
     def unit_record_stats(self):
         """The unit's 业绩档案 menu counts (submitted to the unit; drafts excluded)."""
         principal = self._unit_admin()
         with self._snapshot() as session:
-            return records.statistics(session, unit_id=principal.unit_id)
+            return sc.RecordStats().dump(records.statistics(session, unit_id=principal.unit_id))
 
     @rpc
     def list_withdrawals(self, **query):
@@ -412,21 +414,26 @@ class AchievementsService(OperationsRpc, CatalogueRpc, RowsRpc, ImportsRpc, Publ
         principal = self._person()
         query = load(sc.WithdrawalListSchema, query)
         with self._snapshot() as session:
-            return records.withdrawals_page(
+            return sc.WithdrawalPage().dump(records.withdrawals_page(
                 session, person_id=principal.person_id, q=query.get("q"),
                 type_code=query.get("type"), category=query.get("category"),
                 status=query.get("status"), page=query["page"],
-                page_size=query["page_size"])
+                page_size=query["page_size"]))
 
     # ------------------------------------------------------------------ declarations
+    # lock_records and unlock_records are for other services (workflow's declarations),
+    # never routed by the gateway: the caller is the declarant (the principal workflow
+    # passes on) or a system caller without a principal; anyone else is refused.
     def _lock_owner(self, person_id):
+        """The person whose records a declaration may hold; None for a system caller
+        releasing locks."""
         principal = self.principal.current
-        if principal is not None and principal.has(PERSON):
+        if principal is not None:
+            if not principal.has(PERSON) or principal.person_id is None:
+                raise Forbidden("auth.forbidden", "无权操作业绩的申报引用")
             if person_id is not None and person_id != principal.person_id:
                 raise Forbidden("auth.forbidden", "只能导入本人的业绩")
             return principal.person_id
-        if person_id is None:
-            raise Invalid("request.invalid", "缺少申报人", {"fields": {"person_id": "此项为必填项"}})
         return person_id
 
     @rpc
@@ -437,22 +444,39 @@ class AchievementsService(OperationsRpc, CatalogueRpc, RowsRpc, ImportsRpc, Publ
         data = load(sc.LockSchema, {"record_ids": record_ids, "declaration_id": declaration_id,
                                     "person_id": person_id})
         owner = self._lock_owner(data["person_id"])
+        if owner is None:
+            raise Invalid("request.invalid", "缺少申报人", {"fields": {"person_id": "此项为必填项"}})
         with self.db.transaction() as session:
             locked = records.lock(session, data["record_ids"], data["declaration_id"], owner)
-            return [records.detail(session, r) for r in locked]
+            return sc.RecordDetail(many=True).dump([records.detail(session, r) for r in locked])
 
     @rpc
     def unlock_records(self, record_ids, declaration_id):
         """The declaration no longer holds these records (``record_ids`` None: any of
-        them), e.g. an item removed, the declaration deleted or finished."""
+        them), e.g. an item removed or an import given back. A declarant releases only
+        their own records."""
         data = load(sc.UnlockSchema, {"record_ids": record_ids,
                                       "declaration_id": declaration_id})
+        owner = self._lock_owner(None)
         with self.db.transaction() as session:
-            released = records.unlock(session, data["declaration_id"], data["record_ids"])
-        return {"declaration_id": data["declaration_id"], "record_ids": released}
+            released = records.unlock(session, data["declaration_id"], data["record_ids"],
+                                      person_id=owner)
+        return sc.UnlockResult().dump({"declaration_id": data["declaration_id"],
+                                       "record_ids": released})
 
     # ------------------------------------------------------------------ events
     @consumer("workflow", "review_decided")
     def review_decided(self, session, envelope):
-        """A unit decided a record's review: 审核通过 / 退回 (with the opinion) / 终止."""
+        """A unit decided a record's review: 审核通过 / 退回 (with the opinion) / 终止.
+        A declaration's review ended for good (审核通过, 不通过, 终止): the records it
+        held are released (their frozen copies stay with the declaration)."""
+        decision = views.load_event(views.ReviewDecidedView, envelope)
+        if views.ends_declaration(decision):
+            return records.unlock(session, decision["subject_id"])
         return records.apply_decision(session, envelope)
+
+    @consumer("workflow", "declaration_deleted")
+    def declaration_deleted(self, session, envelope):
+        """A deleted declaration holds no records any more."""
+        data = views.load_event(views.DeclarationDeletedView, envelope)
+        return records.unlock(session, data["declaration_id"])

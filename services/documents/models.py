@@ -9,17 +9,14 @@ from sqlalchemy import (BigInteger, CheckConstraint, DateTime, ForeignKey, Ident
 from sqlalchemy.orm import Mapped, mapped_column
 
 from services.common.db import make_base
+from services.contracts.documents import (COMPLETED, GENERATED, MERGED,  # noqa: F401
+                                          PENDING, UPLOAD)
 
 SCHEMA = "documents"
 Base = make_base(SCHEMA)
 
-PENDING = "pending"        # upload URL issued, bytes not yet checked
-COMPLETED = "completed"    # checked; may be attached, downloaded
+# The codes are the contract's (services/contracts/documents.py).
 FILE_STATUSES = (PENDING, COMPLETED)
-
-UPLOAD = "upload"
-MERGED = "merged"
-GENERATED = "generated"
 FILE_SOURCES = (UPLOAD, MERGED, GENERATED)
 
 

@@ -8,8 +8,8 @@ workers), stores the bytes as a generated file owned by the caller and answers a
 download link. The roster pages through ``workflow_rpc.roster_page``. Nothing is stored
 when workflow refuses or the content does not print.
 
-The schemas here are used by the RPCs and by the gateway's routes (and its OpenAPI
-document), as ``schemas.py`` is for the files routes.
+The RPCs load their arguments and dump their answers with the schemas of
+``services.contracts.documents``, which the gateway's routes declare too.
 """
 import datetime as dt
 import json
@@ -19,113 +19,25 @@ import unicodedata
 from zoneinfo import ZoneInfo
 
 from eventlet import tpool
-from marshmallow import ValidationError, validates_schema
-from nameko.exceptions import UnknownService
 
-from services.common.errors import Invalid, TooLarge, Unavailable
+from services.common.errors import Invalid, TooLarge
 from services.common.rpc import rpc
-from services.common.schemas import BaseSchema, fields, load, validate
+from services.common.schemas import load
+from services.contracts.documents import (COMPLETED, PrintoutLinkSchema, RosterFilterSchema,
+                                          RosterLinkSchema)
+from services.contracts.printing import load_publicity_settings, load_review_form_settings
 
 from .logic import files
-from .models import COMPLETED
-from .printing import (REVIEW_FORM_PAGES, PageSettingSchema, PrintSettingsSchema,
-                       PublicitySettingsSchema, render_publicity_table, render_review_form,
-                       render_workload_table, write_roster)
+from .printing import (render_publicity_table, render_review_form, render_workload_table,
+                       write_roster)
 from .printing._pdf import register_fonts
 from .printing.review_form import MAX_PHOTO_BYTES
 from .printing.roster import MAX_ROWS
-from services.contracts.printing import load_publicity_settings, load_review_form_settings
 
 log = logging.getLogger(__name__)
 
 TIMEZONE = ZoneInfo("Asia/Shanghai")
 ROSTER_PAGE_SIZE = 500     # rows asked of workflow per roster_page call
-
-# Declaration statuses and plan levels as workflow codes them (the roster's filters).
-ROSTER_STATUSES = {"draft": "编辑中", "submitted": "审核中", "returned": "退回",
-                   "approved": "审核通过", "rejected": "审核不通过", "terminated": "终止"}
-ROSTER_LEVELS = {"senior": "正高级", "deputy_senior": "副高级", "intermediate": "中级",
-                 "junior": "初级"}
-ROSTER_SCOPES = {"unit": "本单位的申报", "level": "本级审核的申报"}
-
-
-# --------------------------------------------------------------------------- schemas
-
-def _review_form_pages(**kwargs):
-    return fields.Dict(
-        keys=fields.String(validate=validate.OneOf(tuple(REVIEW_FORM_PAGES))),
-        values=fields.Nested(PageSettingSchema), **kwargs)
-
-
-_PAGES_TEXT = "；".join(f"{key} {label}" for key, label in REVIEW_FORM_PAGES.items())
-
-
-class ReviewFormPrintSchema(BaseSchema):
-    settings = _review_form_pages(
-        load_default=None, allow_none=True,
-        metadata={"label": "评审表格式设置（仅本次打印）",
-                  "description": "按页设置 {页: {font_size 6–20, blank_rows 0–60, "
-                                 f"row_height 10–120}}}}，逐项覆盖已保存的设置；页：{_PAGES_TEXT}"})
-
-
-class PublicityPrintSchema(BaseSchema):
-    settings = fields.Nested(
-        PublicitySettingsSchema, load_default=None, allow_none=True,
-        metadata={"label": "公示表格式设置（仅本次打印）",
-                  "description": "{font_size 5–14, sections: {study|work|workload|achievements|"
-                                 "papers|basic: {blank_rows 0–60, font_size}}}，逐项覆盖已保存的设置"})
-
-
-class PrintSettingsUpdateSchema(BaseSchema):
-    """The print settings saved with a declaration: each part given replaces that part."""
-    review_form = _review_form_pages(metadata={"label": "评审表格式设置",
-                                               "description": f"按页设置；页：{_PAGES_TEXT}"})
-    publicity = fields.Nested(PublicitySettingsSchema, metadata={"label": "公示表格式设置"})
-
-    @validates_schema
-    def _something_given(self, data, **kwargs):
-        if "review_form" not in data and "publicity" not in data:
-            raise ValidationError("请提交评审表格式设置（review_form）或公示表格式设置（publicity）")
-
-
-class PrintSettingsSavedSchema(BaseSchema):
-    declaration_id = fields.Integer()
-    print_settings = fields.Nested(PrintSettingsSchema)
-
-
-class PrintoutLinkSchema(BaseSchema):
-    file_id = fields.Integer(required=True, metadata={"description": "生成的文件（仅本人可下载）"})
-    file_name = fields.String(metadata={"example": "评审表-张健.pdf"})
-    url = fields.String(required=True, metadata={"description": "预签名下载地址，最长5分钟有效"})
-    expires_at = fields.String(required=True)
-    expires_in = fields.Integer()
-
-
-class RosterLinkSchema(PrintoutLinkSchema):
-    rows = fields.Integer(metadata={"description": "花名册的人数（行数）"})
-
-
-def _choice(values, label):
-    return fields.String(
-        load_default=None, allow_none=True, validate=validate.OneOf(list(values)),
-        metadata={"label": label,
-                  "description": "、".join(f"{k} {v}" for k, v in values.items())})
-
-
-class RosterFilterSchema(BaseSchema):
-    """The filters of the declarations list a roster is exported from; none = all."""
-    scope = fields.String(required=True, validate=validate.OneOf(list(ROSTER_SCOPES)),
-                          metadata={"label": "范围", "description": "unit 本单位的申报（申报人属于"
-                                    "本单位），level 本级审核的申报（到达本单位审核的申报）"})
-    status = _choice(ROSTER_STATUSES, "申报状态")
-    level = _choice(ROSTER_LEVELS, "评审级别")
-    plan_id = fields.Integer(load_default=None, allow_none=True,
-                             validate=validate.Range(min=1), metadata={"label": "评审计划"})
-    specialty = fields.String(load_default=None, allow_none=True,
-                              validate=validate.Length(max=100),
-                              metadata={"label": "申报专业", "description": "包含该文字"})
-    name = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=50),
-                         metadata={"label": "姓名", "description": "包含该文字"})
 
 
 # --------------------------------------------------------------------------- helpers
@@ -211,8 +123,7 @@ class PrintingRpc:
     def _fetch_roster(self, wire, out):
         after, count = None, 0
         while True:
-            page = self._workflow(lambda: self.workflow_rpc.roster_page(
-                wire, after, ROSTER_PAGE_SIZE))
+            page = self.workflow_rpc.roster_page(wire, after, ROSTER_PAGE_SIZE)
             rows = page.get("rows") or []
             count += len(rows)
             if count > MAX_ROWS:
@@ -231,16 +142,10 @@ class PrintingRpc:
     # ---- print settings are saved by workflow (the gateway calls it); see docs/printing.md
 
     # ---- internals
-    def _workflow(self, call):
-        try:
-            return call()
-        except UnknownService:
-            raise Unavailable("service.unavailable", "审核服务暂时不可用，请稍后再试")
-
     def _print_source(self, declaration_id):
         """What workflow lets the caller print: the snapshot with the saved settings."""
         declaration_id = _declaration_id(declaration_id)
-        answer = self._workflow(lambda: self.workflow_rpc.print_snapshot(declaration_id))
+        answer = self.workflow_rpc.print_snapshot(declaration_id)
         snapshot = dict(answer["snapshot"])
         if answer.get("print_settings") is not None:
             snapshot["print_settings"] = answer["print_settings"]

@@ -6,19 +6,17 @@ presigned URLs; RPCs carry metadata, links and parsed rows only.
 import logging
 
 from eventlet import tpool
-from nameko.exceptions import UnknownService
-from nameko.rpc import RpcProxy
 from nameko.timer import Timer
 
 from services.common import config as cfg
 from services.common.config import Settings
 from services.common.db import Database
-from services.common.errors import Conflict, Unavailable
+from services.common.errors import Conflict
 from services.common.principal import PrincipalProvider
-from services.common.rpc import OperationsRpc, rpc
+from services.common.rpc import OperationsRpc, ServiceRpc, rpc
 from services.common.schemas import load
+from services.contracts import documents as contract
 
-from . import schemas
 from .logic import files, workbooks
 from .logic.images import images_to_pdf
 from .logic.sniff import CONTENT_TYPE, content_disposition
@@ -54,57 +52,52 @@ class DocumentsService(OperationsRpc, PrintingRpc):
     principal = PrincipalProvider()
     storage = Storage()
     policy = PolicyProvider()
-    workflow_rpc = RpcProxy("workflow")
+    workflow_rpc = ServiceRpc("workflow")
 
     def check_dependencies(self):
         return {"storage": "ok" if self.storage.ping() else "bucket missing"}
 
     def can_unit_review(self, unit_id, person_id):
-        try:
-            return bool(self.workflow_rpc.can_unit_review(unit_id, person_id))
-        except UnknownService:
-            raise Unavailable("service.unavailable", "审核服务暂时不可用，请稍后再试")
+        return bool(self.workflow_rpc.can_unit_review(unit_id, person_id))
 
     def can_read_attached(self, subjects):
         """Whether workflow lets the calling unit read what a unit's file is attached to
         (a recommendation, a post quota)."""
-        try:
-            return bool(self.workflow_rpc.may_read_attachments([list(s) for s in subjects]))
-        except UnknownService:
-            raise Unavailable("service.unavailable", "审核服务暂时不可用，请稍后再试")
+        return bool(self.workflow_rpc.may_read_attachments([list(s) for s in subjects]))
 
     # ---- slots and uploads
     @rpc
     def file_slots(self):
-        return [slot.to_dict() for slot in self.policy.slots]
+        return contract.FileSlotSchema(many=True).dump(
+            [slot.to_dict() for slot in self.policy.slots])
 
     @rpc
     def request_upload(self, slot, file_name, size=None, bundle=None):
-        data = load(schemas.UploadRequestSchema,
+        data = load(contract.UploadRequestSchema,
                     _given(slot=slot, file_name=file_name, size=size, bundle=bundle))
         ticket = files.request_upload(self.db, self.storage, self.policy,
                                       self.principal.current, **data)
-        return schemas.UploadTicketSchema().dump(ticket)
+        return contract.UploadTicketSchema().dump(ticket)
 
     @rpc
     def complete_upload(self, file_id):
         result = files.complete_upload(self.db, self.storage, self.policy,
                                        self.principal.current, int(file_id))
-        return schemas.FileInfoSchema().dump(result)
+        return contract.FileInfoSchema().dump(result)
 
     @rpc
     def get_file(self, file_id):
         result = files.get_file(self.db, self.policy, self.principal.current, int(file_id),
                                 self.can_unit_review, self.can_read_attached)
-        return schemas.FileInfoSchema().dump(result)
+        return contract.FileInfoSchema().dump(result)
 
     @rpc
     def download_link(self, file_id, reason=None):
-        data = load(schemas.DownloadQuery, _given(reason=reason))
+        data = load(contract.DownloadQuery, _given(reason=reason))
         link = files.download_link(self.db, self.storage, self.policy, self.principal.current,
                                    int(file_id), self.can_unit_review, reason=data["reason"],
                                    can_read_attached=self.can_read_attached)
-        return schemas.DownloadLinkSchema().dump(link)
+        return contract.DownloadLinkSchema().dump(link)
 
     @rpc
     def delete_file(self, file_id):
@@ -113,32 +106,32 @@ class DocumentsService(OperationsRpc, PrintingRpc):
 
     @rpc
     def list_files(self, slot=None, bundle=None, status=None, page=1, page_size=20):
-        query = load(schemas.FileListQuery, _given(slot=slot, bundle=bundle, status=status,
+        query = load(contract.FileListQuery, _given(slot=slot, bundle=bundle, status=status,
                                                    page=page, page_size=page_size))
         result = files.list_files(self.db, self.policy, self.principal.current, **query)
-        return schemas.FileListSchema().dump(result)
+        return contract.FileListSchema().dump(result)
 
     @rpc
     def merge_images(self, file_ids, slot, file_name, bundle=None):
-        data = load(schemas.MergeImagesSchema, _given(file_ids=file_ids, slot=slot,
+        data = load(contract.MergeImagesSchema, _given(file_ids=file_ids, slot=slot,
                                                       file_name=file_name, bundle=bundle))
         result = files.merge_images(
             self.db, self.storage, self.policy, self.principal.current,
             render=lambda images: tpool.execute(images_to_pdf, images), **data)
-        return schemas.FileInfoSchema().dump(result)
+        return contract.FileInfoSchema().dump(result)
 
     # ---- use by other services
     @rpc
     def attach(self, file_ids, subject_service, subject_type, subject_id):
-        data = load(schemas.AttachSchema, {
+        data = load(contract.AttachSchema, {
             "file_ids": file_ids, "subject_service": subject_service,
             "subject_type": subject_type, "subject_id": str(subject_id)})
         result = files.attach(self.db, self.policy, self.principal.current, **data)
-        return schemas.FileInfoSchema(many=True).dump(result)
+        return contract.FileInfoSchema(many=True).dump(result)
 
     @rpc
     def detach(self, file_ids, subject_service, subject_type, subject_id):
-        data = load(schemas.AttachSchema, {
+        data = load(contract.AttachSchema, {
             "file_ids": file_ids, "subject_service": subject_service,
             "subject_type": subject_type, "subject_id": str(subject_id)})
         return {"detached": files.detach(self.db, self.principal.current, **data)}
@@ -147,7 +140,7 @@ class DocumentsService(OperationsRpc, PrintingRpc):
     def attached_files(self, subject_service, subject_type, subject_id):
         result = files.attached_files(self.db, self.policy, subject_service, subject_type,
                                       str(subject_id))
-        return schemas.FileInfoSchema(many=True).dump(result)
+        return contract.FileInfoSchema(many=True).dump(result)
 
     # ---- Excel
     @rpc
@@ -163,7 +156,7 @@ class DocumentsService(OperationsRpc, PrintingRpc):
         url = self.storage.presign_get(key, ttl, content_disposition(file_name),
                                        CONTENT_TYPE["xlsx"])
         now = files.utcnow()
-        return schemas.TemplateLinkSchema().dump({
+        return contract.TemplateLinkSchema().dump({
             "name": name, "file_name": file_name, "url": url, "expires_in": ttl,
             "expires_at": files.iso(now + files.dt.timedelta(seconds=ttl))})
 
@@ -171,7 +164,7 @@ class DocumentsService(OperationsRpc, PrintingRpc):
     def parse_workbook(self, file_id, template):
         """The rows of an uploaded template workbook (owner only), for preview and for
         the achievements service's import."""
-        data = load(schemas.ParseQuery, {"template": template})
+        data = load(contract.ParseQuery, {"template": template})
         principal = files.require_principal(self.principal.current)
         f, _ = files.load_file(self.db, int(file_id))
         basis = files.read_access(f, principal, lambda *_: False)
@@ -194,7 +187,7 @@ class DocumentsService(OperationsRpc, PrintingRpc):
             if exc.code in workbooks.UNREADABLE:
                 files.discard_unreadable(self.db, self.storage, f.id)
             raise
-        return schemas.WorkbookPreviewSchema().dump(result)
+        return contract.WorkbookPreviewSchema().dump(result)
 
     # ---- housekeeping
     @ConfiguredTimer.decorator("PURGE_INTERVAL", 60)

@@ -17,6 +17,7 @@ import re
 from sqlalchemy import select
 
 from services.common.errors import Conflict, Invalid, NotFound
+from services.contracts.achievements import IMPORT_TARGETS
 
 from .. import catalogue
 from ..models import ImportPreview, Record
@@ -42,7 +43,7 @@ TARGETS = {
         "discharge_diagnosis": "discharge_diagnosis"}),
     "references": ("references", {"year": "year", "title": "title"}),
 }
-TARGET_LABELS = {"health_case": "卫生-病案", "cases": "病案列表", "references": "参考文献"}
+TARGET_LABELS = IMPORT_TARGETS
 _QUOTED = re.compile(r"^“(.+?)”")
 
 

@@ -12,6 +12,7 @@ from sqlalchemy.dialects.postgresql import insert
 
 from services.common.errors import Conflict, Invalid, NotFound
 from services.common.messaging import emit
+from services.contracts import achievements as contract
 
 from .. import catalogue
 from ..models import ChildRow, Record, RecordAction, RecordLock, Withdrawal
@@ -24,9 +25,9 @@ from .search import like_terms, search_text, title_of
 log = logging.getLogger(__name__)
 
 CHINA = dt.timezone(dt.timedelta(hours=8))
-SERVICE = "achievements"
-KIND = "record"
-SUBJECT_TYPE = "record"
+SERVICE = contract.SUBJECT_SERVICE
+KIND = contract.REVIEW_KIND
+SUBJECT_TYPE = contract.SUBJECT_TYPE
 
 
 def utcnow():
@@ -336,7 +337,7 @@ def _request_review(session, record, rtype, *, now, note=None):
     if note:
         summary_extra["note"] = note
         summary_extra["revoked"] = True
-    emit(session, "review_requested", f"record:{record.id}", {
+    data = contract.ReviewRequestedSchema().dump({
         "kind": KIND,
         "subject_service": SERVICE,
         "subject_type": SUBJECT_TYPE,
@@ -360,6 +361,7 @@ def _request_review(session, record, rtype, *, now, note=None):
             **summary_extra,
         },
     })
+    emit(session, "review_requested", f"record:{record.id}", data)
 
 
 def _labelled_columns(rtype, values):
@@ -386,12 +388,13 @@ def withdraw(session, record, *, rtype, reason, actor):
     _action(session, record, "withdrawn", status_from=previous, actor=actor, note=reason,
             at=now)
     if previous == st.SUBMITTED:
-        emit(session, "review_withdrawn", f"record:{record.id}", {
-            "kind": KIND,
-            "subject_service": SERVICE,
-            "subject_type": SUBJECT_TYPE,
-            "subject_id": record.id,
-        })
+        emit(session, "review_withdrawn", f"record:{record.id}",
+             contract.ReviewWithdrawnSchema().dump({
+                 "kind": KIND,
+                 "subject_service": SERVICE,
+                 "subject_type": SUBJECT_TYPE,
+                 "subject_id": record.id,
+             }))
     return record
 
 
@@ -568,11 +571,15 @@ def lock(session, record_ids, declaration_id, person_id):
     return [by_id[i] for i in ids]
 
 
-def unlock(session, declaration_id, record_ids=None):
-    """Release a declaration's locks (of the given records, or all of them)."""
+def unlock(session, declaration_id, record_ids=None, person_id=None):
+    """Release a declaration's locks (of the given records, or all of them; only of the
+    records of ``person_id`` when given). Idempotent: answers the records released."""
     query = delete(RecordLock).where(RecordLock.declaration_id == declaration_id)
     if record_ids is not None:
         query = query.where(RecordLock.record_id.in_([int(i) for i in record_ids]))
+    if person_id is not None:
+        query = query.where(RecordLock.record_id.in_(
+            select(Record.id).where(Record.person_id == person_id)))
     released = session.execute(query.returning(RecordLock.record_id)).scalars().all()
     released = sorted(set(released))
     if released:

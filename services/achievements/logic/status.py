@@ -7,21 +7,11 @@ record the unit has not decided, or an approved record no live declaration impor
 back to draft.
 """
 from services.common.errors import Conflict
+from services.contracts.achievements import (APPROVED, AUTO, DRAFT, RETURNED, SOURCE_LABELS,
+                                             STATUS_LABELS, STATUSES, SUBMITTED, TERMINATED,
+                                             USER)
 
-DRAFT = "draft"
-SUBMITTED = "submitted"
-APPROVED = "approved"
-RETURNED = "returned"
-TERMINATED = "terminated"
-
-STATUSES = (DRAFT, SUBMITTED, APPROVED, RETURNED, TERMINATED)
-LABELS = {
-    DRAFT: "编辑中",
-    SUBMITTED: "审核中",
-    APPROVED: "审核通过",
-    RETURNED: "退回",
-    TERMINATED: "终止",
-}
+LABELS = STATUS_LABELS
 # The tabs and counters: 全部 first, then the statuses (我的业绩 shows 终止 too).
 COUNT_KEYS = ("all",) + STATUSES
 COUNT_LABELS = {"all": "全部", **LABELS}
@@ -30,10 +20,7 @@ EDITABLE = (DRAFT, RETURNED)
 SUBMITTABLE = (DRAFT, RETURNED)
 WITHDRAWABLE = (SUBMITTED, APPROVED)
 
-USER = "user"
-AUTO = "auto"
 SOURCES = (USER, AUTO)
-SOURCE_LABELS = {USER: "用户申报", AUTO: "自动生成"}
 
 # 处理情况 of a withdrawal; it takes effect at once.
 HANDLING_WITHDRAWN = "withdrawn"

@@ -305,3 +305,15 @@ def test_list_page_features_and_the_withdrawal_log():
     log = cat.describe()["withdrawal_log"]
     assert [c["label"] for c in log["columns"]] == ["业绩类别", "业绩名称", "申请时间", "处理情况",
                                                     "状态"]
+
+
+def test_the_contracts_record_types_and_categories_are_the_catalogues():
+    """services/contracts/achievements.py tells other services the record-type codes and
+    categories; they must be the catalogue's, in its order."""
+    from services.achievements import catalogue
+    from services.contracts.achievements import CATEGORIES, RECORD_TYPES
+
+    assert CATEGORIES == catalogue.CATEGORY_LABELS
+    assert list(CATEGORIES) == [code for code, _label, _types in catalogue.CATEGORIES]
+    assert RECORD_TYPES == {code: (t.label, t.category) for code, t in catalogue.TYPES.items()}
+    assert list(RECORD_TYPES) == list(catalogue.TYPES)

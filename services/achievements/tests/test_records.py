@@ -4,7 +4,7 @@ authorisation, and the review decisions of the real workflow service."""
 import datetime as dt
 import uuid
 
-from services.achievements.schemas import ReviewRequestedSchema, ReviewWithdrawnSchema
+from services.contracts.achievements import ReviewRequestedSchema, ReviewWithdrawnSchema
 
 from .support import (
     NOT_BOUND_REASON, UNIT_A, UNIT_NAMES, FakeDocuments, FakeIdentity, annual_assessment,

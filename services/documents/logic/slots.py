@@ -13,6 +13,9 @@ checked when the service starts (:func:`apply_overrides`).
 import dataclasses
 import json
 
+from services.contracts.documents import (GENERATED_SLOT, IMAGES_SLOT, IMPORT_SLOT,
+                                          PHOTO_SLOT, POST_QUOTA_SLOT)
+
 MB = 1024 * 1024
 
 # Extensions whose content the service can recognise (logic/sniff.py).
@@ -26,9 +29,6 @@ ANY_UPLOADS = "any"         # a person, unit admin or operator (Excel imports; o
                             # load the continuing-education platform's export)
 SYSTEM_ONLY = "system"      # only the service itself (generated files)
 
-GENERATED_SLOT = "generated"
-IMPORT_SLOT = "import_workbook"
-IMAGES_SLOT = "cq_evidence_images"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -113,7 +113,7 @@ CATALOGUE = (
               source=DEFAULT_SOURCE + "；需上传毕业证封面、内页"),
     _evidence("continuing_education", "继续教育",
               source=f"{FAQ}：继续教育“只能上传png/jpg/pdf/bmp文件, 且不超过10MB, 且最多只能上传5个文件”"),
-    _evidence("photo", "个人信息", "照片", extensions=("jpg", "png"), region="通用",
+    _evidence(PHOTO_SLOT, "个人信息", "照片", extensions=("jpg", "png"), region="通用",
               source=f"{FAQ}第14问：个人近期免冠正面证件照，用于评审表和电子职称证书；"
                      "大小限制同评审表打印（10MB）"),
     # ---- 表彰考核
@@ -162,7 +162,7 @@ CATALOGUE = (
               source=DEFAULT_SOURCE + "；每一个参考文献都必须上传附件"),
     _evidence("health_masterpiece", "卫生-成果代表作", "成果代表作"),
     # ---- 单位：岗位核准与推荐意见
-    _evidence("post_quota_form", "岗位核准信息", "相关附件（盖章后的岗位核准表）",
+    _evidence(POST_QUOTA_SLOT, "岗位核准信息", "相关附件（盖章后的岗位核准表）",
               region="安徽", extensions=("docx", "doc", "jpg", "pdf"), max_size_mb=10,
               max_files=1, uploader=UNIT_UPLOADS,
               source=f"{FAQ}：岗位核准“只能上传docx/doc/jpg/pdf文件，且不超过10MB，且最多只能上传1个文件”"),

@@ -25,6 +25,7 @@ import re
 import zipfile
 
 from services.common.errors import Invalid, TooLarge
+from services.contracts.documents import POST_QUOTA_TEMPLATE
 
 DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y%m%d", "%Y年%m月%d日")
 EXCEL_ERRORS = {"#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A",
@@ -143,7 +144,7 @@ TEMPLATES = {
                "日期格式为 YYYY-MM-DD（如 2021-05-01）；学时可保留1位小数。"),
     ),
 }
-POST_QUOTA = "post_quota"
+POST_QUOTA = POST_QUOTA_TEMPLATE
 POST_QUOTA_FILE = "岗位核准表.xlsx"
 POST_QUOTA_LEVELS = ("正高级", "副高级", "中级", "初级")
 TEMPLATE_NAMES = tuple(TEMPLATES) + (POST_QUOTA,)

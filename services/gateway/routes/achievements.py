@@ -16,6 +16,22 @@ from werkzeug.wrappers import Response
 from services.common.errors import AppError
 from services.common.principal import OPERATOR, PERSON, UNIT_ADMIN
 from services.common.schemas import BaseSchema, LenientSchema, PageQuery, fields, validate
+from services.contracts.achievements import (
+    ID_RANGE,
+    STATUS_CODES,
+    STATUS_HELP,
+    ExtractResult,
+    HoursLoadResult,
+    HoursPage,
+    ImportCommitResult,
+    ImportPreview,
+    RecordBatchResult,
+    RecordDetail,
+    RecordPage,
+    RecordStats,
+    RowsPage,
+    WithdrawalPage,
+)
 
 from ..http import route
 
@@ -25,12 +41,7 @@ TAG = "个人业绩库"
 UNIT_TAG = "业绩档案"
 IMPORT_TAG = "业绩导入"
 HOURS_TAG = "继续教育学时"
-STATUS_CODES = ["draft", "submitted", "approved", "returned", "terminated"]
-STATUS_HELP = ("draft 编辑中, submitted 审核中, approved 审核通过, returned 退回, "
-               "terminated 终止")
 HISTORY_TIMEOUT = 5.0
-MAX_ID = 2**63 - 1  # ids are PostgreSQL bigints
-ID_RANGE = validate.Range(min=1, max=MAX_ID)
 
 
 # --------------------------------------------------------------------------- requests
@@ -183,262 +194,6 @@ class HoursListQuery(PageQuery):
                           metadata={"label": "年度"})
     extracted = fields.Boolean(load_default=None, allow_none=True,
                                metadata={"label": "是否已提取"})
-
-
-# --------------------------------------------------------------------------- answers
-
-class RecordItem(LenientSchema):
-    id = fields.Integer()
-    type = fields.String(metadata={"description": "业绩类型代码"})
-    type_label = fields.String(metadata={"example": "工作经历"})
-    category = fields.String()
-    category_label = fields.String(metadata={"example": "基本信息"})
-    title = fields.String(metadata={"description": "业绩名称"})
-    columns = fields.Dict(metadata={"description": "该类型列表列的字段值（字段代码 → 值）"})
-    status = fields.String(metadata={"description": STATUS_HELP})
-    status_label = fields.String(metadata={"example": "审核中"})
-    source = fields.String(metadata={"description": "user 用户申报, auto 自动生成"})
-    source_label = fields.String(metadata={"example": "用户申报"})
-    case_count = fields.Integer(allow_none=True, metadata={"description": "病案数量"})
-    reference_count = fields.Integer(allow_none=True, metadata={"description": "文献数量"})
-    person_id = fields.Integer()
-    person_name = fields.String(metadata={"description": "申报人"})
-    unit_id = fields.Integer(allow_none=True, metadata={"description": "提交审核的单位"})
-    unit_name = fields.String(allow_none=True)
-    opinion = fields.String(allow_none=True, metadata={"description": "审核意见（退回意见）"})
-    locked = fields.Boolean(metadata={"description": "已被职称申报引用"})
-    lock_count = fields.Integer()
-    actions = fields.List(fields.String(), metadata={
-        "description": "本人现在可做的操作：edit 修改, delete 删除, submit 提交, withdraw 撤回, "
-                       "adjust 调整（审核通过的专题、论文、综述）"})
-    revocable = fields.Boolean(metadata={"description": "单位可撤销审核"})
-    created_at = fields.String()
-    updated_at = fields.String()
-    submitted_at = fields.String(allow_none=True, metadata={"description": "申报日期"})
-    decided_at = fields.String(allow_none=True, metadata={"description": "审核时间"})
-
-
-class RecordPage(LenientSchema):
-    items = fields.List(fields.Nested(RecordItem))
-    total = fields.Integer()
-    counts = fields.Dict(keys=fields.String(), values=fields.Integer(), metadata={
-        "description": "状态页签的数量：all 全部 及各状态（同一筛选条件，不含状态）"})
-    page = fields.Integer()
-    page_size = fields.Integer()
-
-
-class RecordDisplayField(LenientSchema):
-    key = fields.String()
-    label = fields.String()
-    kind = fields.String()
-    unit = fields.String()
-    value = fields.Raw(allow_none=True)
-
-
-class RecordTrailEntry(LenientSchema):
-    action = fields.String(metadata={"description": "created, saved, submitted, approved, "
-                                                    "returned, terminated, withdrawn, "
-                                                    "decision_ignored"})
-    action_label = fields.String()
-    status_from = fields.String(allow_none=True)
-    status_to = fields.String(allow_none=True)
-    status_label = fields.String(allow_none=True)
-    opinion = fields.String(allow_none=True)
-    note = fields.String(allow_none=True)
-    account_id = fields.Integer(allow_none=True)
-    actor_name = fields.String(allow_none=True)
-    unit_id = fields.Integer(allow_none=True)
-    process_id = fields.Integer(allow_none=True)
-    at = fields.String()
-
-
-class RecordRow(LenientSchema):
-    id = fields.Integer()
-    position = fields.Integer(metadata={"description": "序号"})
-    values = fields.Dict(attribute="fields", data_key="fields")
-    file_id = fields.Integer(allow_none=True, metadata={"description": "参考文献附件"})
-
-
-class RowsSummary(LenientSchema):
-    total = fields.Integer(metadata={"description": "数量"})
-    recent = fields.Integer(metadata={"description": "近5年的病案 / 近3年的文献"})
-    with_file = fields.Integer(metadata={"description": "已上传附件的数量"})
-
-
-class RecordHistoryEntry(LenientSchema):
-    process_id = fields.Integer()
-    step_index = fields.Integer()
-    unit_id = fields.Integer(allow_none=True)
-    unit_name = fields.String(allow_none=True)
-    account_id = fields.Integer(allow_none=True)
-    account_name = fields.String(allow_none=True)
-    action = fields.String()
-    action_label = fields.String()
-    opinion = fields.String(allow_none=True)
-    at = fields.String()
-
-
-class RecordDetail(RecordItem):
-    values = fields.Dict(attribute="fields", data_key="fields",
-                         metadata={"description": "全部字段值（字段代码 → 值）"})
-    display = fields.List(fields.Nested(RecordDisplayField),
-                          metadata={"description": "按类型字段顺序的标签与值"})
-    evidence_file_ids = fields.List(fields.Integer())
-    evidence_required = fields.Boolean()
-    children = fields.String(allow_none=True, metadata={"description": "明细类型（病案、参考文献）"})
-    rows = fields.List(fields.Nested(RecordRow), metadata={"description": "病案列表或参考文献，按序号"})
-    rows_label = fields.String(metadata={"example": "病案列表"})
-    rows_rule = fields.Dict(allow_none=True, metadata={"description": "提交的数量要求"})
-    rows_summary = fields.Nested(RowsSummary, allow_none=True)
-    rows_problem = fields.String(allow_none=True, metadata={"description": "尚不满足的要求"})
-    trail = fields.List(fields.Nested(RecordTrailEntry),
-                        metadata={"description": "本服务记录的操作经过"})
-    history = fields.List(fields.Nested(RecordHistoryEntry),
-                          metadata={"description": "审核流程（workflow 的审核历史）"})
-    history_available = fields.Boolean(metadata={"description": "审核流程是否取到"})
-
-
-class RowsPage(LenientSchema):
-    record_id = fields.Integer()
-    kind = fields.String(metadata={"description": "cases 病案, references 参考文献"})
-    label = fields.String()
-    items = fields.List(fields.Nested(RecordRow))
-    summary = fields.Nested(RowsSummary)
-    problem = fields.String(allow_none=True)
-    rule = fields.Dict(allow_none=True)
-
-
-class ImportRowError(LenientSchema):
-    column = fields.String(allow_none=True, metadata={"description": "字段代码"})
-    label = fields.String(allow_none=True, metadata={"description": "列名"})
-    message = fields.String()
-
-
-class ImportRow(LenientSchema):
-    row = fields.Integer(metadata={"description": "Excel 行号"})
-    values = fields.Dict()
-    status = fields.String(metadata={"description": "允许导入 或 error"})
-    status_label = fields.String(metadata={"example": "允许导入"})
-    errors = fields.List(fields.Nested(ImportRowError))
-    message = fields.String()
-
-
-class ImportColumn(LenientSchema):
-    key = fields.String()
-    label = fields.String()
-
-
-class ImportPreview(LenientSchema):
-    import_id = fields.Integer()
-    target = fields.String()
-    target_label = fields.String()
-    record_id = fields.Integer(allow_none=True)
-    file_id = fields.Integer()
-    columns = fields.List(fields.Nested(ImportColumn))
-    rows = fields.List(fields.Nested(ImportRow))
-    total = fields.Integer()
-    allowed = fields.Integer(metadata={"description": "允许导入的行数"})
-    refused = fields.Integer(metadata={"description": "不允许导入的行数"})
-    committed = fields.Boolean()
-    committed_at = fields.String(allow_none=True)
-    imported = fields.Integer(allow_none=True)
-    created_at = fields.String()
-
-
-class ImportCommitResult(LenientSchema):
-    import_id = fields.Integer()
-    imported = fields.Integer(metadata={"description": "导入的行数"})
-    already_committed = fields.Boolean(metadata={"description": "此前已正式导入，本次未再导入"})
-    record_ids = fields.List(fields.Integer(), metadata={"description": "新建的卫生-病案记录"})
-
-
-class ExtractResult(LenientSchema):
-    created = fields.Integer(metadata={"description": "新建的继续教育记录数"})
-    message = fields.String()
-    items = fields.List(fields.Nested(RecordDetail))
-
-
-class HoursLoadResult(LenientSchema):
-    received = fields.Integer()
-    inserted = fields.Integer()
-    updated = fields.Integer()
-    unchanged = fields.Integer(metadata={"description": "未变化或已提取（保持不变）"})
-
-
-class HoursRow(LenientSchema):
-    id = fields.Integer()
-    id_number = fields.String(metadata={"description": "身份证号码（脱敏）"})
-    name = fields.String()
-    year = fields.Integer()
-    hours = fields.String()
-    project = fields.String(allow_none=True)
-    organizer = fields.String(allow_none=True)
-    certificate_no = fields.String(allow_none=True)
-    start_date = fields.String(allow_none=True)
-    end_date = fields.String(allow_none=True)
-    loaded_at = fields.String()
-    extracted = fields.Boolean()
-    extracted_at = fields.String(allow_none=True)
-
-
-class HoursPage(LenientSchema):
-    items = fields.List(fields.Nested(HoursRow))
-    total = fields.Integer()
-    page = fields.Integer()
-    page_size = fields.Integer()
-
-
-class RecordBatchResult(LenientSchema):
-    submitted = fields.List(fields.Integer())
-    items = fields.List(fields.Nested(RecordDetail))
-
-
-class RecordCategoryStats(LenientSchema):
-    code = fields.String()
-    label = fields.String()
-    counts = fields.Dict(keys=fields.String(), values=fields.Integer())
-
-
-class RecordTypeStats(LenientSchema):
-    code = fields.String()
-    label = fields.String()
-    category = fields.String(allow_none=True)
-    health_only = fields.Boolean()
-    total = fields.Integer(metadata={"description": "全部"})
-    approved = fields.Integer(metadata={"description": "审核通过"})
-
-
-class RecordStats(LenientSchema):
-    counts = fields.Dict(keys=fields.String(), values=fields.Integer(), metadata={
-        "description": "all 全部, draft 编辑中, submitted 审核中, approved 审核通过, "
-                       "returned 退回, terminated 终止"})
-    labels = fields.Dict(keys=fields.String(), values=fields.String())
-    categories = fields.List(fields.Nested(RecordCategoryStats))
-    types = fields.List(fields.Nested(RecordTypeStats))
-
-
-class WithdrawalItem(LenientSchema):
-    id = fields.Integer()
-    record_id = fields.Integer()
-    type = fields.String()
-    type_label = fields.String(metadata={"description": "业绩类别"})
-    category = fields.String(allow_none=True)
-    title = fields.String(metadata={"description": "业绩名称"})
-    requested_at = fields.String(metadata={"description": "申请时间"})
-    previous_status = fields.String()
-    previous_status_label = fields.String(metadata={"description": "撤回前状态"})
-    handling = fields.String()
-    handling_label = fields.String(metadata={"description": "处理情况", "example": "已撤回"})
-    status = fields.String()
-    status_label = fields.String(metadata={"description": "状态（业绩当前状态）"})
-    reason = fields.String(allow_none=True)
-
-
-class WithdrawalPage(LenientSchema):
-    items = fields.List(fields.Nested(WithdrawalItem))
-    total = fields.Integer()
-    page = fields.Integer()
-    page_size = fields.Integer()
 
 
 # --------------------------------------------------------------------------- routes

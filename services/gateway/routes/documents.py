@@ -5,11 +5,20 @@ storage with the short presigned URLs these operations return.
 """
 from werkzeug.wrappers import Response
 
-from services.documents.schemas import (DownloadLinkSchema, DownloadQuery, FileInfoSchema,
-                                        FileListQuery, FileListSchema, FileSlotSchema,
-                                        MergeImagesSchema, ParseQuery, TemplateLinkSchema,
-                                        UploadRequestSchema, UploadTicketSchema,
-                                        WorkbookPreviewSchema)
+from services.contracts.documents import (
+    DownloadLinkSchema,
+    DownloadQuery,
+    FileInfoSchema,
+    FileListQuery,
+    FileListSchema,
+    FileSlotSchema,
+    MergeImagesSchema,
+    ParseQuery,
+    TemplateLinkSchema,
+    UploadRequestSchema,
+    UploadTicketSchema,
+    WorkbookPreviewSchema,
+)
 
 from ..http import route
 

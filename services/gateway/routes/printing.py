@@ -6,10 +6,15 @@ answers a short download link; workflow decides who may print which declaration 
 keeps the print settings.
 """
 from services.common.principal import UNIT_ADMIN
-from services.documents.printing_rpc import (PrintoutLinkSchema, PrintSettingsSavedSchema,
-                                             PrintSettingsUpdateSchema, PublicityPrintSchema,
-                                             ReviewFormPrintSchema, RosterFilterSchema,
-                                             RosterLinkSchema)
+from services.contracts.documents import (
+    PrintoutLinkSchema,
+    PrintSettingsSavedSchema,
+    PrintSettingsUpdateSchema,
+    PublicityPrintSchema,
+    ReviewFormPrintSchema,
+    RosterFilterSchema,
+    RosterLinkSchema,
+)
 
 from ..http import route
 
