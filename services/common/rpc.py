@@ -1,11 +1,33 @@
 """RPC entrypoints and the operations every service answers."""
+import contextlib
 import logging
+import uuid
 
 import amqp.exceptions
 import kombu.exceptions
+from kombu import Queue
+from nameko.amqp.publish import Publisher
+from nameko.constants import (
+    AMQP_SSL_CONFIG_KEY,
+    AMQP_URI_CONFIG_KEY,
+    DEFAULT_SERIALIZER,
+    LOGIN_METHOD_CONFIG_KEY,
+    NON_PERSISTENT,
+    SERIALIZER_CONFIG_KEY,
+)
 from nameko.exceptions import UnknownService
+from nameko.rpc import (
+    RPC_REPLY_QUEUE_TEMPLATE,
+    RPC_REPLY_QUEUE_TTL,
+    MethodProxy,
+    ReplyListener,
+    Responder,
+    RpcConsumer,
+    RpcProxy,
+    ServiceProxy,
+    get_rpc_exchange,
+)
 from nameko.rpc import Rpc as NamekoRpc
-from nameko.rpc import RpcConsumer, RpcProxy
 from sqlalchemy import text
 
 from . import messaging
@@ -18,6 +40,57 @@ BROKER_ERRORS = (kombu.exceptions.OperationalError, amqp.exceptions.ConnectionEr
                  OSError)
 
 
+# RPC messages are transient: a request or an answer lives for the few milliseconds
+# between two running processes, and a lost one shows as the caller's timeout (503), as
+# any other failure of the callee would. They are therefore neither written to disk
+# (non-persistent, and the reply queues are not durable) nor confirmed by the broker;
+# durability and confirms are kept for events, whose outbox relies on them.
+
+
+class TransientPublisher(Publisher):
+    """Publishes RPC answers: non-persistent, without publisher confirms."""
+
+    delivery_mode = NON_PERSISTENT
+    use_confirms = False
+
+    def publish(self, payload, **kwargs):
+        # Nameko's Publisher writes ``confirm_publish`` into a dict shared by every
+        # publisher of the process; give each publish a copy of its own.
+        kwargs.setdefault("transport_options", dict(self.transport_options))
+        return super().publish(payload, **kwargs)
+
+
+_routed = set()  # (broker, exchange, service) whose request queue a publish reached
+
+
+class RequestPublisher(TransientPublisher):
+    """Publishes RPC requests: non-persistent, and unconfirmed once the target's queue
+    is known to exist.
+
+    Nameko finds an absent service (``UnknownService``) by publishing with ``mandatory``
+    and waiting for the broker's confirm, which comes after the ``basic.return`` of an
+    unroutable message. A service's request queue is durable and stays bound once the
+    service has run on the broker, so only the first request to each service (per
+    process) needs that check: it is published mandatory and confirmed; later ones are
+    neither, and a request lost afterwards (the queue deleted by hand, a broker crash)
+    surfaces as the caller's timeout."""
+
+    def publish(self, payload, **kwargs):
+        exchange = kwargs.get("exchange")
+        service = str(kwargs.get("routing_key", "")).partition(".")[0]
+        key = (self.amqp_uri, getattr(exchange, "name", exchange), service)
+        routed = key in _routed
+        kwargs["use_confirms"] = not routed
+        kwargs["mandatory"] = not routed
+        super().publish(payload, **kwargs)
+        if not routed:  # confirmed and not returned (else UndeliverableMessage)
+            _routed.add(key)
+
+
+class TransientResponder(Responder):
+    publisher_cls = TransientPublisher
+
+
 class AnsweringRpcConsumer(RpcConsumer):
     """Nameko's RPC consumer, except that an answer the broker cannot take (it went away
     while the worker ran) is logged as lost instead of raising out of the worker, which
@@ -27,16 +100,28 @@ class AnsweringRpcConsumer(RpcConsumer):
 
     def handle_result(self, message, result, exc_info):
         try:
-            return super().handle_result(message, result, exc_info)
+            return self._answer(message, result, exc_info)
         except BROKER_ERRORS as exc:
             log.error("answer to %s lost, the broker is unreachable (%s); the request "
                       "will be delivered again", message.delivery_info.get("routing_key"),
                       exc)
-            try:  # when only the answer's connection failed, give the request back now
+            # when only the answer's connection failed, give the request back now (the
+            # consumer's channel may have died too)
+            with contextlib.suppress(Exception):
                 self.queue_consumer.requeue_message(message)
-            except Exception:  # noqa: BLE001 - the consumer's channel died too
-                pass
             return result, exc_info
+
+    def _answer(self, message, result, exc_info):
+        """``RpcConsumer.handle_result`` with a transient, unconfirmed answer."""
+        config = self.container.config
+        responder = TransientResponder(
+            config[AMQP_URI_CONFIG_KEY], get_rpc_exchange(config),
+            config.get(SERIALIZER_CONFIG_KEY, DEFAULT_SERIALIZER), message,
+            ssl=config.get(AMQP_SSL_CONFIG_KEY),
+            login_method=config.get(LOGIN_METHOD_CONFIG_KEY))
+        result, exc_info = responder.send_response(result, exc_info)
+        self.queue_consumer.ack_message(message)
+        return result, exc_info
 
 
 class Rpc(NamekoRpc):
@@ -86,14 +171,45 @@ class _Service:
         return _Method(getattr(self._proxy, name))
 
 
+class TransientReplyListener(ReplyListener):
+    """Nameko's reply listener with a non-durable reply queue (it still expires five
+    minutes after its consumer went away, and is declared again on reconnection)."""
+
+    def setup(self):
+        reply_queue_uuid = uuid.uuid4()
+        self.routing_key = str(reply_queue_uuid)
+        self.queue = Queue(
+            RPC_REPLY_QUEUE_TEMPLATE.format(self.container.service_name, reply_queue_uuid),
+            exchange=get_rpc_exchange(self.container.config),
+            routing_key=self.routing_key,
+            durable=False,
+            queue_arguments={"x-expires": RPC_REPLY_QUEUE_TTL},
+        )
+        self.queue_consumer.register_provider(self)
+
+
+class TransientMethodProxy(MethodProxy):
+    publisher_cls = RequestPublisher
+
+
+class TransientServiceProxy(ServiceProxy):
+    def __getattr__(self, name):
+        return TransientMethodProxy(self.worker_ctx, self.service_name, name,
+                                    self.reply_listener, **self.options)
+
+
 class ServiceRpc(RpcProxy):
     """The one way a service calls another: Nameko's ``RpcProxy`` whose calls raise
     :class:`Unavailable` (503, 服务暂不可用) when the target service is not running,
-    instead of ``UnknownService``. Declare each proxy once, in ``service.py``:
+    instead of ``UnknownService``, and whose requests and answers are transient (see
+    :class:`RequestPublisher`). Declare each proxy once, in ``service.py``:
     ``identity_rpc = ServiceRpc("identity")``."""
 
+    rpc_reply_listener = TransientReplyListener()
+
     def get_dependency(self, worker_ctx):
-        return _Service(super().get_dependency(worker_ctx))
+        return _Service(TransientServiceProxy(worker_ctx, self.target_service,
+                                              self.rpc_reply_listener, **self.options))
 
 
 class OperationsRpc:
