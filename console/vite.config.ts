@@ -33,6 +33,7 @@ export default defineConfig({
   },
   test: {
     environment: 'happy-dom',
+    testTimeout: 30000,
     include: ['tests/**/*.spec.ts'],
     server: { deps: { inline: ['element-plus'] } },
   },

@@ -1,5 +1,5 @@
 import { defineStore } from 'pinia'
-import { api, onAuthLost, setToken } from '@/api/http'
+import { api, ApiError, setToken } from '@/api/http'
 
 export interface Me {
   account_id: number
@@ -13,6 +13,7 @@ export interface Me {
 }
 
 const KEY = 'zc.token'
+let restoring: Promise<void> | null = null
 
 export const useAuth = defineStore('auth', {
   state: () => ({ token: null as string | null, me: null as Me | null, loaded: false }),
@@ -26,18 +27,23 @@ export const useAuth = defineStore('auth', {
   },
   actions: {
     /** Restore the session kept in this tab (sessionStorage) and load /auth/me. */
-    async restore() {
-      if (this.loaded) return
+    restore(): Promise<void> {
+      // one restoration for every navigation that waits on it
+      if (!restoring) restoring = this.restoreNow()
+      return restoring
+    },
+    async restoreNow() {
       this.loaded = true
       const saved = sessionStorage.getItem(KEY)
-      onAuthLost(() => this.forget())
       if (!saved) return
       this.token = saved
       setToken(saved)
       try {
         this.me = await api.get<Me>('/auth/me')
-      } catch {
-        this.forget()
+      } catch (exc) {
+        // only an answer that the session is over ends it; a page being left (the
+        // request aborted) or a network failure keeps it for the next load
+        if (exc instanceof ApiError && exc.status === 401) this.forget()
       }
     },
     async login(username: string, password: string) {
