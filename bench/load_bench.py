@@ -17,10 +17,24 @@ PostgreSQL and Nameko RPC rates of the same machine, so that each layer's cost i
    information, import, submit) and file uploads (presign, PUT to S3, complete, delete).
    Prints per request kind: count, requests/s, p50/p95/p99, errors by status; totals; the
    ratios of the layers; and the CPU seconds each process spent during the mix.
+   With ``--open-rate R`` the mix is an open loop instead: operations arrive at R per
+   second (Poisson: exponential gaps), each on its own green thread and keep-alive
+   connection, whatever the answers' speed, so a slow platform shows as latency and
+   errors rather than as a lower offered rate. It prints the platform's CPU per request
+   (services, gateway, S3 server, PostgreSQL and RabbitMQ from /proc, not the load
+   generator, whose own CPU per request is printed beside it).
+5. ``--capacity``: a bisection over the offered rate (``--capacity-low/high``,
+   ``--trial-seconds`` each) for the highest rate with p99 <= ``--p99-target`` (300 ms)
+   and no errors; its figure is also given as a ratio of ``/healthz`` and of one RPC.
+
+The last line is always ``mix: <N> requests, <R> req/s, platform CPU <C> ms/request, p99
+<P> ms`` (of the main run). An operation is one step of the mix; some steps make several
+HTTP requests (a declaration 5, an upload 4, a batch approval 2): N and R count requests.
 
 Run against a platform started with ``bin/run``:
 
     .venv/bin/python bench/load_bench.py [--duration 120] [--clients 200]
+    .venv/bin/python bench/load_bench.py --open-rate 40 --capacity   # open loop, capacity
     .venv/bin/python bench/load_bench.py --cleanup      # remove the data set afterwards
 """
 import warnings
@@ -159,17 +173,37 @@ def _cpu_of(pid):
         return None
 
 
+PLATFORM_DATABASE = ["zhicheng"]   # set from --database-url
+
+
+def _platform_backend(pid):
+    """Whether a postgres process serves the platform's database, or is one of the
+    server's own (checkpointer, WAL writer, …): other databases' backends (other test
+    runs on the machine) are not the platform's."""
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as f:
+            title = f.read().replace(b"\0", b" ").decode(errors="replace").split()
+    except OSError:
+        return False
+    # "postgres: 15/main: <user> <database> <host(port)> <state>" for a backend
+    if len(title) >= 5 and title[0] == "postgres:" and "(" in title[4]:
+        return title[3] == PLATFORM_DATABASE[0]
+    return True
+
+
 def cpu_snapshot():
     """CPU seconds so far of the platform's processes (bin/run's pid files), of
-    PostgreSQL's and RabbitMQ's processes, and of this process."""
-    result = {}
+    PostgreSQL's (the platform database's backends and the server's own processes) and
+    RabbitMQ's (all of it: other vhosts' traffic included), and of this process."""
+    result = collections.defaultdict(dict)   # name -> {pid: CPU seconds}
     run = os.path.join(ROOT, "var", "run")
     for name in sorted(os.listdir(run)) if os.path.isdir(run) else ():
         if name.endswith(".pid"):
             with open(os.path.join(run, name)) as f:
-                value = _cpu_of(f.read().strip())
+                pid = f.read().strip()
+            value = _cpu_of(pid)
             if value is not None:
-                result[name[:-4]] = value
+                result[name[:-4]][pid] = value
     for pid in filter(str.isdigit, os.listdir("/proc")):
         try:
             with open(f"/proc/{pid}/comm") as f:
@@ -177,23 +211,31 @@ def cpu_snapshot():
         except OSError:
             continue
         group = "postgres" if comm == "postgres" else "rabbitmq" if comm == "beam.smp" else None
+        if group == "postgres" and not _platform_backend(pid):
+            continue
         if group:
-            result[group] = result.get(group, 0.0) + (_cpu_of(pid) or 0.0)
-    result["load generator"] = _cpu_of(os.getpid()) or 0.0
+            result[group][pid] = _cpu_of(pid) or 0.0
+    result["load generator"][os.getpid()] = _cpu_of(os.getpid()) or 0.0
     with open("/proc/stat") as f:
         fields = [int(v) for v in f.readline().split()[1:]]
-    result["whole machine"] = (sum(fields) - fields[3] - fields[4]) / os.sysconf("SC_CLK_TCK")
+    result["whole machine"][0] = (sum(fields) - fields[3] - fields[4]) / os.sysconf(
+        "SC_CLK_TCK")
     return result
 
 
-def cpu_report(before, after, seconds):
+def cpu_used(before, after):
+    """CPU seconds of each group between two snapshots, process by process: a process
+    started in between counts from zero, one that ended in between is not counted."""
+    return {name: sum(cpu - before.get(name, {}).get(pid, 0.0) for pid, cpu in pids.items())
+            for name, pids in after.items()}
+
+
+def cpu_report(used, seconds):
     print(f"\nCPU seconds during the mix ({os.cpu_count()} cores x {seconds:.0f} s = "
           f"{os.cpu_count() * seconds:.0f} available; PostgreSQL and RabbitMQ include other "
           "work on the machine):")
-    for name in after:
-        if name in before:
-            used = after[name] - before[name]
-            print(f"  {name:<16} {used:7.1f} s  ({used / seconds * 100:5.1f} % of one core)")
+    for name, cpu in used.items():
+        print(f"  {name:<16} {cpu:7.1f} s  ({cpu / seconds * 100:5.1f} % of one core)")
 
 
 # --------------------------------------------------------------------------- warm-up
@@ -467,6 +509,135 @@ class Mix:
                   expect=(204,))
 
 
+# --------------------------------------------------------------------------- open loop
+
+PLATFORM_EXCLUDED = ("load generator", "whole machine")
+
+
+def platform_cpu(used):
+    """CPU seconds of the platform's processes (services, gateway, S3 server, PostgreSQL,
+    RabbitMQ) in a ``cpu_used`` answer; not the load generator's."""
+    return sum(cpu for name, cpu in used.items() if name not in PLATFORM_EXCLUDED)
+
+
+class Sessions:
+    """Keep-alive HTTP connections to the gateway, each used by one request at a time."""
+
+    def __init__(self, url, stats):
+        self.url, self.stats, self.free = url, stats, []
+
+    def get(self):
+        return self.free.pop() if self.free else Http(self.url, self.stats)
+
+    def put(self, http):
+        self.free.append(http)
+
+
+def open_loop(mix, rate, seconds, seed, max_outstanding=2000):
+    """Operations of the mix arrive at ``rate`` per second (a Poisson process: exponential
+    gaps), whatever the answers' speed; each runs in its own green thread on a free
+    keep-alive connection. Waits for the last ones to finish. Answers the window's
+    length (arrivals stop at ``seconds``) and the operations started."""
+    rng = random.Random(seed)
+    sessions = Sessions(mix.args.url, mix.stats)
+    pool = eventlet.GreenPool(max_outstanding)
+    started = 0
+
+    def operation(op, op_seed):
+        http = sessions.get()
+        try:
+            person, token = mix.persons[op_seed % len(mix.persons)]
+            admin = mix.admins[op_seed % len(mix.admins)]
+            getattr(mix, op)(http, random.Random(op_seed), person, token, admin)
+        finally:
+            sessions.put(http)
+
+    start = time.perf_counter()
+    next_at = start
+    while True:
+        next_at += rng.expovariate(rate)
+        if next_at - start >= seconds:
+            break
+        delay = next_at - time.perf_counter()
+        if delay > 0:
+            eventlet.sleep(delay)
+        if pool.free() == 0:
+            mix.stats.error("(generator)", "too many outstanding", "")
+            continue
+        op = rng.choices(mix.ops, mix.weights)[0]
+        pool.spawn_n(operation, op, rng.getrandbits(32))
+        started += 1
+    pool.waitall()
+    return time.perf_counter() - start, started
+
+
+def summary(stats):
+    """(HTTP requests, errors, overall latencies sorted) of a run's Stats."""
+    times, errors = [], 0
+    for kind in set(stats.times) | set(stats.errors):
+        if kind.endswith(" (all steps)"):
+            continue
+        times.extend(stats.times[kind])
+        errors += sum(stats.errors[kind].values())
+    return len(times) + errors, errors, sorted(times)
+
+
+def measure_open(args, mix_factory, rate, seconds, title, show=True):
+    """One open-loop run at ``rate``: answers a dict of its figures."""
+    stats = Stats()
+    mix = mix_factory(stats)
+    before = cpu_snapshot()
+    window, operations = open_loop(mix, rate, seconds, args.seed + int(rate * 1000))
+    used = cpu_used(before, cpu_snapshot())
+    requests_done, errors, times = summary(stats)
+    cpu = platform_cpu(used)
+    figures = {"rate": rate, "operations": operations, "requests": requests_done,
+               "errors": errors, "seconds": window, "throughput": requests_done / window,
+               "p50": pct(times, .5), "p95": pct(times, .95), "p99": pct(times, .99),
+               "cpu_ms": cpu / max(requests_done, 1) * 1000,
+               "rabbitmq_ms": used.get("rabbitmq", 0) / max(requests_done, 1) * 1000,
+               "generator_ms": used["load generator"] / max(requests_done, 1) * 1000}
+    if show:
+        report(stats, window, title)
+        cpu_report(used, window)
+        print(f"  platform CPU {figures['cpu_ms']:.1f} ms/request (services, gateway, S3, "
+              f"PostgreSQL, RabbitMQ, of which RabbitMQ {figures['rabbitmq_ms']:.1f}: all "
+              "its vhosts); load generator "
+              f"{figures['generator_ms']:.1f} ms/request", flush=True)
+    return figures
+
+
+def capacity_search(args, mix_factory):
+    """Bisection over the offered rate (operations/s): the highest at which every request
+    answered without error and the p99 stayed within the target."""
+    low, high = args.capacity_low, args.capacity_high
+    best = None
+    print(f"\ncapacity search: p99 <= {args.p99_target:.0f} ms and no errors, "
+          f"{args.trial_seconds:.0f} s per trial, offered rate in [{low:g}, {high:g}] "
+          "operations/s", flush=True)
+    for _ in range(args.capacity_steps):
+        rate = (low + high) / 2
+        f = measure_open(args, mix_factory, rate, args.trial_seconds, "", show=False)
+        ok = f["errors"] == 0 and f["p99"] <= args.p99_target
+        print(f"  offered {rate:6.1f} op/s: {f['throughput']:6.1f} req/s, p50 {f['p50']:.0f} "
+              f"ms, p99 {f['p99']:.0f} ms, errors {f['errors']}, platform CPU "
+              f"{f['cpu_ms']:.1f} ms/request -> {'ok' if ok else 'over'}", flush=True)
+        if ok:
+            best = f
+            low = rate
+        else:
+            high = rate
+        if high - low < args.capacity_resolution:
+            break
+    if best:
+        print(f"  capacity: {best['rate']:.1f} operations/s offered = "
+              f"{best['throughput']:.1f} requests/s at p99 {best['p99']:.0f} ms, no errors",
+              flush=True)
+    else:
+        print("  capacity: no rate tried met the target", flush=True)
+    return best
+
+
 # --------------------------------------------------------------------------- main
 
 def main(argv=None):
@@ -486,6 +657,18 @@ def main(argv=None):
                         help="employers whose admins approve in the mix")
     parser.add_argument("--batch", type=int, default=20, help="tasks per batch decision")
     parser.add_argument("--upload-kb", type=int, default=200, help="size of an upload")
+    parser.add_argument("--open-rate", type=float, default=0,
+                        help="open loop: operations of the mix per second (Poisson "
+                        "arrivals); 0 = the closed loop of --clients")
+    parser.add_argument("--capacity", action="store_true",
+                        help="after the run, search the highest offered rate that meets "
+                        "--p99-target with no errors (bisection)")
+    parser.add_argument("--p99-target", type=float, default=300, help="ms")
+    parser.add_argument("--trial-seconds", type=float, default=30)
+    parser.add_argument("--capacity-low", type=float, default=0)
+    parser.add_argument("--capacity-high", type=float, default=120)
+    parser.add_argument("--capacity-steps", type=int, default=6)
+    parser.add_argument("--capacity-resolution", type=float, default=2)
     parser.add_argument("--raw-seconds", type=float, default=10)
     parser.add_argument("--raw-callers", type=int, default=20)
     parser.add_argument("--seed", type=int, default=11)
@@ -496,6 +679,7 @@ def main(argv=None):
                         help="only delete the data set and what the benchmark created")
     args = parser.parse_args(argv)
     db_url = args.database_url
+    PLATFORM_DATABASE[0] = dataset.plain_url(db_url).rsplit("/", 1)[-1].split("?")[0]
 
     if args.cleanup or args.reseed:
         print("cleanup", flush=True)
@@ -540,18 +724,36 @@ def main(argv=None):
 
     rates = raw_layers(args, db_url, person_tokens)
 
-    stats = Stats()
-    mix = Mix(args, stats, persons=list(zip(client_persons, person_tokens, strict=True)),
-              admins=admin_tokens, declarants=candidates, plan=plan)
-    print(f"\nmix: {args.clients} clients for {args.duration:.0f} s, weights "
-          + ", ".join(f"{n} {w}" for n, w in MIX), flush=True)
-    before = cpu_snapshot()
-    seconds = run_for(args.duration, args.clients, mix.client)
-    after = cpu_snapshot()
-    total = report(stats, seconds, f"deadline-day mix, {args.clients} clients")
-    cpu_report(before, after, seconds)
+    persons = list(zip(client_persons, person_tokens, strict=True))
 
-    http_rate = total / seconds
+    def mix_factory(stats):
+        return Mix(args, stats, persons=persons, admins=admin_tokens, declarants=candidates,
+                   plan=plan)
+
+    weights = ", ".join(f"{n} {w}" for n, w in MIX)
+    if args.open_rate:
+        print(f"\nmix, open loop: {args.open_rate:g} operations/s offered (Poisson) for "
+              f"{args.duration:.0f} s over {len(persons)} logged-in persons, weights "
+              f"{weights}", flush=True)
+        main_run = measure_open(args, mix_factory, args.open_rate, args.duration,
+                                f"deadline-day mix, open loop at {args.open_rate:g} op/s")
+    else:
+        stats = Stats()
+        mix = mix_factory(stats)
+        print(f"\nmix: {args.clients} clients for {args.duration:.0f} s, weights {weights}",
+              flush=True)
+        before = cpu_snapshot()
+        seconds = run_for(args.duration, args.clients, mix.client)
+        used = cpu_used(before, cpu_snapshot())
+        report(stats, seconds, f"deadline-day mix, {args.clients} clients")
+        cpu_report(used, seconds)
+        requests_done, errors, times = summary(stats)
+        main_run = {"requests": requests_done, "errors": errors, "seconds": seconds,
+                    "throughput": requests_done / seconds, "p99": pct(times, .99),
+                    "cpu_ms": platform_cpu(used) / max(requests_done, 1) * 1000}
+    capacity = capacity_search(args, mix_factory) if args.capacity else None
+
+    http_rate = main_run["throughput"]
     pg, rpc, healthz, me = (rates[k] for k in sorted(rates, key=list(rates).index))
     print("\nratios (calls per second, same callers)")
     print(f"  PostgreSQL lookup / RPC authenticate        {pg / rpc:6.1f}x")
@@ -559,6 +761,14 @@ def main(argv=None):
     print(f"  HTTP /healthz / HTTP /auth/me               {healthz / me:6.1f}x")
     print(f"  HTTP /auth/me / mix (requests/s)            {me / http_rate:6.1f}x")
     print(f"  PostgreSQL lookup / mix (requests/s)        {pg / http_rate:6.1f}x")
+    if capacity:
+        print(f"  capacity (req/s at p99 <= {args.p99_target:.0f} ms) / HTTP /healthz  "
+              f"{capacity['throughput'] / healthz:6.3f}")
+        print(f"  capacity / RPC authenticate                 "
+              f"{capacity['throughput'] / rpc:6.3f}")
+    # the last line, exactly this shape
+    print(f"mix: {main_run['requests']} requests, {main_run['throughput']:.1f} req/s, "
+          f"platform CPU {main_run['cpu_ms']:.1f} ms/request, p99 {main_run['p99']:.0f} ms")
 
 
 if __name__ == "__main__":
