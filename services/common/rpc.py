@@ -32,6 +32,7 @@ from sqlalchemy import text
 
 from . import messaging
 from .errors import AppError, Unavailable
+from .metrics import Metrics
 from .principal import OPERATOR, SYSTEM
 
 log = logging.getLogger(__name__)
@@ -214,6 +215,8 @@ class ServiceRpc(RpcProxy):
 
 class OperationsRpc:
     """Mixed into every domain service, which must have ``db`` and ``principal``."""
+
+    metrics = Metrics()  # Prometheus metrics on METRICS_PORT (services/common/metrics.py)
 
     @rpc
     def health(self):

@@ -28,7 +28,7 @@ from nameko.web.server import WebServer, WsgiApp
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Request, Response
 
-from services.common import errors
+from services.common import errors, metrics
 from services.common.schemas import load
 
 log = logging.getLogger("gateway")
@@ -135,6 +135,8 @@ class JsonWsgiApp(WsgiApp):
     """Nameko's WSGI app, answering unknown paths and methods in the error shape."""
 
     def __call__(self, environ, start_response):
+        if environ.get("PATH_INFO") == "/metrics":  # Prometheus (services/common/metrics.py)
+            return metrics.wsgi_app(self.server.container)(environ, start_response)
         request = Request(environ, shallow=True)
         adapter = self.url_map.bind_to_environ(environ)
         try:
@@ -159,6 +161,16 @@ class JsonWebServer(WebServer):
 
 class JsonHttp(HttpRequestHandler):
     server = JsonWebServer()
+
+    def handle_request(self, request):
+        """Nameko's, counted and timed by route template and status for /metrics."""
+        started = time.perf_counter()
+        response = super().handle_request(request)
+        spec = getattr(getattr(self.container.service_cls, self.method_name, None),
+                       "route_spec", None)
+        metrics.observe_http(self.container, self.method, spec.path if spec else self.url,
+                             response.status_code, time.perf_counter() - started)
+        return response
 
 
 # --------------------------------------------------------------------------- responses
