@@ -21,6 +21,7 @@ SERVICE_CLASSES = {
     "achievements": "services.achievements.service:AchievementsService",
     "workflow": "services.workflow.service:WorkflowService",
     "documents": "services.documents.service:DocumentsService",
+    "webhooks": "services.webhooks.service:WebhooksService",
 }
 
 
@@ -30,7 +31,10 @@ def load_class(path):
 
 
 def handler_queues(service_cls):
-    """``(queue, exchange_source)`` for each event handler of ``service_cls``."""
+    """``(queue, exchange_source)`` for each event handler of ``service_cls``; none for a
+    service whose queues the service declares itself (``declares_own_queues``)."""
+    if getattr(service_cls, "declares_own_queues", False):
+        return []
     queues = []
     for method_name, method in inspect.getmembers(service_cls, inspect.isfunction):
         for entrypoint in getattr(method, ENTRYPOINT_EXTENSIONS_ATTR, ()):

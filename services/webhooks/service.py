@@ -8,6 +8,7 @@ thread (``logic/delivery.py``). RPCs are for the gateway's ``/api/v1/subscriptio
 """
 import logging
 import uuid
+from types import SimpleNamespace
 
 import eventlet
 import requests
@@ -15,10 +16,11 @@ from nameko.events import event_handler
 from nameko.extensions import DependencyProvider
 from nameko.timer import timer
 from requests.adapters import HTTPAdapter
+from sqlalchemy.orm import sessionmaker
 
 from services.common import config as cfg
 from services.common.config import Settings
-from services.common.db import Database, DatabaseAccess
+from services.common.db import Database, DatabaseAccess, make_engine
 from services.common.errors import Unavailable
 from services.common.principal import OPERATOR, SYSTEM, Principal, PrincipalProvider
 from services.common.rpc import OperationsRpc, ServiceRpc, rpc
@@ -32,7 +34,7 @@ from .models import Base
 
 log = logging.getLogger(__name__)
 
-DELIVERY_TICK = 0.2  # seconds between looks for due deliveries
+DELIVERY_TICK = 0.1  # seconds between looks for due deliveries
 FEED_TICK = 1.0  # seconds between pulls of the sources' feeds
 FEED_PAGE = 500
 # The webhooks service reads the sources' feeds as a system caller of its own.
@@ -66,41 +68,49 @@ class Courier(DependencyProvider):
         return cfg.as_float(self.container.config, "WEBHOOK_LEASE",
                             2 * self.timeout + 5.0)
 
-    def database(self):
+    def start(self):
+        # Results are written over connections of the courier's own, so that deliveries
+        # never wait for a worker's connection (nor workers for theirs).
         provider = next(d for d in self.container.dependencies if isinstance(d, Database))
-        return DatabaseAccess(provider, None)
+        self.engine = make_engine(provider.engine.url, pool_size=min(self.concurrency, 10))
+        self._db = DatabaseAccess(SimpleNamespace(
+            sessions=sessionmaker(self.engine, expire_on_commit=False),
+            container=self.container, metadata=provider.metadata), None)
+
+    def database(self):
+        return self._db
 
     def free(self):
         return max(0, self.concurrency - self.in_flight)
 
-    def send(self, delivery_id, number):
+    def send(self, claimed):
         self.in_flight += 1
-        self.container.spawn_managed_thread(lambda: self._send(delivery_id, number),
-                                            identifier=f"webhook-delivery-{delivery_id}")
+        self.container.spawn_managed_thread(
+            lambda: self._send(claimed),
+            identifier=f"webhook-delivery-{claimed['delivery_id']}")
 
-    def _send(self, delivery_id, number):
-        db = self.database()
+    def _send(self, claimed):
         try:
-            with db.read() as session:
-                prepared = delivery.prepare(session, delivery_id)
-            outcome = delivery.post(self.http, prepared, self.allow, self.timeout)
-            with db.transaction() as session:
-                delivery.record(session, delivery_id, number, outcome, self.retry_base,
-                                self.retry_max)
+            outcome = delivery.post(self.http, claimed, self.allow, self.timeout)
+            with self.database().transaction() as session:
+                delivery.record(session, claimed["delivery_id"], claimed["number"], outcome,
+                                self.retry_base, self.retry_max)
             if not outcome[0]:
-                log.info("delivery %s to subscription %s failed: %s", delivery_id,
-                         prepared["subscription_id"], outcome[3])
+                log.info("delivery %s to subscription %s failed: %s",
+                         claimed["delivery_id"], claimed["subscription_id"], outcome[3])
         except Exception:
             log.exception("delivery %s could not be completed; it is sent again after its "
-                          "lease", delivery_id)
+                          "lease", claimed["delivery_id"])
         finally:
             self.in_flight -= 1
 
     def stop(self):
         self.http.close()
+        self.engine.dispose()
 
     def kill(self):
         self.http.close()
+        self.engine.dispose()
 
     def get_dependency(self, worker_ctx):
         return self
@@ -108,6 +118,10 @@ class Courier(DependencyProvider):
 
 class WebhooksService(OperationsRpc):
     name = "webhooks"
+    # Its queues (every type of every source) are declared when it starts, not at
+    # deployment: it reads what it missed from the feeds, and a platform without it
+    # must not pile events up for it (services.common.topology skips them).
+    declares_own_queues = True
 
     settings = Settings(required=("AMQP_URI", "DATABASE_URL"))
     db = Database(Base.metadata)
@@ -185,8 +199,8 @@ class WebhooksService(OperationsRpc):
             return
         with self.db.transaction() as session:
             claimed = delivery.claim(session, free, self.courier.lease)
-        for delivery_id, number in claimed:
-            self.courier.send(delivery_id, number)
+        for item in claimed:
+            self.courier.send(item)
 
     # ------------------------------------------------------------ subscriptions API
     def _caller(self):

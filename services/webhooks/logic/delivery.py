@@ -14,7 +14,7 @@ import random
 import time
 import uuid
 
-from sqlalchemy import select, text, update
+from sqlalchemy import func, select, text, update
 
 from ..models import Attempt, Delivery, Event, Subscription
 from . import signing, ssrf
@@ -27,7 +27,8 @@ def utcnow():
 
 
 def claim(session, limit, lease_seconds):
-    """Lease up to ``limit`` due deliveries; their ids, committed with the caller."""
+    """Lease up to ``limit`` due deliveries, committed with the caller; for each, what
+    its POST needs (url, body, secrets, ids), read in the same transaction."""
     if limit <= 0:
         return []
     heads = session.execute(text("""
@@ -50,44 +51,52 @@ def claim(session, limit, lease_seconds):
                                Delivery.next_attempt_at <= text("now()"))
         .with_for_update(skip_locked=True)
     ).scalars().all()
+    if not locked:
+        return []
+    details = {
+        row.id: row for row in session.execute(
+            select(Delivery.id, Event.cloudevent, Event.event_id, Event.type,
+                   Subscription.id.label("subscription_id"), Subscription.url,
+                   Subscription.secret, Subscription.previous_secret,
+                   Subscription.previous_secret_expires_at)
+            .join(Event, Event.id == Delivery.event_row_id)
+            .join(Subscription, Subscription.id == Delivery.subscription_id)
+            .where(Delivery.id.in_([d.id for d in locked])))
+    }
     now = utcnow()
     claimed = []
     for delivery in locked:
         delivery.attempts += 1
         delivery.next_attempt_at = now + dt.timedelta(seconds=lease_seconds)
         session.add(Attempt(delivery_id=delivery.id, number=delivery.attempts, started_at=now))
-        claimed.append((delivery.id, delivery.attempts))
+        row = details[delivery.id]
+        secrets = [row.secret]
+        if row.previous_secret and row.previous_secret_expires_at \
+                and row.previous_secret_expires_at > now:
+            secrets.append(row.previous_secret)
+        claimed.append({
+            "delivery_id": delivery.id, "number": delivery.attempts,
+            "subscription_id": row.subscription_id, "url": row.url, "secrets": secrets,
+            "event_id": str(row.event_id), "type": row.type,
+            "body": json.dumps(row.cloudevent, ensure_ascii=False, separators=(",", ":"),
+                               sort_keys=True).encode(),
+        })
     return claimed
 
 
-def prepare(session, delivery_id):
-    """What the POST needs: url, body, headers (signed now), subscription id."""
-    row = session.execute(
-        select(Delivery, Event, Subscription)
-        .join(Event, Event.id == Delivery.event_row_id)
-        .join(Subscription, Subscription.id == Delivery.subscription_id)
-        .where(Delivery.id == delivery_id)
-    ).one()
-    delivery, event, subscription = row
-    body = json.dumps(event.cloudevent, ensure_ascii=False, separators=(",", ":"),
-                      sort_keys=True).encode()
-    secrets = [subscription.secret]
-    if subscription.previous_secret and subscription.previous_secret_expires_at \
-            and subscription.previous_secret_expires_at > utcnow():
-        secrets.append(subscription.previous_secret)
-    headers = {
+def signed_headers(claimed):
+    """The headers of a POST, signed now."""
+    return {
         "Content-Type": "application/cloudevents+json; charset=utf-8",
         "User-Agent": USER_AGENT,
-        "X-Signature": signing.header(secrets, time.time(), body),
-        "X-Delivery-Id": str(delivery.id),
-        "X-Event-Id": str(event.event_id),
-        "X-Event-Type": event.type,
-        "X-Subscription-Id": str(subscription.id),
-        "ce-id": str(event.event_id),
+        "X-Signature": signing.header(claimed["secrets"], time.time(), claimed["body"]),
+        "X-Delivery-Id": str(claimed["delivery_id"]),
+        "X-Event-Id": claimed["event_id"],
+        "X-Event-Type": claimed["type"],
+        "X-Subscription-Id": str(claimed["subscription_id"]),
+        "ce-id": claimed["event_id"],
         "ce-specversion": "1.0",
     }
-    return {"url": subscription.url, "body": body, "headers": headers,
-            "subscription_id": subscription.id}
 
 
 def post(http, prepared, allow, timeout):
@@ -96,7 +105,8 @@ def post(http, prepared, allow, timeout):
     try:
         ssrf.check_url(prepared["url"], allow)  # again: what the host resolves to now
         response = http.post(prepared["url"], data=prepared["body"],
-                             headers=prepared["headers"], timeout=(min(5.0, timeout), timeout),
+                             headers=signed_headers(prepared),
+                             timeout=(min(5.0, timeout), timeout),
                              allow_redirects=False, stream=True)
         try:
             response.raw.read(4096, decode_content=False)
@@ -118,6 +128,8 @@ def backoff(attempts, base, maximum):
 
 
 def record(session, delivery_id, number, outcome, base, maximum):
+    """The result of an attempt. The subscription's row is written (locked) only when
+    its failing state changes: a failure, or a success while it is failing."""
     ok, status_code, elapsed, error = outcome
     now = utcnow()
     session.execute(update(Attempt).where(Attempt.delivery_id == delivery_id,
@@ -128,27 +140,25 @@ def record(session, delivery_id, number, outcome, base, maximum):
     delivery.last_status_code = status_code
     delivery.last_response_ms = elapsed
     delivery.last_error = error
-    subscription = session.get(Subscription, delivery.subscription_id, with_for_update=True)
     if ok:
         delivery.status = "delivered"
         delivery.delivered_at = now
         delivery.first_failed_at = None
-        still_failing = session.execute(
-            select(Delivery.id).where(Delivery.subscription_id == subscription.id,
-                                      Delivery.status == "pending",
-                                      Delivery.first_failed_at.is_not(None)).limit(1)
-        ).first()
-        if still_failing is None:
-            subscription.failing_since = None
-            subscription.last_error = None
-    else:
-        if delivery.status != "pending":
-            return  # cancelled meanwhile
+        session.flush()
+        session.execute(text("""
+            UPDATE webhooks.subscriptions s SET failing_since = NULL, last_error = NULL
+            WHERE s.id = :id AND s.failing_since IS NOT NULL
+              AND NOT EXISTS (SELECT 1 FROM webhooks.deliveries d
+                              WHERE d.subscription_id = s.id AND d.status = 'pending'
+                                AND d.first_failed_at IS NOT NULL)
+        """), {"id": delivery.subscription_id})
+    elif delivery.status == "pending":  # not cancelled meanwhile
         delivery.first_failed_at = delivery.first_failed_at or now
         delivery.next_attempt_at = now + dt.timedelta(
             seconds=backoff(delivery.attempts, base, maximum))
-        subscription.failing_since = subscription.failing_since or now
-        subscription.last_error = error
+        session.execute(update(Subscription).where(Subscription.id == delivery.subscription_id)
+                        .values(failing_since=func.coalesce(Subscription.failing_since, now),
+                                last_error=error))
 
 
 def pause_failing(session, give_up_after):
