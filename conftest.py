@@ -33,6 +33,7 @@ def database_url():
     """A new database for this test session, with every service's migrations applied
     (as its owner: the tests' own SQL uses this URL)."""
     from sqlalchemy import text
+
     from services.common.migrations import grant_service_role, upgrade
 
     name = f"zc_test_{uuid.uuid4().hex[:10]}"
@@ -87,8 +88,8 @@ def s3_endpoint(tmp_path_factory):
     if os.environ.get("S3_ENDPOINT"):
         yield os.environ["S3_ENDPOINT"]
         return
-    from nameko.testing.utils import find_free_port
     import requests
+    from nameko.testing.utils import find_free_port
 
     port = find_free_port()
     log = tmp_path_factory.mktemp("s3") / "moto.log"

@@ -30,25 +30,34 @@ RUN_TOOLS=("moto[s3]" flask flask-cors ruff)
 # ensure_venv run|test: production dependencies (requirements.lock) plus, for "run", the
 # RUN_TOOLS and, for "test", every development and test tool (requirements-dev.lock).
 # Installs again when either lock changes; a venv installed for "test" serves "run".
+# Concurrent runs wait for each other (flock) instead of installing at the same time.
+venv_ready() {  # profile want
+  local have
+  have="$(cat "$VENV/.lock-sha" 2>/dev/null || true)"
+  [[ -x "$PY" && ( "$have" == "$2 test" || "$have" == "$2 $1" ) ]]
+}
+
 ensure_venv() {
-  local profile="${1:-test}" stamp="$VENV/.lock-sha" want have
+  local profile="${1:-test}" want lock
   want="$(cat "$ROOT/requirements.lock" "$ROOT/requirements-dev.lock" | sha256sum | cut -d' ' -f1)"
-  have="$(cat "$stamp" 2>/dev/null || true)"
-  if [[ -x "$PY" && ( "$have" == "$want test" || "$have" == "$want $profile" ) ]]; then
-    return 0
+  venv_ready "$profile" "$want" && return 0
+  exec {lock}> "$VAR/run/venv.lock"
+  flock "$lock"
+  if ! venv_ready "$profile" "$want"; then
+    say "installing pinned dependencies into .venv ($profile)"
+    [[ -x "$PY" ]] || python3 -m venv "$VENV"
+    local pip=("$PY" -m pip --disable-pip-version-check)
+    "${pip[@]}" install --quiet --upgrade pip==24.3.1
+    if [[ "$profile" == test ]]; then
+      "${pip[@]}" install --quiet -r "$ROOT/requirements-dev.lock"  # with requirements.lock
+    else
+      "${pip[@]}" install --quiet -r "$ROOT/requirements.lock" \
+        -c "$ROOT/requirements-dev.lock" "${RUN_TOOLS[@]}"
+    fi
+    "${pip[@]}" check
+    echo "$want $profile" > "$VENV/.lock-sha"
   fi
-  say "installing pinned dependencies into .venv ($profile)"
-  [[ -x "$PY" ]] || python3 -m venv "$VENV"
-  local pip=("$PY" -m pip --disable-pip-version-check)
-  "${pip[@]}" install --quiet --upgrade pip==24.3.1
-  if [[ "$profile" == test ]]; then
-    "${pip[@]}" install --quiet -r "$ROOT/requirements-dev.lock"  # includes requirements.lock
-  else
-    "${pip[@]}" install --quiet -r "$ROOT/requirements.lock" \
-      -c "$ROOT/requirements-dev.lock" "${RUN_TOOLS[@]}"
-  fi
-  "${pip[@]}" check
-  echo "$want $profile" > "$stamp"
+  exec {lock}>&-
 }
 
 # poppler-utils (pdftoppm, pdftotext) and a CJK font: the tests render generated PDFs

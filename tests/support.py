@@ -1,20 +1,10 @@
 """A small client for end-to-end tests: real services, real HTTP through the gateway."""
 import uuid
 
-import eventlet
 from sqlalchemy import text
 
+from services.common.testing import wait_for
 from services.identity.tests.conftest import HEFEI, PASSWORD, make_credit_code, person_form
-
-
-def wait_for(predicate, timeout=15.0, interval=0.1):
-    deadline = eventlet.hubs.get_hub().clock() + timeout
-    while eventlet.hubs.get_hub().clock() < deadline:
-        value = predicate()
-        if value:
-            return value
-        eventlet.sleep(interval)
-    raise AssertionError("condition not reached in time")
 
 
 class Api:

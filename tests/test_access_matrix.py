@@ -27,7 +27,8 @@ import datetime as dt
 import eventlet
 
 from deploy import demo
-from tests.test_declaration_flow import PASSWORD, Flow, minimal_pdf, wait_for
+from services.common.testing import wait_for
+from tests.test_declaration_flow import PASSWORD, Flow, minimal_pdf
 from tests.test_recommendation_flow import unit
 
 ROLES = ("anon", "P", "Q", "A", "B", "dept", "hr", "org", "ops", "aud", "sys")

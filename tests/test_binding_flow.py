@@ -2,7 +2,8 @@
 import eventlet
 import pytest
 
-from tests.support import Api, wait_for
+from services.common.testing import wait_for
+from tests.support import Api
 
 
 @pytest.fixture

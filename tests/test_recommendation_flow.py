@@ -7,7 +7,8 @@ only once none is pending."""
 import datetime as dt
 import uuid
 
-from tests.test_declaration_flow import HEFEI, PASSWORD, Flow, minimal_pdf, wait_for
+from services.common.testing import wait_for
+from tests.test_declaration_flow import HEFEI, PASSWORD, Flow, minimal_pdf
 
 
 def unit(flow, token, kind, name, nature="organ", parent=None):

@@ -64,10 +64,8 @@ class DatabaseAccess:
         session.info["metadata"] = self._provider.metadata
         raw = self._worker_ctx.data.get(CONTEXT_KEY) if self._worker_ctx else None
         if raw:
-            try:
+            with contextlib.suppress(TypeError, ValueError):
                 session.info["actor"] = Principal.from_json(raw).as_actor()
-            except (TypeError, ValueError):
-                pass
         return session
 
     @contextlib.contextmanager
@@ -110,16 +108,16 @@ class Database(DependencyProvider):
         from .messaging import OutboxRelay
 
         config = self.container.config
-        url = cfg.require(config, "DATABASE_URL")
+        url = cfg.value(config, "DATABASE_URL")
         self.engine = make_engine(url, pool_size=cfg.max_workers(config) + 1)
         self.relay = OutboxRelay(
             engine=self.engine,
             metadata=self.metadata,
             source=self.container.service_name,
-            amqp_uri=cfg.require(config, "AMQP_URI"),
-            poll_interval=cfg.as_float(config, "OUTBOX_POLL_INTERVAL", 1.0),
-            max_backoff=cfg.as_float(config, "OUTBOX_MAX_BACKOFF", 30.0),
-            unroutable_grace=cfg.as_float(config, "OUTBOX_UNROUTABLE_GRACE", 300.0),
+            amqp_uri=cfg.value(config, "AMQP_URI"),
+            poll_interval=cfg.value(config, "OUTBOX_POLL_INTERVAL"),
+            max_backoff=cfg.value(config, "OUTBOX_MAX_BACKOFF"),
+            unroutable_grace=cfg.value(config, "OUTBOX_UNROUTABLE_GRACE"),
         )
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
         event.listen(self.sessions, "after_commit", self._after_commit)

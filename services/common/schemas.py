@@ -125,7 +125,7 @@ def load(schema, data, code="request.invalid"):
         first_field, first_messages = next(iter(fields_.items()))
         label = _label(schema, first_field)
         message = f"提交的内容有误：{label}{first_messages[0]}"
-        raise Invalid(code, message, {"fields": fields_})
+        raise Invalid(code, message, {"fields": fields_}) from exc
 
 
 def _label(schema, dotted):

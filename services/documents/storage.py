@@ -27,8 +27,10 @@ SPOOL_IN_MEMORY = 2 * 1024 * 1024  # larger downloads spill to a temporary file
 MISSING_CODES = ("NoSuchKey", "NoSuchObject", "NotFound", "ResourceNotFound")
 
 
-def make_client(endpoint, access_key, secret_key, region):
-    parsed = urllib.parse.urlparse(endpoint if "://" in endpoint else f"http://{endpoint}")
+def make_client(endpoint, access_key, secret_key, region, secure=False):
+    """A client of ``endpoint``: its scheme decides HTTPS; without one, ``secure``."""
+    scheme = "https" if secure else "http"
+    parsed = urllib.parse.urlparse(endpoint if "://" in endpoint else f"{scheme}://{endpoint}")
     if not parsed.netloc:
         raise cfg.ConfigError(f"S3_ENDPOINT is not a URL: {endpoint!r}")
     return Minio(parsed.netloc, access_key=access_key, secret_key=secret_key,
@@ -140,14 +142,15 @@ class ObjectStore:
 class Storage(DependencyProvider):
     def setup(self):
         config = self.container.config
-        region = config.get("S3_REGION") or "us-east-1"
-        access_key = config.get("S3_ACCESS_KEY") or ""
-        secret_key = config.get("S3_SECRET_KEY") or ""
-        client = make_client(cfg.require(config, "S3_ENDPOINT"), access_key, secret_key,
-                             region)
-        public = (config.get("S3_PUBLIC_ENDPOINT") or "").strip()
-        presigner = make_client(public, access_key, secret_key, region) if public else None
-        self.store = ObjectStore(client, cfg.require(config, "S3_BUCKET"), presigner)
+        region, secure = cfg.value(config, "S3_REGION"), cfg.value(config, "S3_SECURE")
+        access_key = cfg.value(config, "S3_ACCESS_KEY")
+        secret_key = cfg.value(config, "S3_SECRET_KEY")
+        client = make_client(cfg.value(config, "S3_ENDPOINT"), access_key, secret_key,
+                             region, secure)
+        public = cfg.value(config, "S3_PUBLIC_ENDPOINT")
+        presigner = (make_client(public, access_key, secret_key, region, secure)
+                     if public else None)
+        self.store = ObjectStore(client, cfg.value(config, "S3_BUCKET"), presigner)
         for attempt in range(10):
             try:
                 self.store.ensure_bucket()

@@ -76,3 +76,45 @@ def test_every_schema_refuses_oversized_integers_and_nul_characters():
             assert exc.details["fields"][field] in (["数值过大"], ["文本中不能含有空字符"])
         else:
             raise AssertionError(f"{bad} was accepted")
+
+
+def test_settings_are_typed_with_the_tables_defaults():
+    assert cfg.value({}, "OUTBOX_UNROUTABLE_GRACE") == 300.0
+    assert cfg.value({"OUTBOX_UNROUTABLE_GRACE": "12"}, "OUTBOX_UNROUTABLE_GRACE") == 12.0
+    assert cfg.value({"S3_SECURE": "true"}, "S3_SECURE") is True
+    assert cfg.value({"S3_SECURE": None}, "S3_SECURE") is False
+    assert cfg.as_int({}, "SESSION_TTL_MINUTES") == 720
+    assert cfg.as_float({}, "SESSION_TTL_MINUTES", 1.5) == 1.5  # an explicit default wins
+    with pytest.raises(cfg.ConfigError, match="S3_SECURE"):
+        cfg.value({"S3_SECURE": "maybe"}, "S3_SECURE")
+    with pytest.raises(cfg.ConfigError, match="OUTBOX_POLL_INTERVAL must be greater than 0"):
+        cfg.value({"OUTBOX_POLL_INTERVAL": 0}, "OUTBOX_POLL_INTERVAL")
+    with pytest.raises(cfg.ConfigError, match="DOWNLOAD_URL_TTL must be at most 300"):
+        cfg.value({"DOWNLOAD_URL_TTL": 301}, "DOWNLOAD_URL_TTL")
+    with pytest.raises(cfg.ConfigError, match="max_workers must be an integer"):
+        cfg.value({"max_workers": True}, "max_workers")
+    with pytest.raises(cfg.ConfigError, match="S3_ENDPOINT is missing"):
+        cfg.value({"S3_ENDPOINT": " "}, "S3_ENDPOINT")
+    with pytest.raises(KeyError, match="NOT_A_SETTING"):
+        cfg.value({}, "NOT_A_SETTING")
+
+
+def test_every_declared_setting_has_a_valid_default():
+    for key, setting in cfg.SETTINGS.items():
+        assert key == setting.key
+        if setting.default not in (cfg.REQUIRED, None):
+            assert cfg.value({key: setting.default}, key) == setting.default, key
+    for service, keys in cfg.SERVICE_SETTINGS.items():
+        assert len(set(keys)) == len(keys), service
+        assert set(keys) <= set(cfg.SETTINGS), service
+        assert {"AMQP_URI", "APP_ENV", "max_workers"} <= set(keys), service
+
+
+def test_a_bad_number_stops_the_service_naming_the_key(rabbit_config, database_url,
+                                                        container_factory):
+    from services.workflow.service import WorkflowService
+
+    container = container_factory(WorkflowService, {
+        **rabbit_config, "DATABASE_URL": database_url, "OUTBOX_UNROUTABLE_GRACE": "soon"})
+    with pytest.raises(cfg.ConfigError, match="OUTBOX_UNROUTABLE_GRACE must be a number"):
+        container.start()

@@ -4,11 +4,13 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from nameko.standalone.rpc import ServiceRpcProxy
-from sqlalchemy import text
+from sqlalchemy import create_engine, text
+from sqlalchemy.pool import NullPool
 
 from services.common.config import DOMAIN_SERVICES
 from services.common.db import Database, make_base
 from services.common.rpc import rpc
+from services.common.testing import wait_for
 from services.common.topology import SERVICE_CLASSES, load_class
 
 SlowBase = make_base("probe_slow")
@@ -30,6 +32,19 @@ class SlowService:
             return session.execute(text("SELECT 'quick done'")).scalar()
 
 
+def sleeping(url):
+    """Whether another session of this database sits in pg_sleep now."""
+    engine = create_engine(url, poolclass=NullPool)
+    try:
+        with engine.connect() as conn:
+            return conn.execute(text(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                "AND pid <> pg_backend_pid() AND state = 'active' "
+                "AND query LIKE '%pg_sleep%'")).scalar() > 0
+    finally:
+        engine.dispose()
+
+
 def test_a_slow_query_does_not_stall_other_workers(service_config, container_factory):
     """psycopg must wait cooperatively (PSYCOPG_WAIT_FUNC=wait_select): while one worker
     sits in pg_sleep(2), another worker's RPC on the same service is answered."""
@@ -43,7 +58,7 @@ def test_a_slow_query_does_not_stall_other_workers(service_config, container_fac
 
     pool = eventlet.GreenPool()
     pool.spawn(call, "stuck", 2)
-    eventlet.sleep(0.3)  # the slow query is running now
+    wait_for(lambda: sleeping(service_config["DATABASE_URL"]), what="pg_sleep running")
     pool.spawn(call, "quick")
     pool.waitall()
     assert finished == ["quick done", "stuck done"]

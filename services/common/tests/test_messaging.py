@@ -3,6 +3,7 @@
 Two probe services, each with its own schema: ``probe_source`` changes a row and emits
 an event in one transaction; ``probe_sink`` applies it to a table of its own.
 """
+import logging
 import threading
 import time
 
@@ -18,6 +19,7 @@ from services.common.errors import Conflict
 from services.common.messaging import consumer, emit, event_exchange, event_feed
 from services.common.migrations import grant_service_role
 from services.common.rpc import rpc
+from services.common.testing import wait_for
 from services.common.topology import handler_queues
 
 SourceBase = make_base("probe_source")
@@ -92,16 +94,6 @@ def probe_schemas(db_engine, database_url, service_config):
             conn.execute(text(f'DROP SCHEMA IF EXISTS "{base.metadata.schema}" CASCADE'))
 
 
-def wait_for(predicate, timeout=10.0, interval=0.05):
-    deadline = eventlet.hubs.get_hub().clock() + timeout
-    while eventlet.hubs.get_hub().clock() < deadline:
-        value = predicate()
-        if value:
-            return value
-        eventlet.sleep(interval)
-    raise AssertionError("condition not reached in time")
-
-
 def count(engine, query):
     with engine.connect() as conn:
         return conn.execute(query).scalar()
@@ -124,7 +116,8 @@ def failed(engine):
 
 
 def test_event_reaches_consumer_once_even_when_redelivered(
-        probe_schemas, service_config, runner_factory):
+        probe_schemas, service_config, runner_factory, caplog):
+    caplog.set_level(logging.INFO, logger="services.common.messaging")
     engine = probe_schemas
     runner = runner_factory(service_config, ProbeSource, ProbeSink)
     runner.start()
@@ -150,7 +143,9 @@ def test_event_reaches_consumer_once_even_when_redelivered(
             producer.publish(envelope, routing_key="thing_made", serializer="json")
 
     processed = SinkBase.metadata.tables["probe_sink.processed_events"]
-    eventlet.sleep(1.0)
+    # the sink has taken every copy: each one found the event handled and was skipped
+    wait_for(lambda: sum(f"event {event_id} already handled; skipped" in r.getMessage()
+                         for r in caplog.records) >= 3, what="three copies skipped")
     assert effects(engine) == 1
     assert count(engine, select(func.count()).select_from(processed)) == 1
     with engine.connect() as conn:
@@ -213,8 +208,14 @@ def test_failing_handler_is_recorded_and_parked_not_looping(
     assert "cannot digest this" in by_name["poison"].last_error
     # A domain rejection will not change on retry: parked at once.
     assert by_name["rejected"].attempts == 1
-    # Nothing keeps looping: the handler's queue is empty and the counts stay put.
-    eventlet.sleep(1.5)
+    # Nothing keeps looping: once the sink has stopped (its running handlers finished,
+    # each message acked or put back), the handler's queue is empty and the counts
+    # stayed put.
+    runner.stop()
+    with Connection(service_config["AMQP_URI"]) as conn:
+        waiting = {q.name: conn.default_channel.queue_declare(q.name, passive=True)
+                   .message_count for q in handler_queues(ProbeSink)}
+    assert set(waiting.values()) == {0}, waiting
     assert [r.attempts for r in failed(engine)] == [r.attempts for r in rows]
     assert effects(engine) == 1
 
