@@ -125,3 +125,44 @@ ensure_database() {  # name
     psql -h 127.0.0.1 -U postgres -d postgres -qc "CREATE DATABASE \"$1\""
   fi
 }
+
+# The reference web console (console/, Vue + Vite): `npm ci` when package-lock.json
+# changed, `vite build` into console/dist when its sources changed (hash stamps, like
+# ensure_venv). Without npm the console is left out: the gateway answers 404 at / then.
+console_sources_sha() {
+  (cd "$ROOT/console" && find src index.html vite.config.ts tsconfig.json package-lock.json \
+    -type f -print0 | sort -z | xargs -0 sha256sum | sha256sum | cut -d' ' -f1)
+}
+
+ensure_console() {
+  local dir="$ROOT/console" want lock
+  if ! command -v npm >/dev/null; then
+    echo "npm (Node 20) is not installed: the web console is not built" >&2
+    return 0
+  fi
+  exec {lock}> "$VAR/run/console.lock"
+  flock "$lock"
+  want="$(sha256sum "$dir/package-lock.json" | cut -d' ' -f1)"
+  if [[ "$(cat "$dir/node_modules/.lock-sha" 2>/dev/null || true)" != "$want" ]]; then
+    say "installing the console's packages (npm ci)"
+    (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)
+    echo "$want" > "$dir/node_modules/.lock-sha"
+  fi
+  want="$(console_sources_sha)"
+  if [[ "$(cat "$dir/dist/.sources-sha" 2>/dev/null || true)" != "$want" ]]; then
+    say "building the web console (vite build)"
+    (cd "$dir" && npx --no-install vite build --logLevel warn)
+    echo "$want" > "$dir/dist/.sources-sha"
+  fi
+  exec {lock}>&-
+}
+
+# Debian's chromium for the console's browser tests (driven by playwright-core; no
+# browser is ever downloaded).
+ensure_chromium() {
+  [[ -x /usr/bin/chromium ]] && return 0
+  say "installing Debian's chromium (browser tests of the web console)"
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium >/dev/null \
+    || { apt-get update -q >/dev/null \
+         && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium >/dev/null; }
+}
