@@ -134,3 +134,12 @@ def _label(schema, dotted):
     field = schema.fields.get(name) if hasattr(schema, "fields") else None
     label = field.metadata.get("label") if field is not None else None
     return f"{label}：" if label else (f"{name}：" if name != "_schema" else "")
+
+
+def require_id(value, field="id"):
+    """An id argument of an RPC: a positive integer (not a bool), else 422 编号格式有误."""
+    from .errors import Invalid
+
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise Invalid("request.invalid", "编号格式有误", {"fields": {field: ["编号格式有误"]}})
+    return value

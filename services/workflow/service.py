@@ -1,136 +1,35 @@
-"""WorkflowService: thin entrypoints over the rules in ``logic``."""
+"""WorkflowService: every dependency and RPC proxy of the service, declared once, and the
+review rules of every kind it decides; the entrypoints are the thin mixins of the two
+packages (``engine/taskcenter_rpc.py``; ``declarations/*_rpc.py``)."""
 from services.common.config import Settings
 from services.common.db import Database
-from services.common.errors import AppError, Invalid
-from services.common.messaging import consumer
-from services.common.principal import PrincipalProvider, UNIT_ADMIN
-from services.common.rpc import OperationsRpc, rpc
-from services.common.schemas import load
+from services.common.principal import PrincipalProvider
+from services.common.rpc import OperationsRpc, ServiceRpc
 
-from .declarations_rpc import DeclarationsRpc
-from .health_rpc import HealthRpc
-from .recommendation_rpc import RecommendationRpc
-from .logic import engine, intake, taskcenter
+from .declarations.declarations_rpc import DeclarationsRpc
+from .declarations.health_rpc import HealthRpc
+from .declarations.logic import pipeline
+from .declarations.recommendation_rpc import RecommendationRpc
+from .engine.logic.engine import ReviewRules
+from .engine.taskcenter_rpc import TaskCenterRpc
 from .models import Base
-from .schemas import (
-    BatchDecisionSchema, BatchResultSchema, DecisionResultSchema, DecisionSchema,
-    HistoryEntrySchema, ProcessHistorySchema, TaskDetailSchema, TaskItemSchema,
-    TaskListQuerySchema, TaskPageSchema,
-)
+
+# The engine's rules per process kind (guards, may-open rule, effects): see
+# declarations/logic/pipeline.py. Kinds not named here (binding, unit_registration,
+# record) have none.
+REVIEW_RULES = ReviewRules({pipeline.KIND: pipeline.DECLARATION_RULES})
 
 
-def _id(value, field="id"):
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise Invalid("request.invalid", "编号格式有误", {"fields": {field: ["编号格式有误"]}})
-    return value
-
-
-class WorkflowService(OperationsRpc, DeclarationsRpc, HealthRpc, RecommendationRpc):
+class WorkflowService(OperationsRpc, TaskCenterRpc, DeclarationsRpc, HealthRpc,
+                      RecommendationRpc):
     name = "workflow"
 
     settings = Settings(required=("AMQP_URI", "DATABASE_URL"))
     db = Database(Base.metadata)
     principal = PrincipalProvider()
 
-    # ------------------------------------------------------------------ events in
+    identity_rpc = ServiceRpc("identity")
+    achievements_rpc = ServiceRpc("achievements")
+    documents_rpc = ServiceRpc("documents")
 
-    @consumer("identity", "review_requested")
-    def review_requested_identity(self, session, envelope):
-        return intake.review_requested(session, envelope)
-
-    @consumer("achievements", "review_requested")
-    def review_requested_achievements(self, session, envelope):
-        return intake.review_requested(session, envelope)
-
-    @consumer("achievements", "review_withdrawn")
-    def review_withdrawn_achievements(self, session, envelope):
-        return intake.review_withdrawn(session, envelope)
-
-    # ------------------------------------------------------------------ task center
-
-    def _admin(self):
-        return self.principal.require(UNIT_ADMIN)
-
-    @rpc
-    def list_tasks(self, query=None):
-        actor = self._admin()
-        params = load(TaskListQuerySchema, query or {})
-        with self.db.read() as session:
-            page = taskcenter.list_tasks(session, actor, **params)
-        return TaskPageSchema().dump(page)
-
-    @rpc
-    def get_task(self, task_id):
-        actor = self._admin()
-        with self.db.read() as session:
-            task = taskcenter.get_task(session, actor, _id(task_id))
-        return TaskDetailSchema().dump(task)
-
-    @rpc
-    def claim_task(self, task_id):
-        actor = self._admin()
-        with self.db.transaction() as session:
-            item = taskcenter.task_item(engine.claim(session, _id(task_id), actor))
-        return TaskItemSchema().dump(item)
-
-    @rpc
-    def release_task(self, task_id):
-        actor = self._admin()
-        with self.db.transaction() as session:
-            item = taskcenter.task_item(engine.release(session, _id(task_id), actor))
-        return TaskItemSchema().dump(item)
-
-    @rpc
-    def decide_task(self, task_id, action=None, opinion=None):
-        actor = self._admin()
-        body = load(DecisionSchema, {"action": action, "opinion": opinion})
-        with self.db.transaction() as session:
-            result = engine.decide(session, _id(task_id), actor, body["action"],
-                                   body["opinion"])
-        return DecisionResultSchema().dump(result)
-
-    @rpc
-    def decide_tasks(self, task_ids=None, action=None, opinion=None):
-        """Batch decision: each task in its own transaction, one answer per task."""
-        actor = self._admin()
-        body = load(BatchDecisionSchema,
-                    {"task_ids": task_ids, "action": action, "opinion": opinion})
-        # The opinion rule holds for every task: refuse the whole batch at once. Whether
-        # an action suits a task's kind (不通过) is answered per task.
-        engine.check_decision("declaration", body["action"], body["opinion"])
-        results = []
-        for task_id in body["task_ids"]:
-            try:
-                with self.db.transaction() as session:
-                    result = engine.decide(session, task_id, actor, body["action"],
-                                           body["opinion"])
-                results.append({"task_id": task_id, "ok": True, "result": result,
-                                "error": None})
-            except AppError as exc:
-                results.append({"task_id": task_id, "ok": False, "result": None,
-                                "error": exc.to_dict()})
-        succeeded = sum(1 for r in results if r["ok"])
-        return BatchResultSchema().dump({"results": results, "succeeded": succeeded,
-                                         "failed": len(results) - succeeded})
-
-    # ------------------------------------------------------------------ history
-
-    @rpc
-    def process_history(self, process_id):
-        actor = self.principal.require()
-        with self.db.read() as session:
-            view = taskcenter.process_history(session, actor, _id(process_id))
-        return ProcessHistorySchema().dump(view)
-
-    @rpc
-    def history(self, subject_service, subject_type, subject_id):
-        """All entries of every process of a subject, oldest first (contract)."""
-        with self.db.read() as session:
-            entries = taskcenter.subject_history(session, subject_service, subject_type,
-                                                 subject_id, actor=self.principal.current)
-        return HistoryEntrySchema(many=True).dump(entries)
-
-    @rpc
-    def can_unit_review(self, unit_id, person_id):
-        with self.db.read() as session:
-            return engine.can_unit_review(session, unit_id, person_id)
+    review_rules = REVIEW_RULES

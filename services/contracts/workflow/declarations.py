@@ -1,16 +1,61 @@
-"""marshmallow schemas of plans and declarations: RPC input and output (the gateway
-declares its routes with the same schemas)."""
+"""The contract of evaluation plans and declarations: the code tables (levels, forms,
+plan and declaration statuses, the unit's tabs) with their Chinese labels, the
+declaration events' types, and the RPC request and answer schemas (the gateway declares
+its routes with them)."""
 import re
 
 from marshmallow import ValidationError, validates, validates_schema
 
-from services.contracts.achievements import RECORD_TYPES
 from services.common.schemas import BaseSchema, LenientSchema, PageQuery, fields, validate
+from services.contracts.achievements import RECORD_TYPES
 
-from .logic.declarations import (
-    DECLARATION_STATUSES, OBTAIN_METHODS, UNIT_TABS,
-)
-from .logic.plans import FORMS, LEVELS, PLAN_STATUSES, SECTION_KINDS, WINDOW_STATES
+# --------------------------------------------------------------------------- code tables
+
+LEVELS = {
+    "senior": "正高级",
+    "deputy_senior": "副高级",
+    "intermediate": "中级",
+    "junior": "初级",
+}
+FORMS = {
+    "regular": "常规申报",
+    "exceptional": "破格申报",
+    "transfer": "转评申报",
+}
+PLAN_STATUSES = {"draft": "草稿", "published": "已发布"}
+WINDOW_STATES = {"not_started": "未开始", "open": "申报中", "closed": "已截止"}
+SECTION_KINDS = {"records": "导入业绩"}
+
+DECLARATION_STATUSES = {
+    "draft": "编辑中",
+    "submitted": "审核中",
+    "returned": "退回",
+    "approved": "审核通过",
+    "rejected": "审核不通过",
+    "terminated": "终止",
+}
+OBTAIN_METHODS = ["评审", "考试", "考评结合", "认定", "转评", "其他"]
+UNIT_TABS = {
+    "pending": "待审核",
+    "unclaimed": "待领取",
+    "reviewed": "已审核",
+    "returned": "被退回",
+    "all": "全部",
+}
+
+# The review process of a declaration (review_decided data: kind, subject_service,
+# subject_type; subject_id is the declaration id).
+KIND = "declaration"
+SUBJECT_SERVICE = "workflow"
+SUBJECT_TYPE = "declaration"
+
+# Event types (docs/events.md); their data: ``declaration_event_data`` in workflow.
+SUBMITTED = "declaration_submitted"
+STEP_DECIDED = "declaration_step_decided"
+RETURNED = "declaration_returned"
+REJECTED = "declaration_rejected"
+APPROVED = "declaration_approved"
+DELETED = "declaration_deleted"
 
 TEXT = 200
 SECTION_CODE = re.compile(r"^[a-z][a-z0-9_]{0,49}$")
@@ -44,7 +89,8 @@ class PlanScopeSchema(BaseSchema):
 
 class PlanSectionSchema(BaseSchema):
     code = fields.String(required=True, metadata={
-        "label": "栏目编码", "description": "小写字母开头，字母、数字或下划线", "example": "ability"})
+        "label": "栏目编码", "description": "小写字母开头，字母、数字或下划线",
+        "example": "ability"})
     label = fields.String(required=True, validate=validate.Length(min=1, max=50),
                           metadata={"label": "栏目名称", "example": "能力条件"})
     kind = fields.String(load_default="records", validate=validate.OneOf(list(SECTION_KINDS)),
@@ -122,7 +168,8 @@ class PlanSchema(BaseSchema):
     sections = fields.List(fields.Nested(PlanSectionSchema), load_default=list,
                            validate=validate.Length(max=30),
                            metadata={"label": "申报材料栏目",
-                                     "description": "申报业绩的栏目：可导入的业绩类型、数量、是否必填"})
+                                     "description":
+                                             "申报业绩的栏目：可导入的业绩类型、数量、是否必填"})
     hr_unit_id = fields.Integer(load_default=None, allow_none=True, strict=True,
                                 validate=validate.Range(min=1),
                                 metadata={"label": "人社部门", "description":
@@ -178,7 +225,8 @@ class DeclarationPledgeQuery(LenientSchema):
                           metadata={"label": "申报职称"})
     format = fields.String(load_default="json",
                            validate=validate.OneOf(["json", "text", "html", "pdf"]),
-                           metadata={"description": "json 返回文本；text、html、pdf 下载承诺书模板"})
+                           metadata={"description":
+                                     "json 返回文本；text、html、pdf 下载承诺书模板"})
 
 
 # --------------------------------------------------------------------------- plans out
@@ -249,7 +297,8 @@ class PlanDetailSchema(PlanItemSchema):
     contact_phone = fields.String(allow_none=True)
     contact_address = fields.String(allow_none=True)
     titles_required = fields.Boolean()
-    unit_gate = fields.Boolean(metadata={"description": "单位统一上报（待上报，全部审核完成后上报）"})
+    unit_gate = fields.Boolean(metadata={
+        "description": "单位统一上报（待上报，全部审核完成后上报）"})
     sections = fields.List(fields.Nested(PlanSectionOut))
     hr_unit_id = fields.Integer(allow_none=True)
     hr_unit_name = fields.String(allow_none=True)
@@ -260,7 +309,8 @@ class PlanDetailSchema(PlanItemSchema):
     version = fields.Integer()
     my_declaration = fields.Nested(MyDeclarationRef, allow_none=True, metadata={
         "description": "个人：本申报年度已有的申报记录"})
-    can_declare = fields.Boolean(allow_none=True, metadata={"description": "个人：“马上申报”是否可用"})
+    can_declare = fields.Boolean(allow_none=True, metadata={"description":
+            "个人：“马上申报”是否可用"})
     declare_message = fields.String(allow_none=True, metadata={
         "description": "个人：“马上申报”不可用的原因"})
 
@@ -365,7 +415,8 @@ class DeclarationTitleSchema(BaseSchema):
 class DeclarationTitlesSchema(BaseSchema):
     titles = fields.List(fields.Nested(DeclarationTitleSchema), required=True,
                          validate=validate.Length(max=20),
-                         metadata={"label": "现有职称情况", "description": "按显示顺序（上移/下移即调整顺序）"})
+                         metadata={"label": "现有职称情况", "description":
+                                 "按显示顺序（上移/下移即调整顺序）"})
 
 
 class DeclarationImportSchema(BaseSchema):
@@ -431,7 +482,8 @@ class EligibilitySchema(BaseSchema):
 class DeclarationStageSchema(BaseSchema):
     code = fields.String(metadata={
         "description": "submit, employer, competent, hr, organiser, approved"})
-    label = fields.String(metadata={"description": "申报、单位审核、主管部门、人社部门、组建单位、审核通过"})
+    label = fields.String(metadata={"description":
+            "申报、单位审核、主管部门、人社部门、组建单位、审核通过"})
     state = fields.String(metadata={"description": "done, current, pending, skipped, returned, "
                                                    "rejected, terminated"})
     state_label = fields.String()
@@ -475,10 +527,12 @@ class DeclarationRecordItemSchema(BaseSchema):
     record_type = fields.String()
     record_type_label = fields.String()
     title = fields.String(metadata={"description": "业绩名称"})
-    record = fields.Dict(metadata={"description": "业绩记录：提交后为提交时冻结的副本，之前为导入时的内容"})
+    record = fields.Dict(metadata={"description":
+            "业绩记录：提交后为提交时冻结的副本，之前为导入时的内容"})
     frozen = fields.Boolean(metadata={"description": "record 是否为提交时冻结的副本"})
     imported_at = fields.String()
-    marked_deleted = fields.Boolean(metadata={"description": "审核单位做了删除标记（灰色显示，不打印）"})
+    marked_deleted = fields.Boolean(metadata={"description":
+            "审核单位做了删除标记（灰色显示，不打印）"})
     mark = fields.Nested(DeclarationItemMarkInfo, allow_none=True)
 
 
@@ -504,7 +558,8 @@ class DeclarationPersonOut(LenientSchema):
     gender_label = fields.String(allow_none=True)
     birth_date = fields.String(allow_none=True)
     id_type_label = fields.String(allow_none=True)
-    id_number = fields.String(allow_none=True, metadata={"description": "本人可见完整号码，其他人脱敏"})
+    id_number = fields.String(allow_none=True, metadata={"description":
+            "本人可见完整号码，其他人脱敏"})
     title_series = fields.String(allow_none=True)
     education_label = fields.String(allow_none=True)
     degree_label = fields.String(allow_none=True)
@@ -581,19 +636,24 @@ class DeclarationPageSchema(BaseSchema):
 class DeclarationDetailSchema(DeclarationItemSchema):
     pledge_text = fields.String(metadata={"description": "诚信承诺书"})
     pledge_accepted_at = fields.String()
-    person = fields.Nested(DeclarationPersonOut, metadata={"description": "申报人基本信息（来自个人信息）"})
+    person = fields.Nested(DeclarationPersonOut, metadata={"description":
+            "申报人基本信息（来自个人信息）"})
     personal = fields.Nested(DeclarationPersonalOut, metadata={"description": "个人信息"})
-    titles = fields.List(fields.Nested(DeclarationTitleOut), metadata={"description": "现有职称情况"})
-    sections = fields.List(fields.Nested(DeclarationSectionView), metadata={"description": "申报业绩"})
+    titles = fields.List(fields.Nested(DeclarationTitleOut),
+                         metadata={"description": "现有职称情况"})
+    sections = fields.List(fields.Nested(DeclarationSectionView),
+                           metadata={"description": "申报业绩"})
     chain = fields.List(fields.Nested(DeclarationChainStepSchema))
-    stages = fields.List(fields.Nested(DeclarationStageSchema), metadata={"description": "申报进度"})
+    stages = fields.List(fields.Nested(DeclarationStageSchema),
+                         metadata={"description": "申报进度"})
     opinion = fields.String(allow_none=True)
     opinion_unit_name = fields.String(allow_none=True)
     delete_warning = fields.String(allow_none=True, metadata={
         "description": "申报已截止时删除的提示"})
     viewer = fields.String(metadata={"description": "owner 本人, reviewer 当前审核单位, "
                                                     "unit 曾经审核的单位或计划单位, operator"})
-    may_review = fields.Boolean(metadata={"description": "当前用户所在单位正在审核（可做删除标记、修改基本信息）"})
+    may_review = fields.Boolean(metadata={"description":
+            "当前用户所在单位正在审核（可做删除标记、修改基本信息）"})
     may_recall = fields.Boolean(metadata={"description": "当前用户所在单位可撤回"})
     version = fields.Integer()
 
@@ -631,4 +691,5 @@ class RecallResultSchema(BaseSchema):
     step_index = fields.Integer()
     unit_id = fields.Integer()
     unit_name = fields.String()
-    recalled_task_id = fields.Integer(metadata={"description": "下一级未领取、已撤销的任务"})
+    recalled_task_id = fields.Integer(allow_none=True, metadata={
+        "description": "下一级未领取、已撤销的任务（撤回待上报的审核时为空）"})

@@ -1,17 +1,71 @@
-"""marshmallow schemas of the Chongqing health-series declaration sections and of the
-printing RPCs (the gateway declares its routes with the same schemas).
+"""The contract of the Chongqing health-series declaration sections and of the printing
+RPCs: the section table, the row limits, the 基本信息 evidence places, and the RPC request
+and answer schemas (the gateway declares its routes with them).
 
-Every length here is at most the printing snapshot's (``services.contracts.printing``), so that what a declarant saves always prints."""
+Every length here is at most the printing snapshot's (``services.contracts.printing``),
+so that what a declarant saves always prints."""
 import datetime as dt
+import re
 
 from marshmallow import ValidationError, validates, validates_schema
 
 from services.common.schemas import BaseSchema, LenientSchema, fields, validate
 from services.contracts.printing import (
-    DECLARATION_TYPES, EXAM_MODES, FORM_CATEGORIES, INTEGRITY_ITEMS,
+    DECLARATION_TYPES,
+    EXAM_MODES,
+    FORM_CATEGORIES,
+    INTEGRITY_ITEMS,
 )
 
-from .logic.health_sections import BASIC_EVIDENCE, ROW_LIMITS, SECTIONS, period_order_ok
+# --------------------------------------------------------------------------- code tables
+
+SECTIONS = {
+    "cover": "填报表格类别",
+    "basic": "基本信息",
+    "assessments": "现职以来年度考核",
+    "study": "学习培训经历",
+    "work": "工作经历",
+    "achievements_before": "任现职前主要专业技术工作业绩",
+    "achievements": "任现职以来主要专业技术工作业绩",
+    "workload": "任现职以来的工作量（近5年）",
+    "papers": "论文及学术报告",
+    "exam": "专业考试成绩",
+    "summary": "工作总结及考核鉴定材料",
+    "others": "其他附件",
+    "archive": "查档情况",
+    "integrity": "申报诚信情况",
+}
+# Sections made of ordered rows, with the manual's row limits.
+ROW_LIMITS = {
+    "assessments": 10,
+    "study": 8,
+    "work": 8,
+    "achievements_before": 10,
+    "achievements": 10,
+    "workload": 40,
+    "papers": 6,
+    "others": 20,
+}
+# 基本信息: the 印证材料 places and their documents slots.
+BASIC_EVIDENCE = {
+    "rural_service": ("cq_rural_service", "卫生支农印证材料"),
+    "title": ("cq_title", "现有职称印证材料"),
+    "degree": ("cq_degree", "最高学历学位印证材料"),
+    "practice_scope": ("cq_practice_scope", "执业范围印证材料"),
+    "continuing_education": ("cq_continuing_education", "近5年内继续教育情况印证材料"),
+    "frontline": ("cq_frontline", "一线医务人员资格证明"),
+}
+
+_PERIOD_RE = re.compile(r"^(\d{4})\.(\d{2})-(?:(\d{4})\.(\d{2})|至今)$")
+
+
+def period_order_ok(period):
+    """起止时间 ``2004.09-2007.09``: the start is not after the end (``至今`` always is)."""
+    match = _PERIOD_RE.match(period or "")
+    if not match or match.group(3) is None:
+        return True
+    return (match.group(1), match.group(2)) <= (match.group(3), match.group(4))
+
 
 PERIOD_RE = r"^\d{4}\.(0[1-9]|1[0-2])-(\d{4}\.(0[1-9]|1[0-2])|至今)$"
 PERIOD_ERROR = "起止时间格式应为 2004.09-2007.09（至今的写 2004.09-至今）"
@@ -81,7 +135,8 @@ class CoverSchema(BaseSchema):
 
 class HealthEducationSchema(BaseSchema):
     graduated_on = fields.String(allow_none=True,
-                                 validate=validate.Regexp(MONTH_RE, error="毕业时间格式应为 2004-07"),
+                                 validate=validate.Regexp(MONTH_RE,
+                                                          error="毕业时间格式应为 2004-07"),
                                  metadata={"label": "毕业时间", "example": "2004-07"})
     school = _opt(100, "就读院校")
     major = _opt(100, "专业")
@@ -110,7 +165,8 @@ class BasicSchema(BaseSchema):
     frontline = fields.Boolean(metadata={"label": "是否为一线医务人员"})
     aided_hubei = fields.Boolean(metadata={"label": "是否援鄂"})
     phone = fields.String(allow_none=True,
-                          validate=validate.Regexp(r"^[0-9+\-() ]{0,20}$", error="联系电话格式有误"),
+                          validate=validate.Regexp(r"^[0-9+\-() ]{0,20}$",
+                                                   error="联系电话格式有误"),
                           metadata={"label": "联系电话"})
     current_title = _opt(50, "现有职称")
     current_title_detail = _opt(200, "现有专业技术资格、取得时间及审批机关")
@@ -135,7 +191,8 @@ class AssessmentRowSchema(_Row):
     year = fields.Integer(required=True, validate=validate.Range(1950, 2100),
                           metadata={"label": "年度"})
     result = fields.String(required=True, validate=validate.OneOf(ASSESSMENT_RESULTS),
-                           metadata={"label": "考核结果", "description": "、".join(ASSESSMENT_RESULTS)})
+                           metadata={"label": "考核结果",
+                                     "description": "、".join(ASSESSMENT_RESULTS)})
 
 
 class AssessmentsSchema(BaseSchema):
@@ -356,8 +413,10 @@ class HealthRowMarkSchema(BaseSchema):
 
 class _RowOut(BaseSchema):
     id = fields.Integer()
-    deleted = fields.Boolean(metadata={"description": "审核单位做了删除标记（灰色显示，打印时不出现）"})
-    mark = fields.Dict(allow_none=True, metadata={"description": "删除标记：单位、经办人、原因、时间"})
+    deleted = fields.Boolean(metadata={"description":
+            "审核单位做了删除标记（灰色显示，打印时不出现）"})
+    mark = fields.Dict(allow_none=True, metadata={"description":
+            "删除标记：单位、经办人、原因、时间"})
     source_record_id = fields.Integer(allow_none=True,
                                       metadata={"description": "从个人业绩库导入时的业绩记录"})
 
@@ -439,7 +498,8 @@ class HealthViewSchema(BaseSchema):
     level_label = fields.String()
     grassroots = fields.Boolean(metadata={"description": "基层全科、基层其他"})
     exam_applicable = fields.Boolean(metadata={"description": "申报副高时须填写专业考试成绩"})
-    archive_required = fields.Boolean(metadata={"description": "申报人员身份为其他人员，须填写查档情况"})
+    archive_required = fields.Boolean(metadata={"description":
+            "申报人员身份为其他人员，须填写查档情况"})
     archive_template = fields.String(metadata={"description": "查档情况模板"})
     workload_items = fields.List(fields.String(),
                                  metadata={"description": "按填报表格类别自动生成的工作量项目"})

@@ -1,12 +1,22 @@
-"""marshmallow schemas of employer recommendation, post quotas, publicity and 上报: RPC
-input and output (the gateway declares its routes with the same schemas)."""
+"""The contract of employer recommendation (单位推荐意见), post quotas (岗位核准信息),
+publicity (公示) and the unit's 上报: code tables, event types and the RPC request and
+answer schemas (the gateway declares its routes with them)."""
 from marshmallow import ValidationError, validates_schema
 
 from services.common.schemas import BaseSchema, LenientSchema, fields, validate
 
-from .logic.plans import LEVELS
-from .logic.publicity import RESULTS
-from .logic.recommendations import POST_CHOICES
+from .declarations import LEVELS
+
+# --------------------------------------------------------------------------- code tables
+
+POST_CHOICES = {"occupy": "占用", "not_occupy": "不占用"}
+RESULTS = {"no_objection": "无异议", "objection": "有异议"}
+QUOTA_STATUSES = {"saved": "未确认", "confirmed": "已确认"}
+
+# Event types (docs/events.md).
+RECOMMENDED = "declaration_recommended"
+REPORTED = "declaration_reported"
+PUBLICITY_RECORDED = "publicity_recorded"
 
 YEAR = validate.Range(min=2000, max=2100)
 
@@ -33,7 +43,8 @@ class PostQuotaSchema(BaseSchema):
     form_file_id = fields.Integer(load_default=None, allow_none=True, strict=True,
                                   validate=validate.Range(min=1), metadata={
                                       "label": "相关附件",
-                                      "description": "盖章后的岗位核准表（文件服务上传位置 post_quota_form）"})
+                                      "description":
+                                          "盖章后的岗位核准表（文件服务上传位置 post_quota_form）"})
     confirm = fields.Boolean(load_default=False, metadata={
         "label": "确认", "description": "为真时保存后立即确认；确认后不可再更改"})
 
@@ -70,7 +81,8 @@ class RecommendationSchema(BaseSchema):
         fields.Integer(strict=True, validate=validate.Range(min=1)), load_default=list,
         validate=validate.Length(max=30), metadata={
             "label": "单位推荐材料", "description":
-            "已上传的文件编号，上传位置：rec_publicity 申报材料公示情况及证明、rec_opinion 单位推荐意见、"
+            "已上传的文件编号，上传位置：rec_publicity 申报材料公示情况及证明、rec_opinion 单位推荐"
+            "意见、"
             "rec_other 单位申报其他材料、rec_teacher_form、rec_teacher_note、rec_medical_license；"
             "为完整列表，未列出的已有材料将移除"})
 
@@ -105,7 +117,8 @@ class PublicityBatchSchema(PublicitySchema):
     declaration_ids = fields.List(
         fields.Integer(strict=True, validate=validate.Range(min=1)), load_default=None,
         allow_none=True, validate=validate.Length(min=1, max=1000), metadata={
-            "label": "选中的申报", "description": "为空时对本单位所有已提交审核（审核中、审核通过）的申报批量添加"})
+            "label": "选中的申报", "description":
+                    "为空时对本单位所有已提交审核（审核中、审核通过）的申报批量添加"})
     plan_id = fields.Integer(load_default=None, allow_none=True, strict=True,
                              validate=validate.Range(min=1), metadata={"label": "评审计划"})
     year = fields.Integer(load_default=None, allow_none=True, strict=True, validate=YEAR,

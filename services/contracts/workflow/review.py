@@ -1,13 +1,78 @@
-"""marshmallow schemas of the workflow service: RPC input and output, events (the
-gateway declares its task-center routes with the same schemas)."""
+"""The review engine's contract: the code tables (process kinds, actions, outcomes,
+statuses, task-center boxes, unit kinds) with their Chinese labels, the data of the
+events workflow consumes (``review_requested``, ``review_withdrawn``) and publishes
+(``review_decided``), and the task center's RPC request and answer schemas (the gateway
+declares its task routes with them)."""
 from marshmallow import ValidationError, validates_schema
 
 from services.common.schemas import BaseSchema, LenientSchema, PageQuery, fields, validate
 
-from .logic.labels import (
-    ACTION_LABELS, ACTIONS, BOXES, KINDS, PROCESS_STATUS_LABELS, RECALLED, UNIT_KINDS,
-    WITHDRAWN,
-)
+# --------------------------------------------------------------------------- code tables
+
+# Process kinds, as the task center's 流程类型 shows them.
+KINDS = {
+    "binding": "人员注册审核",
+    "unit_registration": "单位注册审核",
+    "record": "业绩审核",
+    "declaration": "职称申报",
+}
+
+# Decisions. ``reject`` (不通过: no new declaration that year) only for declarations.
+ACTIONS = {
+    "approve": "通过",
+    "return": "退回",
+    "terminate": "终止",
+    "reject": "不通过",
+}
+SUBMIT = "submit"
+# 撤回: a unit takes back what it passed up (history only; not a decision).
+RECALL = "recall"
+RECALLED = "recalled"
+# 申请人撤回: the applicant takes back what the unit has not decided yet.
+WITHDRAW = "withdraw"
+WITHDRAWN = "withdrawn"
+ACTION_LABELS = {SUBMIT: "提交", **ACTIONS, RECALL: "撤回", WITHDRAW: "申请人撤回"}
+
+# Outcomes of a decision (review_decided.data.outcome) and the process states they end in.
+FORWARDED = "forwarded"
+OUTCOME_OF = {"return": "returned", "terminate": "terminated", "reject": "rejected"}
+PROCESS_STATUS_LABELS = {
+    "open": "审核中",
+    "approved": "审核通过",
+    "returned": "退回",
+    "terminated": "终止",
+    "rejected": "审核不通过",
+    "withdrawn": "已撤回",
+}
+
+# Task center boxes.
+BOXES = {
+    "todo": "待处理",        # claimed by me, open
+    "unclaimed": "待领取",   # my unit's open tasks nobody has claimed
+    "done_by_me": "我已处理",
+    "done": "所有已处理",    # decided by anyone of my unit
+}
+
+# Unit kinds (the contract's codes) and the review step each one stands for.
+UNIT_KINDS = {
+    "employer": "用人单位",
+    "competent": "主管部门",
+    "hr": "人社部门",
+    "organiser": "评委会组建单位",
+    "talent_center": "人才服务中心",
+}
+STEP_LABELS = {
+    "employer": "单位审核",
+    "competent": "主管部门审核",
+    "hr": "人社部门审核",
+    "organiser": "组建单位审核",
+    "talent_center": "人才服务中心审核",
+}
+
+# Event types (docs/events.md).
+REVIEW_REQUESTED = "review_requested"
+REVIEW_WITHDRAWN = "review_withdrawn"
+REVIEW_DECIDED = "review_decided"
 
 OPINION_MAX = 1000
 BATCH_MAX = 100
@@ -267,4 +332,5 @@ class ProcessHistorySchema(BaseSchema):
     current_task = fields.Nested(ProcessCurrentTaskSchema, allow_none=True,
                                  metadata={"description": "正在审核的节点（流程结束后为空）"})
     entries = fields.List(fields.Nested(HistoryEntrySchema),
-                          metadata={"description": "流程记录：提交、每一级的审核及撤回，按时间先后"})
+                          metadata={"description":
+                                    "流程记录：提交、每一级的审核及撤回，按时间先后"})

@@ -12,8 +12,8 @@ from urllib.parse import quote
 from werkzeug.wrappers import Response
 
 from services.common.principal import OPERATOR, PERSON, UNIT_ADMIN
-from services.workflow import health_schemas as hsc
-from services.workflow import plan_schemas as ps
+from services.contracts.workflow import declarations as ps
+from services.contracts.workflow import health as hsc
 
 from ..http import route
 
@@ -46,8 +46,6 @@ def _download(answer):
 def _health_put(code, description):
     """``PUT /api/v1/declarations/{id}/health/<code>``: one section of the health-series
     form, with that section's own body schema."""
-    from services.workflow.logic.health_sections import SECTIONS
-
     schema = hsc.SECTION_SCHEMAS[code]
 
     def handler(self, ctx, id):
@@ -55,7 +53,7 @@ def _health_put(code, description):
 
     handler.__name__ = handler.__qualname__ = f"declaration_health_{code}"
     return route("PUT", f"/api/v1/declarations/{{id}}/health/{code}",
-                 summary=f"保存{SECTIONS[code]}", tag=TAG_HEALTH, roles=(PERSON,), body=schema,
+                 summary=f"保存{hsc.SECTIONS[code]}", tag=TAG_HEALTH, roles=(PERSON,), body=schema,
                  response=hsc.HealthViewSchema, errors=(404, 409),
                  description="申报人本人，编辑中或退回时。" + description)(handler)
 
@@ -77,7 +75,8 @@ class DeclarationRoutes:
     @route("PATCH", "/api/v1/plans/{id}", summary="修改评审计划", tag=TAG_PLANS,
            roles=PUBLISHERS, body=ps.PlanUpdateSchema, response=ps.PlanDetailSchema,
            errors=(404, 409),
-           description="只修改提交的字段。已有人员申报后，不能修改年度、评审级别，不能删减可评审专业和职称（409）。")
+           description="只修改提交的字段。已有人员申报后，不能修改年度、评审级别，不能删减可评审专"
+                       "业和职称（409）。")
     def plan_update(self, ctx, id):
         return self.workflow_rpc.update_plan(id, _wire(ps.PlanUpdateSchema, ctx.body))
 
@@ -117,7 +116,8 @@ class DeclarationRoutes:
 
     # ------------------------------------------------------------------ declarations
 
-    @route("POST", "/api/v1/declarations", summary="马上申报（选择申报形式、系列、专业、职称并确认承诺书）",
+    @route("POST", "/api/v1/declarations", summary=
+            "马上申报（选择申报形式、系列、专业、职称并确认承诺书）",
            tag=TAG_DECLARATIONS, roles=(PERSON,), body=ps.DeclarationCreateSchema,
            response=ps.DeclarationDetailSchema, status=201, errors=(404, 409),
            description="一个申报年度（评审计划年度）只允许申报一次职称，不限系列和专业：已有申报"
@@ -180,7 +180,8 @@ class DeclarationRoutes:
            body=ps.DeclarationImportSchema, response=ps.DeclarationImportResultSchema,
            status=201, errors=(404, 409), path_params={"section": "string"},
            description="只能导入本栏目可导入类型的本人审核通过的业绩，不超过最多导入数量。导入的"
-                       "业绩在申报期间不能撤回。可选记录见 GET /api/v1/records?type=&status=approved。")
+                       "业绩在申报期间不能撤回。可选记录见 GET /api/v1/records?type=&status"
+                       "=approved。")
     def declaration_import(self, ctx, id, section):
         return self.workflow_rpc.import_declaration_items(id, section,
                                                           ctx.body["record_ids"])
@@ -225,7 +226,8 @@ class DeclarationRoutes:
 
     # ------------------------------------------------------------------ units
 
-    @route("GET", "/api/v1/unit/declarations", summary="申报情况（待审核/待领取/已审核/被退回/全部）",
+    @route("GET", "/api/v1/unit/declarations", summary=
+            "申报情况（待审核/待领取/已审核/被退回/全部）",
            tag=TAG_UNIT, roles=(UNIT_ADMIN, OPERATOR), query=ps.UnitDeclarationQuery,
            response=ps.DeclarationPageSchema,
            description="本单位正在审核或曾经审核的申报（主管部门只见所属单位的申报），以及本单位"
@@ -238,7 +240,8 @@ class DeclarationRoutes:
            summary="删除标记（审核单位标记有问题的业绩材料）", tag=TAG_UNIT, roles=REVIEWERS,
            body=ps.DeclarationItemMarkSchema, response=ps.DeclarationDetailSchema,
            errors=(404, 409),
-           description="只有正在审核该申报的单位。标记删除的业绩审核时灰色显示，打印评审表时不出现。")
+           description=
+                   "只有正在审核该申报的单位。标记删除的业绩审核时灰色显示，打印评审表时不出现。")
     def declaration_item_mark(self, ctx, id, item_id):
         return self.workflow_rpc.mark_declaration_item(id, item_id, ctx.body)
 
@@ -260,7 +263,8 @@ class DeclarationRoutes:
 
     @route("POST", "/api/v1/tasks/{id}/recall", summary="撤回已提交到上一级的任务", tag=TAG_TASKS,
            roles=REVIEWERS, response=ps.RecallResultSchema, errors=(404, 409),
-           description="我已处理中本单位审核通过的任务，下一级未领取时可撤回，任务回到本单位待处理；"
+           description=
+                   "我已处理中本单位审核通过的任务，下一级未领取时可撤回，任务回到本单位待处理；"
                        "否则 409 指定流程的当前状态不允许撤回。")
     def task_recall(self, ctx, id):
         return self.workflow_rpc.recall_task(id)
@@ -270,10 +274,14 @@ class DeclarationRoutes:
 
     @route("GET", "/api/v1/declarations/{id}/health", summary="评审表栏目（卫生系列）",
            tag=TAG_HEALTH, response=hsc.HealthViewSchema, errors=(404, 409),
-           description="卫生技术人员系列申报的评审表各栏目：填报表格类别、基本信息、年度考核、学习培训"
-                       "经历、工作经历、任现职前/任现职以来业绩、工作量、论文及学术报告、专业考试成绩、"
-                       "工作总结及考核鉴定材料、其他附件、查档情况、申报诚信情况。提交后显示提交时冻结的"
-                       "副本；审核单位做了删除标记的行 deleted 为 true。其他系列 409 health.not_applicable。"
+           description=
+                   "卫生技术人员系列申报的评审表各栏目：填报表格类别、基本信息、年度考核、学习培训"
+                       "经历、工作经历、任现职前/任现职以来业绩、工作量、论文及学术报告、专业考试成"
+                       "绩、"
+                       "工作总结及考核鉴定材料、其他附件、查档情况、申报诚信情况。提交后显示提交时"
+                       "冻结的"
+                       "副本；审核单位做了删除标记的行 deleted 为 true。其他系列 409 health.not"
+                       "_applicable。"
                        "可查看者同申报信息详情。")
     def declaration_health(self, ctx, id):
         return self.workflow_rpc.get_declaration_health(id)
@@ -281,56 +289,69 @@ class DeclarationRoutes:
     @route("GET", "/api/v1/declarations/{id}/health/form-categories",
            summary="填报表格类别及说明", tag=TAG_HEALTH, response=hsc.FormCategoriesSchema,
            errors=(404, 409),
-           description="临床、公卫、中医药、护理、药学、医技、计划生育、基层全科、基层其他，每类附手册"
+           description=
+                   "临床、公卫、中医药、护理、药学、医技、计划生育、基层全科、基层其他，每类附手册"
                        "的选择说明和自动生成的工作量项目；selected 为已选择的类别。")
     def declaration_health_categories(self, ctx, id):
         return self.workflow_rpc.health_form_categories(id)
 
     declaration_health_cover = _health_put(
-        "cover", "先选择填报表格类别和申报类别（其他栏目须在选择类别后填写）。更换类别时，工作量项目"
-                 "按新类别重新生成（同名项目保留已填数值，自行添加的项目保留）。")
+        "cover",
+        "先选择填报表格类别和申报类别（其他栏目须在选择类别后填写）。更换类别时，工作量项目按新"
+        "类别重新生成（同名项目保留已填数值，自行添加的项目保留）。")
     declaration_health_basic = _health_put(
-        "basic", "只修改提交的字段；所有内容都必须填写，没有的填写“无”。evidence 为各印证材料的"
-                 "PDF（须上传到本申报 bundle=declaration:{id} 的相应 cq_ 位置）。一线医务人员须上传"
-                 "一线医务人员资格证明。")
+        "basic",
+        "只修改提交的字段；所有内容都必须填写，没有的填写“无”。evidence 为各印证材料的PDF（须上"
+        "传到本申报 bundle=declaration:{id} 的相应 cq_ 位置）。一线医务人员须上传一线医务人员资"
+        "格证明。")
     declaration_health_assessments = _health_put(
-        "assessments", "现职以来年度考核，每年一行（按年度排序），最多 10 年；可从个人业绩库的年度"
-                       "考核导入。")
+        "assessments",
+        "现职以来年度考核，每年一行（按年度排序），最多 10 年；可从个人业绩库的年度考核导入。")
     declaration_health_study = _health_put(
-        "study", "学习培训经历（包括参加专业学习、培训、国内外进修等），最多 8 行，按显示顺序提交全部"
-                 "行。医学相关专业的学历（学位）学习须有所体现；只填写连续3个月及以上的学习培训或进修。"
-                 "9 行及以上 422。")
+        "study",
+        "学习培训经历（包括参加专业学习、培训、国内外进修等），最多 8 行，按显示顺序提交全部行。"
+        "医学相关专业的学历（学位）学习须有所体现；只填写连续3个月及以上的学习培训或进修。9 行及"
+        "以上 422。")
     declaration_health_work = _health_put(
-        "work", "工作经历，最多 8 行，按显示顺序提交全部行；要体现初级、中级、副高级职称的晋升情况。"
-                "可从个人业绩库的工作经历导入。9 行及以上 422。")
+        "work",
+        "工作经历，最多 8 行，按显示顺序提交全部行；要体现初级、中级、副高级职称的晋升情况。可从"
+        "个人业绩库的工作经历导入。9 行及以上 422。")
     declaration_health_achievements_before = _health_put(
-        "achievements_before", "任现职前主要专业技术工作业绩，最多 10 行；不需要上传印证材料，在公示"
-                               "表上不显示。")
+        "achievements_before",
+        "任现职前主要专业技术工作业绩，最多 10 行；不需要上传印证材料，在公示表上不显示。")
     declaration_health_achievements = _health_put(
-        "achievements", "任现职以来主要专业技术工作业绩，最多 10 行，每行对应一个印证材料；科研项目按"
-                        "国家级-省部级-厅局级-区县级的顺序，每个级别中按获奖-出成果-结题-立项的顺序填写。"
-                        "publicity 为是否显示到公示表。")
+        "achievements",
+        "任现职以来主要专业技术工作业绩，最多 10 行，每行对应一个印证材料；科研项目按国家级-省部"
+        "级-厅局级-区县级的顺序，每个级别中按获奖-出成果-结题-立项的顺序填写。publicity 为是否显"
+        "示到公示表。")
     declaration_health_workload = _health_put(
-        "workload", "任现职以来的工作量（近5年）：项目按填报表格类别自动生成，可添加其他项目（最多 40 "
-                    "项）；values 与 years 对应；publicity 为是否显示到公示表。file_id 为签字盖章后的"
-                    "工作量表及佐证材料 PDF（cq_workload）。")
+        "workload",
+        "任现职以来的工作量（近5年）：项目按填报表格类别自动生成，可添加其他项目（最多 40 项）；"
+        "values 与 years 对应；publicity 为是否显示到公示表。file_id 为签字盖章后的工作量表及佐"
+        "证材料 PDF（cq_workload）。")
     declaration_health_papers = _health_put(
-        "papers", "论文及学术报告（基层全科、基层其他为本专业典型案例分析、学术经验交流等），最多 6 行；"
-                  "publicity 为是否显示到公示表。可从个人业绩库的论文发表情况导入。")
+        "papers",
+        "论文及学术报告（基层全科、基层其他为本专业典型案例分析、学术经验交流等），最多 6 行；pu"
+        "blicity 为是否显示到公示表。可从个人业绩库的论文发表情况导入。")
     declaration_health_exam = _health_put(
-        "exam", "只有申报副高的才填写（其他级别 409 health.exam_not_applicable）。参加考试的填写考试"
-                "日期、考试专业和考试成绩并上传成绩证明；基层年龄免考、一线医务人员免考的不需要填写。")
+        "exam",
+        "只有申报副高的才填写（其他级别 409 health.exam_not_applicable）。参加考试的填写考试日期"
+        "、考试专业和考试成绩并上传成绩证明；基层年龄免考、一线医务人员免考的不需要填写。")
     declaration_health_summary = _health_put(
-        "summary", "工作总结、临床业绩和临床能力考核鉴定（所有申报人员）、一线医务人员工作业绩鉴定"
-                   "（一线医务人员）分别为单独的 PDF，均需公示盖章后上传。")
+        "summary",
+        "工作总结、临床业绩和临床能力考核鉴定（所有申报人员）、一线医务人员工作业绩鉴定（一线医"
+        "务人员）分别为单独的 PDF，均需公示盖章后上传。")
     declaration_health_others = _health_put(
-        "others", "其他附件材料（最多 20 个），与其他印证材料合计不超过 120MB；未经公示的材料不能上传。")
+        "others",
+        "其他附件材料（最多 20 个），与其他印证材料合计不超过 120MB；未经公示的材料不能上传。")
     declaration_health_archive = _health_put(
-        "archive", "申报人员身份为“其他人员”的须填写查档情况（可按 archive_template 模板）并上传查档"
-                   "情况印证材料；事业编制人员不需要。")
+        "archive",
+        "申报人员身份为“其他人员”的须填写查档情况（可按 archive_template 模板）并上传查档情况印"
+        "证材料；事业编制人员不需要。")
     declaration_health_integrity = _health_put(
-        "integrity", "公示起止时间、取得现资格以来出现的情况（勾选）、其他情况及具体情形说明；没有的"
-                     "填写“无”。")
+        "integrity",
+        "公示起止时间、取得现资格以来出现的情况（勾选）、其他情况及具体情形说明；"
+        "没有的填写“无”。")
 
     @route("POST", "/api/v1/declarations/{id}/health/{section}/rows/{row_id}/move",
            summary="上移 / 下移（评审表栏目的行）", tag=TAG_HEALTH, roles=(PERSON,),

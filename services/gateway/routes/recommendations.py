@@ -9,7 +9,7 @@ raised during the publicity are recorded with their handling. Under a plan with
 ``unit_gate`` the employer's approvals wait (待上报) until its 上报.
 """
 from services.common.principal import OPERATOR, UNIT_ADMIN
-from services.workflow import recommendation_schemas as rs
+from services.contracts.workflow import recommendations as rs
 
 from ..http import route
 
@@ -31,14 +31,16 @@ class RecommendationRoutes:
            summary="单位推荐意见（推荐意见、推荐人员情况、公示及异议、上报状态）",
            tag=TAG_RECOMMEND, response=rs.RecommendationScreenOut, errors=(404,),
            description="能查看该申报的用户均可查看（申报人本人看不到岗位核准和已推荐数）。"
-                       "may_recommend：当前用户可填写推荐意见（申报单位的管理员，申报正在本单位审核）。")
+                       "may_recommend：当前用户可填写推荐意见（申报单位的管理员，"
+                       "申报正在本单位审核）。")
     def recommendation_get(self, ctx, id):
         return self.workflow_rpc.get_recommendation(id)
 
     @route("PUT", "/api/v1/declarations/{id}/recommendation", summary="保存单位推荐意见",
            tag=TAG_RECOMMEND, roles=ADMINS, body=rs.RecommendationSchema,
            response=rs.RecommendationScreenOut, errors=(403, 404, 409),
-           description="申报单位（用人单位）的管理员在单位审核时填写，审核通过前必须填写（否则审核通过"
+           description=
+                   "申报单位（用人单位）的管理员在单位审核时填写，审核通过前必须填写（否则审核通过"
                        "时 409 recommendation.required）。事业单位须先确认本年度岗位核准信息"
                        "（409 recommendation.quota_required），并选择是否占用职数；占用时不能超过"
                        "该级别的空缺数（409 recommendation.quota_exceeded）；不占用时须填写说明"
@@ -63,8 +65,10 @@ class RecommendationRoutes:
            tag=TAG_QUOTA, roles=ADMINS, body=rs.PostQuotaSchema, response=rs.PostQuotaOut,
            status=201, errors=(404, 409),
            description="只有事业单位（409 post_quota.not_institution）。每个核准年度一条（409 "
-                       "post_quota.exists）。正高级、副高级、中级、初级的空缺数为整数或 null（不限）。"
-                       "form_file_id 为盖章后的岗位核准表（上传位置 post_quota_form），确认时必须上传。"
+                       "post_quota.exists）。正高级、副高级、中级、初级的空缺数为整数或 null（不限"
+                       "）。"
+                       "form_file_id 为盖章后的岗位核准表（上传位置 post_quota_form），确认时必须上"
+                       "传。"
                        "confirm=true 时保存后立即确认，确认后不可再更改。")
     def post_quota_create(self, ctx):
         return self.workflow_rpc.create_post_quota(_wire(rs.PostQuotaSchema, ctx.body))
@@ -77,7 +81,8 @@ class RecommendationRoutes:
     @route("PATCH", "/api/v1/unit/post-quotas/{id}", summary="修改岗位核准信息（确认前）",
            tag=TAG_QUOTA, roles=ADMINS, body=rs.PostQuotaUpdateSchema,
            response=rs.PostQuotaOut, errors=(404, 409),
-           description="只修改提交的字段。已确认的岗位核准信息不可再更改（409 post_quota.confirmed）。")
+           description=
+                   "只修改提交的字段。已确认的岗位核准信息不可再更改（409 post_quota.confirmed）。")
     def post_quota_update(self, ctx, id):
         return self.workflow_rpc.update_post_quota(id, _wire(rs.PostQuotaUpdateSchema,
                                                              ctx.body))
@@ -113,7 +118,8 @@ class RecommendationRoutes:
            summary="登记公示期间的异议", tag=TAG_RECOMMEND, roles=ADMINS,
            body=rs.ObjectionSchema, response=rs.RecommendationScreenOut, status=201,
            errors=(403, 404, 409),
-           description="须先录入公示起止时间（409 objection.no_publicity），异议提出日期须在公示期间"
+           description=
+                   "须先录入公示起止时间（409 objection.no_publicity），异议提出日期须在公示期间"
                        "（422 objection.outside_publicity）；公示结果为无异议时不能登记（409）。"
                        "可同时填写处理情况。")
     def objection_add(self, ctx, id):
@@ -142,7 +148,8 @@ class RecommendationRoutes:
            errors=(403, 404, 409),
            description="评审计划要求单位统一上报时（unit_gate），本单位审核通过的申报先为“待上报”；"
                        "本单位该计划的申报全部审核通过或审核不通过后（无审核中、退回），上报将所有"
-                       "待上报的申报一并提交上一级。否则 409 report.pending（列出未审核完成的人员）；"
+                       "待上报的申报一并提交上一级。否则 409 report.pending（列出未审核完成的人员）"
+                       "；"
                        "没有待上报的申报时 409 report.nothing。")
     def report_submit(self, ctx, id):
         return self.workflow_rpc.report_unit_declarations(id)

@@ -5,7 +5,7 @@ engine in the workflow service; unit admins claim (领取) and decide them here.
 declare their requests and answers with the workflow service's own schemas.
 """
 from services.common.principal import UNIT_ADMIN
-from services.workflow import schemas as ws
+from services.contracts.workflow import review as ws
 
 from ..http import route
 

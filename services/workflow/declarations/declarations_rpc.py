@@ -1,74 +1,60 @@
 """RPC entrypoints of evaluation plans and declarations, mixed into WorkflowService.
 
-Thin: load with a schema, gather facts from identity and achievements over RPC (never
-inside a transaction), call the rules in ``logic/plans.py`` and ``logic/declarations.py``,
-dump with a schema. The service provides ``db`` and ``principal``.
+Thin: load with a contract schema, gather facts from identity and achievements over RPC
+(never inside a transaction), call the rules in ``logic/plans.py`` and
+``logic/declarations.py``, dump with a contract schema. The service provides ``db``,
+``principal``, ``review_rules`` and the proxies ``identity_rpc``, ``achievements_rpc``,
+``documents_rpc`` (503 when the service is not running).
+
+A declaration's record locks in achievements are taken here (import, submission) and
+given back here for an item removed or an import that failed; achievements releases
+them itself when a declaration's review ends for good or the declaration is deleted
+(it consumes ``review_decided`` and ``declaration_deleted``).
 """
 import base64
 import logging
 
-from nameko.exceptions import UnknownService
-from nameko.rpc import RpcProxy
-
-from services.common.errors import Conflict, Invalid, NotFound, Unavailable
-from services.common.messaging import consumer
+from services.common.errors import Conflict, Invalid, NotFound
 from services.common.principal import OPERATOR, PERSON, UNIT_ADMIN
 from services.common.rpc import rpc
-from services.common.schemas import load
+from services.common.schemas import load, require_id
+from services.contracts.workflow import declarations as ps
 
-from . import plan_schemas as ps
 from .logic import chain as chains
 from .logic import declarations as decl
-from .logic import engine, pledge, plans
+from .logic import plans, pledge
 
 log = logging.getLogger(__name__)
 
 
-def _id(value, field="id"):
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise Invalid("request.invalid", "编号格式有误", {"fields": {field: ["编号格式有误"]}})
-    return value
-
-
 class DeclarationsRpc:
-    identity_rpc = RpcProxy("identity")
-    achievements_rpc = RpcProxy("achievements")
-    documents_rpc = RpcProxy("documents")
 
     # ------------------------------------------------------------------ helpers
-
-    @staticmethod
-    def _call(method, *args, **kwargs):
-        """An RPC to another service; 503 when it is not running."""
-        try:
-            return method(*args, **kwargs)
-        except UnknownService:
-            raise Unavailable()
 
     def _person(self):
         return decl.require_person(self.principal.require(PERSON))
 
     def _binding(self, person_id):
         """identity's ``may_submit`` and the ``unit_path`` of the bound unit."""
-        binding = self._call(self.identity_rpc.may_submit, person_id) or {}
+        binding = self.identity_rpc.may_submit(person_id) or {}
         path = []
         if binding.get("allowed") and binding.get("unit_id"):
-            path = self._call(self.identity_rpc.unit_path, binding["unit_id"]) or []
+            path = self.identity_rpc.unit_path(binding["unit_id"]) or []
         return binding, path
 
     def _brief(self, person_id):
-        return self._call(self.identity_rpc.get_person_brief, person_id) or {}
+        return self.identity_rpc.get_person_brief(person_id) or {}
 
     def _attach(self, file_ids, subject_type, subject_id):
         if file_ids:
-            self._call(self.documents_rpc.attach, sorted(set(file_ids)), "workflow",
+            self.documents_rpc.attach(sorted(set(file_ids)), "workflow",
                        subject_type, subject_id)
 
     def _detach(self, file_ids, subject_type, subject_id):
         """Files no longer used by the subject (a replaced photo, removed evidence) stop
         counting against its slot limits; after the change committed."""
         if file_ids:
-            self._call(self.documents_rpc.detach, sorted(set(file_ids)), "workflow",
+            self.documents_rpc.detach(sorted(set(file_ids)), "workflow",
                        subject_type, subject_id)
 
     def _detail(self, declaration_id):
@@ -82,7 +68,7 @@ class DeclarationsRpc:
 
     def _plan_units(self, actor, data, plan=None):
         wanted = plans.unit_ids_needed(actor, data, plan)
-        return {kind: plans.check_unit(kind, self._call(self.identity_rpc.unit_path, unit_id))
+        return {kind: plans.check_unit(kind, self.identity_rpc.unit_path(unit_id))
                 for kind, unit_id in wanted.items()}
 
     @rpc
@@ -110,7 +96,7 @@ class DeclarationsRpc:
         actor = self.principal.require(UNIT_ADMIN, OPERATOR)
         values = load(ps.PlanUpdateSchema, data or {}, code="plan.invalid")
         with self.db.read() as session:
-            plan = plans.get_visible(session, actor, _id(plan_id))
+            plan = plans.get_visible(session, actor, require_id(plan_id))
             if not plans.manages(actor, plan):
                 raise NotFound("plan.not_found", "评审计划不存在")
             units = None
@@ -119,7 +105,7 @@ class DeclarationsRpc:
             else:
                 wanted = None
         if wanted is not None:
-            units = {kind: plans.check_unit(kind, self._call(self.identity_rpc.unit_path, uid))
+            units = {kind: plans.check_unit(kind, self.identity_rpc.unit_path(uid))
                      for kind, uid in wanted.items()}
         fields = {k: v for k, v in values.items() if k in plans.FIELDS}
         self._attach(values.get("attachments"), "plan", plan_id)
@@ -131,7 +117,7 @@ class DeclarationsRpc:
     def publish_plan(self, plan_id):
         actor = self.principal.require(UNIT_ADMIN, OPERATOR)
         with self.db.transaction() as session:
-            plans.publish(session, actor, _id(plan_id))
+            plans.publish(session, actor, require_id(plan_id))
         return self.get_plan(plan_id)
 
     @rpc
@@ -147,7 +133,7 @@ class DeclarationsRpc:
         """A plan; for a person also whether 马上申报 is open to them this year."""
         actor = self.principal.require()
         with self.db.read() as session:
-            plan = plans.get_visible(session, actor, _id(plan_id))
+            plan = plans.get_visible(session, actor, require_id(plan_id))
             view = plans.detail(plan, actor)
             if actor.has(PERSON) and actor.person_id is not None:
                 view.update(self._person_view(session, actor, plan))
@@ -179,7 +165,7 @@ class DeclarationsRpc:
         actor = self.principal.require()
         params = load(ps.PlanSpecialtyQuery, query or {})
         with self.db.read() as session:
-            plan = plans.get_visible(session, actor, _id(plan_id))
+            plan = plans.get_visible(session, actor, require_id(plan_id))
             found = plans.specialties(plan, params.get("series"), params.get("q"))
         return ps.PlanSpecialty(many=True).dump(found)
 
@@ -190,7 +176,7 @@ class DeclarationsRpc:
         actor = self._person()
         params = load(ps.DeclarationPledgeQuery, query or {})
         with self.db.read() as session:
-            plans.get_visible(session, actor, _id(plan_id))
+            plans.get_visible(session, actor, require_id(plan_id))
         binding, _ = self._binding(actor.person_id)
         unit_name = binding.get("unit_name") if binding.get("allowed") else None
         text = pledge.pledge_text(unit_name, params.get("specialty"), params.get("title"))
@@ -242,14 +228,14 @@ class DeclarationsRpc:
 
     @rpc
     def get_declaration(self, declaration_id):
-        return self._detail(_id(declaration_id))
+        return self._detail(require_id(declaration_id))
 
     @rpc
     def declaration_pledge(self, declaration_id, fmt="json"):
         actor = self._person()
         params = load(ps.DeclarationPledgeQuery, {"format": fmt})
         with self.db.read() as session:
-            declaration = decl.get_owned(session, actor, _id(declaration_id))
+            declaration = decl.get_owned(session, actor, require_id(declaration_id))
             text, unit_name = declaration.pledge_text, declaration.unit_name
             params.update(specialty=declaration.specialty, title=declaration.title)
         return self._pledge_answer(text, unit_name, params, f"declaration-{declaration_id}")
@@ -259,7 +245,7 @@ class DeclarationsRpc:
         """保存个人信息."""
         actor = self._person()
         values = load(ps.DeclarationPersonalUpdateSchema, data or {})
-        declaration_id = _id(declaration_id)
+        declaration_id = require_id(declaration_id)
         with self.db.read() as session:
             before = decl.get_owned(session, actor, declaration_id)
             decl.require_editable(before)
@@ -280,7 +266,7 @@ class DeclarationsRpc:
         actor = self._person()
         values = load(ps.DeclarationTitlesSchema, data or {})
         with self.db.read() as session:
-            before = decl.get_owned(session, actor, _id(declaration_id))
+            before = decl.get_owned(session, actor, require_id(declaration_id))
             decl.require_editable(before)
             old_files = {fid for title in before.titles or []
                          for fid in title.get("evidence_file_ids") or []}
@@ -298,7 +284,8 @@ class DeclarationsRpc:
         actor = self._person()
         values = load(ps.SpecialtyChangeSchema, data or {})
         with self.db.transaction() as session:
-            declaration = decl.get_owned(session, actor, _id(declaration_id), for_update=True)
+            declaration = decl.get_owned(session, actor, require_id(declaration_id),
+                                         for_update=True)
             decl.change_specialty(session, actor, declaration, values)
         return self._detail(declaration_id)
 
@@ -307,7 +294,8 @@ class DeclarationsRpc:
         actor = self._person()
         params = load(ps.DeclarationDeleteQuery, {"confirm": confirm})
         with self.db.transaction() as session:
-            declaration = decl.get_owned(session, actor, _id(declaration_id), for_update=True)
+            declaration = decl.get_owned(session, actor, require_id(declaration_id),
+                                         for_update=True)
             decl.delete(session, actor, declaration, params["confirm"])
         return {"id": declaration_id, "deleted": True}
 
@@ -321,9 +309,9 @@ class DeclarationsRpc:
         values = load(ps.DeclarationImportSchema, {"record_ids": record_ids})
         ids = values["record_ids"]
         with self.db.read() as session:
-            declaration = decl.get_owned(session, actor, _id(declaration_id))
+            declaration = decl.get_owned(session, actor, require_id(declaration_id))
             decl.prepare_import(declaration, str(section), ids)
-        details = self._call(self.achievements_rpc.lock_records, ids, declaration_id,
+        details = self.achievements_rpc.lock_records(ids, declaration_id,
                              actor.person_id)
         try:
             with self.db.transaction() as session:
@@ -359,11 +347,11 @@ class DeclarationsRpc:
         """移除: the record's lock is released first, then the item goes."""
         actor = self._person()
         with self.db.read() as session:
-            declaration = decl.get_owned(session, actor, _id(declaration_id))
+            declaration = decl.get_owned(session, actor, require_id(declaration_id))
             decl.require_editable(declaration)
-            item = decl.get_item(declaration, _id(item_id, "item_id"))
+            item = decl.get_item(declaration, require_id(item_id, "item_id"))
             record_id, code = item.record_id, item.section
-        self._call(self.achievements_rpc.unlock_records, [record_id], declaration_id)
+        self.achievements_rpc.unlock_records([record_id], declaration_id)
         with self.db.transaction() as session:
             declaration = decl.get_owned(session, actor, declaration_id, for_update=True)
             decl.remove_item(session, declaration, item_id)
@@ -375,8 +363,9 @@ class DeclarationsRpc:
         actor = self._person()
         values = load(ps.DeclarationItemMoveSchema, {"direction": direction})
         with self.db.transaction() as session:
-            declaration = decl.get_owned(session, actor, _id(declaration_id), for_update=True)
-            item = decl.move_item(session, declaration, _id(item_id, "item_id"),
+            declaration = decl.get_owned(session, actor, require_id(declaration_id),
+                                         for_update=True)
+            item = decl.move_item(session, declaration, require_id(item_id, "item_id"),
                                   values["direction"])
             code = item.section
         return self._section(actor, declaration_id, code)
@@ -388,7 +377,7 @@ class DeclarationsRpc:
         """申报条件检查: every rule with pass or fail."""
         actor = self._person()
         with self.db.read() as session:
-            decl.get_owned(session, actor, _id(declaration_id))
+            decl.get_owned(session, actor, require_id(declaration_id))
         binding, path = self._binding(actor.person_id)
         with self.db.read() as session:
             declaration = decl.get_owned(session, actor, declaration_id)
@@ -401,7 +390,7 @@ class DeclarationsRpc:
         starts the review up the chain derived from the unit hierarchy."""
         actor = self._person()
         with self.db.read() as session:
-            declaration = decl.get_owned(session, actor, _id(declaration_id))
+            declaration = decl.get_owned(session, actor, require_id(declaration_id))
             decl.require_editable(declaration)
             version = declaration.version
             record_ids = [item.record_id for item in declaration.items]
@@ -416,13 +405,14 @@ class DeclarationsRpc:
         if not result["passed"]:
             failed = [r for r in result["rules"] if not r["passed"]]
             raise Conflict("declaration.ineligible",
-                           "申报条件检查未通过，无法提交：" + "；".join(r["message"] for r in failed),
+                           "申报条件检查未通过，无法提交："
+                           + "；".join(r["message"] for r in failed),
                            {"rules": failed})
         chain = chains.derive_chain(path, hr, organiser)
         brief = self._brief(actor.person_id)
         frozen = {}
         if record_ids:
-            details = self._call(self.achievements_rpc.lock_records, record_ids,
+            details = self.achievements_rpc.lock_records(record_ids,
                                  declaration_id, actor.person_id)
             frozen = {d["id"]: d for d in details}
         with self.db.transaction() as session:
@@ -437,14 +427,14 @@ class DeclarationsRpc:
     def declaration_progress(self, declaration_id):
         actor = self.principal.require()
         with self.db.read() as session:
-            declaration, _ = decl.get_visible(session, actor, _id(declaration_id))
+            declaration, _ = decl.get_visible(session, actor, require_id(declaration_id))
             return ps.DeclarationProgressSchema().dump(decl.progress(declaration))
 
     @rpc
     def declaration_history(self, declaration_id):
         actor = self.principal.require()
         with self.db.read() as session:
-            declaration, _ = decl.get_visible(session, actor, _id(declaration_id))
+            declaration, _ = decl.get_visible(session, actor, require_id(declaration_id))
             return ps.DeclarationHistoryEntrySchema(many=True).dump(
                 decl.history(session, declaration))
 
@@ -465,8 +455,8 @@ class DeclarationsRpc:
         actor = self.principal.require(UNIT_ADMIN)
         values = load(ps.DeclarationItemMarkSchema, data or {})
         with self.db.transaction() as session:
-            declaration, _ = decl.get_visible(session, actor, _id(declaration_id))
-            decl.mark_item(session, actor, declaration, _id(item_id, "item_id"),
+            declaration, _ = decl.get_visible(session, actor, require_id(declaration_id))
+            decl.mark_item(session, actor, declaration, require_id(item_id, "item_id"),
                            values["deleted"], values.get("reason"))
         return self._detail(declaration_id)
 
@@ -479,7 +469,7 @@ class DeclarationsRpc:
         if not values:
             raise Invalid("declaration.nothing_changed", "没有需要修改的内容")
         with self.db.transaction() as session:
-            declaration, _ = decl.get_visible(session, actor, _id(declaration_id))
+            declaration, _ = decl.get_visible(session, actor, require_id(declaration_id))
             decl.correct(session, actor, declaration, values, note)
         return self._detail(declaration_id)
 
@@ -489,8 +479,8 @@ class DeclarationsRpc:
         claimed it."""
         actor = self.principal.require(UNIT_ADMIN)
         with self.db.transaction() as session:
-            declaration, _ = decl.get_visible(session, actor, _id(declaration_id))
-            result = decl.recall(session, actor, declaration)
+            declaration, _ = decl.get_visible(session, actor, require_id(declaration_id))
+            result = decl.recall(session, actor, declaration, rules=self.review_rules)
         return ps.RecallResultSchema().dump(result)
 
     @rpc
@@ -498,28 +488,6 @@ class DeclarationsRpc:
         """撤回 from the task center (我已处理): a task the caller's unit passed up."""
         actor = self.principal.require(UNIT_ADMIN)
         with self.db.transaction() as session:
-            result = decl.recall_task(session, actor, _id(task_id))
+            result = decl.recall_task(session, actor, require_id(task_id),
+                                      rules=self.review_rules)
         return ps.RecallResultSchema().dump(result)
-
-    # ------------------------------------------------------------------ record locks
-
-    @consumer("workflow", "review_decided")
-    def declaration_review_ended(self, session, envelope):
-        """A declaration's review ended for good (审核通过, 不通过, 终止): its records are
-        released (their frozen copies stay with the declaration)."""
-        data = envelope["data"]
-        if data.get("kind") != decl.KIND or data.get("subject_service") != "workflow" \
-                or data.get("subject_type") != decl.SUBJECT_TYPE or not data.get("final") \
-                or data.get("outcome") == "returned":
-            return None
-        # A failure (achievements not running) is retried: not an AppError.
-        self.achievements_rpc.unlock_records(None, int(data["subject_id"]))
-        return data["subject_id"]
-
-    @consumer("workflow", "declaration_deleted")
-    def declaration_deleted_release(self, session, envelope):
-        """A deleted declaration holds no records any more."""
-        declaration_id = int(envelope["data"]["declaration_id"])
-        self.achievements_rpc.unlock_records(None, declaration_id)
-        return declaration_id
-

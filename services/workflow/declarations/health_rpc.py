@@ -3,22 +3,18 @@ printing contract (docs/printing.md), mixed into WorkflowService.
 
 Thin: load with a schema, gather facts from identity, achievements and documents over
 RPC (never inside a transaction), call the rules in ``logic/health_sections.py`` and
-``logic/snapshot.py``, dump with a schema. The service provides ``db`` and
-``principal``.
+``logic/snapshot.py``, dump with a contract schema. The service provides ``db``,
+``principal`` and the proxies ``identity_rpc``, ``achievements_rpc``, ``documents_rpc``.
 """
-import datetime as dt
 import logging
 
-from nameko.exceptions import UnknownService
-from nameko.rpc import RpcProxy
-
-from services.common.errors import Conflict, NotFound, Unavailable
+from services.common.errors import Conflict, NotFound
 from services.common.principal import PERSON, UNIT_ADMIN
 from services.common.rpc import rpc
-from services.common.schemas import load
+from services.common.schemas import load, require_id
+from services.common.time import utcnow
+from services.contracts.workflow import health as hsc
 
-from . import health_schemas as hsc
-from .declarations_rpc import _id
 from .logic import declarations as decl
 from .logic import health_sections as hs
 from .logic import snapshot as snap
@@ -35,18 +31,8 @@ def _file_subject(declaration_id, file_id):
 
 
 class HealthRpc:
-    identity_rpc = RpcProxy("identity")
-    achievements_rpc = RpcProxy("achievements")
-    documents_rpc = RpcProxy("documents")
 
     # ------------------------------------------------------------------ helpers
-
-    @staticmethod
-    def _remote(method, *args, **kwargs):
-        try:
-            return method(*args, **kwargs)
-        except UnknownService:
-            raise Unavailable()
 
     def _applicant(self):
         return decl.require_person(self.principal.require(PERSON))
@@ -86,7 +72,7 @@ class HealthRpc:
         answered = []
         try:
             for file_id in file_ids:
-                answered += self._remote(self.documents_rpc.attach, [file_id], "workflow",
+                answered += self.documents_rpc.attach([file_id], "workflow",
                                          FILE_SUBJECT, _file_subject(declaration_id, file_id))
             hs.check_files(declaration_id, code, content, answered)
         except Exception:
@@ -110,14 +96,14 @@ class HealthRpc:
         """The health-series sections of a declaration (the frozen copy once submitted).
         The applicant's first look creates them."""
         actor = self.principal.require()
-        declaration_id = _id(declaration_id)
+        declaration_id = require_id(declaration_id)
         with self.db.read() as session:
             declaration, viewer = decl.get_visible(session, actor, declaration_id)
             hs.require_health(declaration)
             create = viewer == "owner" and declaration.status in decl.EDITABLE \
                 and hs.get_record(session, declaration.id) is None
         if create:
-            brief = self._remote(self.identity_rpc.get_person_brief, actor.person_id) or {}
+            brief = self.identity_rpc.get_person_brief(actor.person_id) or {}
             with self.db.transaction() as session:
                 declaration = decl.get_owned(session, actor, declaration_id, for_update=True)
                 hs.ensure_record(session, declaration, brief)
@@ -128,7 +114,7 @@ class HealthRpc:
         """填报表格类别 with the manual's explanations, and the one chosen."""
         actor = self.principal.require()
         with self.db.read() as session:
-            declaration, _ = decl.get_visible(session, actor, _id(declaration_id))
+            declaration, _ = decl.get_visible(session, actor, require_id(declaration_id))
             hs.require_health(declaration)
             record = hs.get_record(session, declaration.id)
             selected = record.form_category if record is not None else None
@@ -138,12 +124,12 @@ class HealthRpc:
     def save_declaration_health(self, declaration_id, section, data=None):
         """保存 one section (list sections: every row, in order)."""
         actor = self._applicant()
-        declaration_id = _id(declaration_id)
+        declaration_id = require_id(declaration_id)
         code = hs.require_section(str(section))
         values = hsc.to_wire(code, load(hsc.SECTION_SCHEMAS[code], data or {},
                                         code="health.invalid"))
         new_ids = self._editable(actor, declaration_id, code, values)
-        brief = self._remote(self.identity_rpc.get_person_brief, actor.person_id) or {}
+        brief = self.identity_rpc.get_person_brief(actor.person_id) or {}
         attached = self._attach_files(declaration_id, code, values, new_ids)
         try:
             with self.db.transaction() as session:
@@ -166,13 +152,14 @@ class HealthRpc:
         code = hs.require_section(str(section))
         values = load(hsc.HealthRowMoveSchema, {"direction": direction})
         with self.db.transaction() as session:
-            declaration = decl.get_owned(session, actor, _id(declaration_id), for_update=True)
+            declaration = decl.get_owned(session, actor, require_id(declaration_id),
+                                         for_update=True)
             hs.require_health(declaration)
             decl.require_editable(declaration)
             record = hs.get_record(session, declaration.id, for_update=True)
             if record is None:
                 raise NotFound("health.row_not_found", "该行不存在")
-            hs.move_row(session, declaration, record, code, _id(row_id, "row_id"),
+            hs.move_row(session, declaration, record, code, require_id(row_id, "row_id"),
                         values["direction"])
         return self._health_view(actor, declaration_id)
 
@@ -184,13 +171,13 @@ class HealthRpc:
         code = hs.require_section(str(section))
         type_code = hs.import_type(code)
         with self.db.read() as session:
-            declaration = decl.get_owned(session, actor, _id(declaration_id))
+            declaration = decl.get_owned(session, actor, require_id(declaration_id))
             hs.require_health(declaration)
             record = hs.get_record(session, declaration.id)
             held = hs.imported_ids(record, code)
         items, page = [], 1
         while True:
-            answer = self._remote(self.achievements_rpc.list_records, type=type_code,
+            answer = self.achievements_rpc.list_records(type=type_code,
                                   status="approved", page=page, page_size=200) or {}
             items += answer.get("items") or []
             if len(items) >= (answer.get("total") or 0) or not answer.get("items") \
@@ -203,12 +190,12 @@ class HealthRpc:
     def import_declaration_health(self, declaration_id, section, record_ids=None):
         """导入: approved records of the person's achievement library become rows."""
         actor = self._applicant()
-        declaration_id = _id(declaration_id)
+        declaration_id = require_id(declaration_id)
         code = hs.require_section(str(section))
         hs.import_type(code)
         values = load(hsc.HealthImportSchema, {"record_ids": record_ids})
         self._editable(actor, declaration_id, code)
-        details = [self._remote(self.achievements_rpc.get_record, record_id)
+        details = [self.achievements_rpc.get_record(record_id)
                    for record_id in values["record_ids"]]
         with self.db.transaction() as session:
             declaration = decl.get_owned(session, actor, declaration_id, for_update=True)
@@ -223,16 +210,16 @@ class HealthRpc:
         actor = self.principal.require(UNIT_ADMIN)
         code = hs.require_section(str(section))
         values = load(hsc.HealthRowMarkSchema, data or {})
-        row_id = _id(row_id, "row_id")
+        row_id = require_id(row_id, "row_id")
         with self.db.transaction() as session:
-            declaration, _ = decl.get_visible(session, actor, _id(declaration_id))
+            declaration, _ = decl.get_visible(session, actor, require_id(declaration_id))
             hs.require_health(declaration)
             task = decl.reviewing_task(session, actor, declaration)
             declaration = decl.get(session, declaration.id, for_update=True)
             record = hs.get_record(session, declaration.id, for_update=True)
             if record is None:
                 raise NotFound("health.row_not_found", "该行不存在")
-            now = dt.datetime.now(dt.timezone.utc)
+            now = utcnow()
             mark = {"account_id": actor.account_id, "name": actor.name,
                     "unit_id": task.unit_id, "unit_name": task.unit_name,
                     "reason": values.get("reason"), "at": now.isoformat()}
@@ -255,7 +242,7 @@ class HealthRpc:
         actor = self.principal.require()
         with self.db.read() as session:
             session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
-            return snap.print_source(session, actor, _id(declaration_id, "declaration_id"))
+            return snap.print_source(session, actor, require_id(declaration_id, "declaration_id"))
 
     @rpc
     def roster_page(self, filters=None, after_id=None, limit=500):
@@ -273,4 +260,4 @@ class HealthRpc:
         actor = self.principal.require()
         with self.db.transaction() as session:
             return snap.save_print_settings(session, actor,
-                                            _id(declaration_id, "declaration_id"), settings)
+                                            require_id(declaration_id, "declaration_id"), settings)

@@ -4,19 +4,17 @@ WorkflowService.
 Thin: load with a schema, gather facts from identity (the unit and its nature) and
 documents (attachments) over RPC (never inside a transaction), call the rules in
 ``logic/recommendations.py``, ``logic/quotas.py``, ``logic/publicity.py``, dump with a
-schema. The service provides ``db`` and ``principal``.
+contract schema. The service provides ``db``, ``principal`` and the proxies
+``identity_rpc`` and ``documents_rpc``.
 """
 import logging
 
-from nameko.exceptions import UnknownService
-from nameko.rpc import RpcProxy
-
-from services.common.errors import Invalid, NotFound, Unavailable
+from services.common.errors import Invalid, NotFound
 from services.common.principal import OPERATOR, UNIT_ADMIN
 from services.common.rpc import rpc
-from services.common.schemas import load
+from services.common.schemas import load, require_id
+from services.contracts.workflow import recommendations as rs
 
-from . import recommendation_schemas as rs
 from .logic import declarations as decl
 from .logic import plans, quotas
 from .logic import publicity as publicities
@@ -28,34 +26,18 @@ QUOTA_SLOT = "post_quota_form"
 QUOTA_SUBJECT = "post_quota"
 
 
-def _id(value, field="id"):
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise Invalid("request.invalid", "编号格式有误", {"fields": {field: ["编号格式有误"]}})
-    return value
-
-
 class RecommendationRpc:
-    identity_rpc = RpcProxy("identity")
-    documents_rpc = RpcProxy("documents")
 
     # ------------------------------------------------------------------ helpers
 
-    @staticmethod
-    def _rec_remote(method, *args):
-        """An RPC to another service; 503 when it is not running."""
-        try:
-            return method(*args)
-        except UnknownService:
-            raise Unavailable()
-
     def _rec_unit(self, unit_id):
         """identity's unit as the caller may see it (404 ``unit.not_found`` otherwise)."""
-        return self._rec_remote(self.identity_rpc.get_unit, unit_id) or {}
+        return self.identity_rpc.get_unit(unit_id) or {}
 
     def _rec_attach(self, file_ids, subject_type, subject_id):
         if not file_ids:
             return []
-        return self._rec_remote(self.documents_rpc.attach, sorted(set(file_ids)), "workflow",
+        return self.documents_rpc.attach(sorted(set(file_ids)), "workflow",
                             subject_type, subject_id) or []
 
     def _rec_detach(self, file_ids, subject_type, subject_id):
@@ -76,7 +58,7 @@ class RecommendationRpc:
         """单位推荐意见 of a declaration, for whoever may see the declaration."""
         actor = self.principal.require()
         with self.db.read() as session:
-            declaration, _ = decl.get_visible(session, actor, _id(declaration_id))
+            declaration, _ = decl.get_visible(session, actor, require_id(declaration_id))
             return rs.RecommendationScreenOut().dump(
                 recs.screen(session, actor, declaration))
 
@@ -86,7 +68,7 @@ class RecommendationRpc:
         actor = self.principal.require(UNIT_ADMIN)
         values = load(rs.RecommendationSchema, data or {}, code="recommendation.invalid")
         with self.db.read() as session:
-            declaration, held = recs.prepare(session, actor, _id(declaration_id))
+            declaration, held = recs.prepare(session, actor, require_id(declaration_id))
             unit_id = declaration.unit_id
         unit = self._rec_unit(unit_id)
         wanted = values["material_file_ids"]
@@ -194,7 +176,7 @@ class RecommendationRpc:
     def get_post_quota(self, quota_id):
         actor = self.principal.require(UNIT_ADMIN, OPERATOR)
         with self.db.read() as session:
-            unit_id = quotas.get(session, _id(quota_id)).unit_id
+            unit_id = quotas.get(session, require_id(quota_id)).unit_id
         self._rec_may_read_unit_quotas(actor, unit_id)
         return self._rec_quota_answer(quota_id)
 
@@ -239,7 +221,7 @@ class RecommendationRpc:
         values = load(rs.PostQuotaUpdateSchema, data or {}, code="post_quota.invalid")
         confirm = values.pop("confirm", False)
         with self.db.read() as session:
-            quota = quotas.get(session, _id(quota_id))
+            quota = quotas.get(session, require_id(quota_id))
             quotas.require_own(actor, quota)
             quotas.require_unconfirmed(quota)
             old_form = quota.form_file_id
@@ -266,7 +248,7 @@ class RecommendationRpc:
         """确认: from now on the entry is fixed (409 on any change)."""
         actor = self.principal.require(UNIT_ADMIN)
         with self.db.transaction() as session:
-            quota = quotas.get(session, _id(quota_id), for_update=True)
+            quota = quotas.get(session, require_id(quota_id), for_update=True)
             quotas.confirm(session, actor, quota)
         return self._rec_quota_answer(quota_id)
 
@@ -281,7 +263,7 @@ class RecommendationRpc:
         actor = self.principal.require(UNIT_ADMIN)
         values = load(rs.PublicitySchema, data or {}, code="publicity.invalid")
         with self.db.transaction() as session:
-            declaration = recs.employer_declaration(session, actor, _id(declaration_id),
+            declaration = recs.employer_declaration(session, actor, require_id(declaration_id),
                                                     "公示信息")
             publicities.record(session, actor, declaration, values)
         return self._rec_screen(declaration_id)
@@ -304,7 +286,7 @@ class RecommendationRpc:
         actor = self.principal.require(UNIT_ADMIN)
         values = load(rs.ObjectionSchema, data or {}, code="objection.invalid")
         with self.db.transaction() as session:
-            declaration = recs.employer_declaration(session, actor, _id(declaration_id),
+            declaration = recs.employer_declaration(session, actor, require_id(declaration_id),
                                                     "公示信息")
             publicities.add_objection(session, actor, declaration, values)
         return self._rec_screen(declaration_id)
@@ -315,10 +297,10 @@ class RecommendationRpc:
         actor = self.principal.require(UNIT_ADMIN)
         values = load(rs.ObjectionHandlingSchema, data or {}, code="objection.invalid")
         with self.db.transaction() as session:
-            declaration = recs.employer_declaration(session, actor, _id(declaration_id),
+            declaration = recs.employer_declaration(session, actor, require_id(declaration_id),
                                                     "公示信息")
             publicities.handle_objection(session, actor, declaration,
-                                         _id(objection_id, "objection_id"), values)
+                                         require_id(objection_id, "objection_id"), values)
         return self._rec_screen(declaration_id)
 
     # ------------------------------------------------------------------ 上报
@@ -329,7 +311,7 @@ class RecommendationRpc:
         actor = self.principal.require(UNIT_ADMIN)
         recs.require_employer_admin(actor)
         with self.db.read() as session:
-            plan = plans.get_visible(session, actor, _id(plan_id))
+            plan = plans.get_visible(session, actor, require_id(plan_id))
             return rs.ReportViewOut().dump(recs.report_view(session, actor, plan))
 
     @rpc
@@ -337,6 +319,6 @@ class RecommendationRpc:
         """上报: forward every held declaration of the unit and plan at once."""
         actor = self.principal.require(UNIT_ADMIN)
         with self.db.transaction() as session:
-            plan = plans.get_visible(session, actor, _id(plan_id))
+            plan = plans.get_visible(session, actor, require_id(plan_id))
             result = recs.report(session, actor, plan)
         return rs.ReportResultOut().dump(result)

@@ -1,4 +1,5 @@
-"""The workflow service's tables, in its own PostgreSQL schema \"workflow\".
+"""The review engine's tables and the workflow service's ``Base`` (PostgreSQL schema
+"workflow"; the declarations' tables are on the same Base, ``declarations/models.py``).
 
 The review engine (``logic/engine.py``) keeps four tables:
 
@@ -11,7 +12,14 @@ The review engine (``logic/engine.py``) keeps four tables:
 import datetime as dt
 
 from sqlalchemy import (
-    BigInteger, DateTime, ForeignKey, Index, Integer, String, Text, text,
+    BigInteger,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    text,
 )
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -125,8 +133,3 @@ class HistoryEntry(Base):
 
     __table_args__ = (Index("ix_history_entries_process_id", "process_id"),)
 
-
-# Plans and declarations (评审计划, 职称申报) live on the same Base.
-from . import plan_models  # noqa: E402,F401
-from . import health_models  # noqa: E402,F401  (重庆卫生系列评审表的栏目)
-from . import recommendation_models  # noqa: E402,F401  (推荐意见, 岗位核准, 公示, 上报)

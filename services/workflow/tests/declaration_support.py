@@ -9,7 +9,7 @@ import pytest
 from services.common.errors import Conflict, NotFound, Unauthenticated
 from services.common.principal import OPERATOR, PERSON, SYSTEM, UNIT_ADMIN
 from services.common.rpc import rpc
-from services.workflow.logic.plans import today
+from services.workflow.declarations.logic.plans import today
 
 from .support import Harness, auth
 

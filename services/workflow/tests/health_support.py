@@ -12,11 +12,21 @@ from nameko.standalone.rpc import ServiceRpcProxy
 from services.common.errors import NotFound
 from services.common.principal import Principal, PrincipalProvider
 from services.common.rpc import rpc
-from services.workflow.logic.plans import today
+from services.workflow.declarations.logic.plans import today
 
 from .declaration_support import (
-    HEALTH, HR, ORGANISER, PERSONAL, PRINCIPALS, SCHOOL_B, UNITS, DeclarationHarness,
-    FakeAchievements, FakeDocuments, FakeIdentity, World,
+    HEALTH,
+    HR,
+    ORGANISER,
+    PERSONAL,
+    PRINCIPALS,
+    SCHOOL_B,
+    UNITS,
+    DeclarationHarness,
+    FakeAchievements,
+    FakeDocuments,
+    FakeIdentity,
+    World,
 )
 
 APPLICANT = "p3"          # 何文, bound to 合肥市第一人民医院 (SCHOOL_B)
@@ -214,7 +224,8 @@ def fill_everything(h, did, category="临床"):
         "current_title_detail": "主治医师，2014-09-20，重庆市人力资源和社会保障局",
         "employed_title": "2014-12 聘用为主治医师", "years_in_title": "10",
         "practice_qualification": "2005-10，临床类别", "practice_certificate": "2006-03，内科专业",
-        "specialty_work": "心内科临床工作", "admin_post": "无", "societies": "重庆市医学会心血管病分会委员",
+        "specialty_work": "心内科临床工作", "admin_post": "无", "societies":
+                "重庆市医学会心血管病分会委员",
         "education": {"graduated_on": "2004-07", "school": "重庆医科大学", "major": "临床医学",
                       "duration": "5年", "name": "大学本科", "certificate_no": "00010"},
         "degree": {"graduated_on": "2004-07", "school": "重庆医科大学", "major": "临床医学",
@@ -238,7 +249,8 @@ def fill_everything(h, did, category="临床"):
          "role": "参加，负责数据收集，排名第3", "result": "已结题"}]})
     h.put_section(did, "achievements", {"rows": [
         {"period": "2019.01-2021.12", "name": "急性心梗绿色通道建设", "role": "主持，排名第1",
-         "result": "获市科技进步三等奖", "evidence_file_id": pdf("cq_current_work", did, "绿色通道.pdf")},
+         "result": "获市科技进步三等奖", "evidence_file_id": pdf("cq_current_work", did,
+                 "绿色通道.pdf")},
         {"period": "2020.03-2022.06", "name": "心衰患者随访管理", "role": "主持",
          "result": "已推广", "publicity": False,
          "evidence_file_id": pdf("cq_current_work", did, "随访.pdf")}]})
@@ -251,7 +263,8 @@ def fill_everything(h, did, category="临床"):
                                     "file_id": pdf("cq_workload", did, "工作量签字盖章.pdf")})
     h.put_section(did, "papers", {"rows": [
         {"date": "2020.05", "title": "急性心梗PCI术后随访研究", "content": "观察疗效",
-         "venue": "《重庆医学》", "rank": "1", "evidence_file_id": pdf("cq_paper", did, "论文1.pdf")},
+         "venue": "《重庆医学》", "rank": "1",
+         "evidence_file_id": pdf("cq_paper", did, "论文1.pdf")},
         {"date": "2022.11", "title": "心衰管理经验交流", "content": "总结经验",
          "venue": "全市学术年会交流", "rank": "2",
          "evidence_file_id": pdf("cq_paper", did, "论文2.pdf")}]})

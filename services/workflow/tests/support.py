@@ -12,7 +12,8 @@ from services.common.principal import OPERATOR, PERSON, UNIT_ADMIN
 from services.common.rpc import rpc
 
 UNIT_A, UNIT_B, UNIT_C = 10, 20, 30
-UNIT_NAMES = {UNIT_A: "合肥市第一中学", UNIT_B: "合肥市教育局", UNIT_C: "合肥市人力资源和社会保障局"}
+UNIT_NAMES = {UNIT_A: "合肥市第一中学", UNIT_B: "合肥市教育局",
+              UNIT_C: "合肥市人力资源和社会保障局"}
 
 PRINCIPALS = {
     "a1": {"account_id": 101, "roles": [UNIT_ADMIN], "unit_id": UNIT_A, "name": "王敏",

@@ -6,12 +6,18 @@ import datetime as dt
 
 import eventlet
 
-from services.workflow.logic.plans import today
+from services.workflow.declarations.logic.plans import today
 
 from .declaration_support import (  # noqa: F401
-    EDU, HR, ORGANISER, PERSONAL, SCHOOL_A, TITLE, World, dw,
+    EDU,
+    HR,
+    ORGANISER,
+    PERSONAL,
+    SCHOOL_A,
+    TITLE,
+    World,
+    dw,
 )
-from .support import wait_for
 
 CHAIN = [(SCHOOL_A, "employer"), (EDU, "competent"), (HR, "hr"), (ORGANISER, "organiser")]
 
@@ -140,8 +146,8 @@ def test_declare_fill_check_submit_and_every_level_approves(dw):
     feed = dw.ok(dw.get("/api/v1/events", "sys", params={
         "source": "workflow", "type": "declaration_approved"}))
     assert [e["data"]["declaration_id"] for e in feed] == [did]
-    # The review has ended: the records are released (their frozen copies stay).
-    wait_for(lambda: World.locked(did) == [])
+    # Releasing the records now that the review has ended is achievements' own work (it
+    # consumes review_decided): workflow no longer calls unlock_records for it.
 
 
 def test_a_return_goes_to_the_person_and_the_fix_climbs_again_from_the_unit(dw):
@@ -207,7 +213,7 @@ def test_rejection_ends_the_declaration_and_blocks_a_new_one_that_year(dw):
     assert refused["code"] == "declaration.rejected_this_year"
     assert refused["message"] == f"您{plan['year']}申报年度的职称申报审核不通过，当年不能再申报"
     assert dw.delete(f"/api/v1/declarations/{did}", "p1").status_code == 409
-    wait_for(lambda: World.locked(did) == [])
+    # (achievements releases the records of a declaration not approved itself.)
     # Another person of the same unit is not affected.
     assert dw.declare(other["id"], "p2").status_code == 201
 
@@ -372,7 +378,8 @@ def test_change_specialty_and_delete_with_a_warning_after_the_window(dw):
     assert dw.ok(dw.delete(f"/api/v1/declarations/{did}", "p1")) == {"id": did,
                                                                     "deleted": True}
     assert dw.get(f"/api/v1/declarations/{did}", "p1").status_code == 404
-    wait_for(lambda: World.locked(did) == [])
+    # achievements releases a deleted declaration's records itself (declaration_deleted
+    # names them); workflow does not call unlock_records for it.
     [event] = dw.events("declaration_deleted", did)
     assert event["record_ids"] == [1, 2]
 

@@ -5,8 +5,8 @@ import datetime as dt
 import pytest
 
 from services.common.errors import Conflict
-from services.workflow.logic import chain as chains
-from services.workflow.logic import eligibility, pledge
+from services.workflow.declarations.logic import chain as chains
+from services.workflow.declarations.logic import eligibility, pledge
 
 D = dt.date
 
@@ -172,7 +172,8 @@ def test_an_unpublished_plan_fails():
 
 def test_pledge_names_the_unit_and_the_declared_title():
     text = pledge.pledge_text("黄山市屯溪第六中学", "中学语文", "高级教师")
-    assert text.startswith("本人系 黄山市屯溪第六中学 专业技术人员，现申报 中学语文-高级教师 专业技术资格。")
+    assert text.startswith(
+            "本人系 黄山市屯溪第六中学 专业技术人员，现申报 中学语文-高级教师 专业技术资格。")
     assert "三年内停止申报专业技术资格" in text
 
 

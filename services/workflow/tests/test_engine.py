@@ -1,14 +1,15 @@
 """The engine's plain functions called directly, as an in-service caller (declarations)
-will: start a process, decide with every action, hooks, concurrent starts."""
+will: start a process, decide with every action, a kind's guards, may-open rule and
+effects given explicitly, concurrent starts."""
 import eventlet
 import pytest
 from sqlalchemy import func, select
 
 from services.common.errors import Conflict, Invalid, NotFound
-from services.common.principal import Principal, UNIT_ADMIN
-from services.workflow.logic import engine, taskcenter
-from services.workflow.models import HistoryEntry, Process, Task
-from services.workflow.schemas import ReviewDecidedSchema
+from services.common.principal import UNIT_ADMIN, Principal
+from services.contracts.workflow.review import ReviewDecidedSchema
+from services.workflow.engine.logic import engine, taskcenter
+from services.workflow.engine.models import HistoryEntry, Process, Task
 
 from .support import UNIT_A, UNIT_B, UNIT_C, UNIT_NAMES
 
@@ -40,9 +41,9 @@ def open_task(session_factory, process_id):
             Task.process_id == process_id, Task.state == "open")).scalar_one()
 
 
-def decide(session_factory, task_id, actor, action, opinion=None):
+def decide(session_factory, task_id, actor, action, opinion=None, rules=engine.NO_RULES):
     with session_factory(actor=actor.as_actor()) as session, session.begin():
-        return engine.decide(session, task_id, actor, action, opinion)
+        return engine.decide(session, task_id, actor, action, opinion, rules=rules)
 
 
 def outbox_events(session_factory):
@@ -127,27 +128,86 @@ def test_invalid_starts_change_nothing(session_factory):
         assert session.execute(select(func.count()).select_from(Process)).scalar() == 0
 
 
-def test_a_hook_runs_in_the_decisions_transaction(session_factory):
+def test_an_effect_runs_in_the_decisions_transaction(session_factory):
     seen = []
 
-    @engine.on_decided("declaration")
-    def apply(session, process, decision):
-        if decision["opinion"] == "boom":
+    def apply(session, process, decided):
+        if decided.data["opinion"] == "boom":
             raise Conflict("declaration.locked", "申报已锁定")
-        seen.append((process.id, decision["outcome"]))
+        seen.append((process.id, decided.data["outcome"]))
 
-    try:
-        process_id, _ = start_declaration(session_factory)
-        task_id = open_task(session_factory, process_id)
-        with pytest.raises(Conflict):
-            decide(session_factory, task_id, ADMIN_A, "terminate", "boom")
-        # Undone with the hook: the task is still open, no history, no event.
-        assert open_task(session_factory, process_id) == task_id
-        assert outbox_events(session_factory) == []
-        decide(session_factory, task_id, ADMIN_A, "terminate", "材料造假")
-        assert seen == [(process_id, "terminated")]
-    finally:
-        engine._DECISION_HOOKS["declaration"].remove(apply)
+    rules = engine.ReviewRules({"declaration": engine.KindRules(effects=(apply,))})
+    process_id, _ = start_declaration(session_factory)
+    task_id = open_task(session_factory, process_id)
+    with pytest.raises(Conflict):
+        decide(session_factory, task_id, ADMIN_A, "terminate", "boom", rules=rules)
+    # Undone with the effect: the task is still open, no history, no event.
+    assert open_task(session_factory, process_id) == task_id
+    assert outbox_events(session_factory) == []
+    decide(session_factory, task_id, ADMIN_A, "terminate", "材料造假", rules=rules)
+    assert seen == [(process_id, "terminated")]
+
+
+def test_a_guard_refuses_before_anything_changes(session_factory):
+    """A guard runs before the engine changes anything: what it sees is the decision
+    about to be taken, and the effects never run when it refuses."""
+    seen, effects = [], []
+
+    def guard(session, process, decision):
+        task = session.get(Task, decision_task[0])
+        seen.append((decision["action"], decision["outcome"], decision["final"],
+                     task.state, task.claimed_by_account_id))
+        if decision["opinion"] == "no":
+            raise Conflict("declaration.locked", "申报已锁定")
+
+    rules = engine.ReviewRules({"declaration": engine.KindRules(
+        guards=(guard,), effects=(lambda session, process, decided: effects.append(1),))})
+    process_id, _ = start_declaration(session_factory)
+    decision_task = [open_task(session_factory, process_id)]
+    with pytest.raises(Conflict):
+        decide(session_factory, decision_task[0], ADMIN_A, "approve", "no", rules=rules)
+    assert seen == [("approve", "forwarded", False, "open", None)]
+    assert effects == [] and outbox_events(session_factory) == []
+    assert open_task(session_factory, process_id) == decision_task[0]
+    decide(session_factory, decision_task[0], ADMIN_A, "approve", rules=rules)
+    assert effects == [1]
+
+
+def test_a_may_open_rule_holds_the_next_step_until_released(session_factory):
+    """When the kind's may-open rule says no, an approval opens no task for the next
+    unit: the process waits at the step (held) until release_hold opens it, or the unit
+    recalls the approval."""
+    rules = engine.ReviewRules({"declaration": engine.KindRules(
+        may_open_next=lambda session, process, decision: decision["step_index"] != 0)})
+    process_id, _ = start_declaration(session_factory)
+    first = decide(session_factory, open_task(session_factory, process_id), ADMIN_A,
+                   "approve", rules=rules)
+    assert (first["outcome"], first["final"], first["next_task_id"]) == (
+        "forwarded", False, None)
+    with session_factory() as session:
+        assert session.execute(select(func.count()).select_from(Task).where(
+            Task.process_id == process_id, Task.state == "open")).scalar() == 0
+        assert session.get(Process, process_id).current_step == 0
+        assert session.execute(select(func.count()).select_from(Task)).scalar() == 1
+
+    # The unit takes its held approval back: a new task of its own, nothing withdrawn.
+    with session_factory(actor=ADMIN_A.as_actor()) as session, session.begin():
+        recalled = engine.recall(session, first["task_id"], ADMIN_A, rules=rules)
+    assert recalled["recalled_task_id"] is None and recalled["step_index"] == 0
+    again = decide(session_factory, recalled["task_id"], ADMIN_A, "approve", rules=rules)
+    assert again["next_task_id"] is None
+
+    # Released: the next unit's task opens now; a second release is refused.
+    with session_factory() as session, session.begin():
+        task = engine.release_hold(session, process_id, 0)
+        assert (task.step_index, task.unit_id) == (1, UNIT_B)
+    with session_factory() as session, session.begin(), pytest.raises(Conflict):
+        engine.release_hold(session, process_id, 0)
+    with session_factory() as session:
+        assert session.get(Process, process_id).current_step == 1
+    second = decide(session_factory, open_task(session_factory, process_id), ADMIN_B,
+                    "approve", rules=rules)
+    assert second["next_unit_id"] == UNIT_C
 
 
 def test_concurrent_starts_and_decisions_on_the_engine(session_factory):
@@ -157,8 +217,8 @@ def test_concurrent_starts_and_decisions_on_the_engine(session_factory):
         outcomes = []
         pool = eventlet.GreenPool()
         for _ in range(2):
-            pool.spawn(lambda: outcomes.append(start_declaration(session_factory,
-                                                                 subject_id)))
+            pool.spawn(lambda outcomes=outcomes, subject_id=subject_id: outcomes.append(
+                start_declaration(session_factory, subject_id)))
         pool.waitall()
         assert sorted(created for _, created in outcomes) == [False, True]
         assert len({pid for pid, _ in outcomes}) == 1
@@ -167,7 +227,7 @@ def test_concurrent_starts_and_decisions_on_the_engine(session_factory):
 
         answers = []
 
-        def attempt(actor, action, opinion):
+        def attempt(actor, action, opinion, answers=answers, task_id=task_id):
             try:
                 answers.append(decide(session_factory, task_id, actor, action, opinion))
             except Conflict as exc:

@@ -3,10 +3,16 @@ broker and database with fake identity, achievements and documents (health_suppo
 filling in every section of a 副高 临床 declaration, the manual's row limits, ordering,
 the publicity flag, 专业考试成绩 for 副高 only, 查档情况 for 其他人员, the eligibility check,
 import from the achievement library, editing only while editable, reviewers' marks."""
-from services.documents.printing import workload_items
+from services.contracts.printing import workload_items
 
 from .health_support import (  # noqa: F401
-    APPLICANT, APPLICANT_ID, HealthWorld, fill_everything, health_record, hw, pdf,
+    APPLICANT,
+    APPLICANT_ID,
+    HealthWorld,
+    fill_everything,
+    health_record,
+    hw,
+    pdf,
 )
 
 

@@ -2,7 +2,7 @@
 rules a plan is checked against; fake identity and documents (declaration_support)."""
 import datetime as dt
 
-from services.workflow.logic.plans import today
+from services.workflow.declarations.logic.plans import today
 
 from .declaration_support import HR, ORGANISER, World, dw, plan_body  # noqa: F401
 
@@ -140,7 +140,8 @@ def test_a_plan_in_use_keeps_its_year_level_and_specialties(dw):
     assert dw.patch(f"/api/v1/plans/{plan['id']}", "hr",
                     {"scope": narrowed}).status_code == 409
     # Extending the window and adding a specialty are fine.
-    wider = [{"series": "中小学教师", "specialties": ["中学语文", "中学数学", "小学语文", "中学英语"],
+    wider = [{"series": "中小学教师",
+              "specialties": ["中学语文", "中学数学", "小学语文", "中学英语"],
               "titles": ["高级教师"]}]
     changed = dw.ok(dw.patch(f"/api/v1/plans/{plan['id']}", "hr", {
         "scope": wider, "ends_on": (today() + dt.timedelta(days=40)).isoformat()}))

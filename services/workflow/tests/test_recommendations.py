@@ -6,7 +6,7 @@ import datetime as dt
 import eventlet
 import requests
 
-from services.workflow.logic.plans import today
+from services.workflow.declarations.logic.plans import today
 
 from .declaration_support import EDU, SCHOOL_A, World, dw  # noqa: F401
 

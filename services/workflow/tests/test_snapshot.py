@@ -12,15 +12,24 @@ import pytest
 from sqlalchemy import insert
 
 from services.common.errors import Forbidden, Invalid, NotFound
+from services.contracts.printing import SnapshotSchema
 from services.documents.printing import (
-    DEFAULT_COLUMNS, load_snapshot, render_publicity_table, render_review_form, roster_row,
+    DEFAULT_COLUMNS,
+    load_snapshot,
+    render_publicity_table,
+    render_review_form,
+    roster_row,
     write_roster,
 )
-from services.contracts.printing import SnapshotSchema
 
 from .declaration_support import EDU, SCHOOL_A, World, plan_body
 from .health_support import (  # noqa: F401
-    APPLICANT, APPLICANT_ID, HEALTH, SCHOOL_B, fill_everything, hw,
+    APPLICANT,
+    APPLICANT_ID,
+    HEALTH,
+    SCHOOL_B,
+    fill_everything,
+    hw,
 )
 
 ROSTER_KEYS = {c.key for c in DEFAULT_COLUMNS} - {"no"}
@@ -149,9 +158,8 @@ def test_print_snapshot_refuses_other_series_and_undecided_categories(hw):
     teachers = hw.ok(hw.post("/api/v1/plans", "hr", plan_body(sections=[])), 201)
     hw.ok(hw.post(f"/api/v1/plans/{teachers['id']}/publish", "hr"))
     other = hw.ok(hw.declare(teachers["id"], "p1"), 201)["id"]
-    with hw.rpc("p1") as workflow:
-        with pytest.raises(Exception) as refused:
-            workflow.print_snapshot(other)
+    with hw.rpc("p1") as workflow, pytest.raises(Exception) as refused:
+        workflow.print_snapshot(other)
     assert refused.value.code == "print.not_applicable"
     plan = hw.health_plan()
     did = hw.health_declaration(plan)["id"]
@@ -212,11 +220,10 @@ def seed_roster(hw, plans):
     """1,200 declarations straight into the database: two plans, two employer units
     (SCHOOL_B under HEALTH, SCHOOL_A under EDU), statuses, levels, specialties, the
     review processes and tasks of those submitted, health sections for every other one."""
-    from services.workflow.health_models import DeclarationHealth
-    from services.workflow.models import Process, Task
-    from services.workflow.plan_models import Declaration
+    from services.workflow.declarations.models import Declaration, DeclarationHealth
+    from services.workflow.engine.models import Process, Task
 
-    now = dt.datetime(2024, 7, 1, tzinfo=dt.timezone.utc)
+    now = dt.datetime(2024, 7, 1, tzinfo=dt.UTC)
     declarations, expected = [], {}
     for i in range(1, ROSTER_SIZE + 1):
         unit = SCHOOL_B if i % 3 else SCHOOL_A

@@ -96,10 +96,11 @@ def test_claim_release_and_approve_with_history_and_event(wf):
         "decided_at": data["decided_at"], "decided_by": {"account_id": 102, "name": "李强"},
     }
     decided_at = dt.datetime.fromisoformat(data["decided_at"])
-    assert abs((dt.datetime.now(dt.timezone.utc) - decided_at).total_seconds()) < 60
+    assert abs((dt.datetime.now(dt.UTC) - decided_at).total_seconds()) < 60
     # The relay publishes it on the broker, in the envelope subscribers read.
     [published] = wf.received(listener)
     assert dt.datetime.fromisoformat(published.pop("occurred_at")) == event.occurred_at
+    assert published.pop("position") >= 1  # its place in the replay feed (docs/events.md)
     assert published == {
         "event_id": str(event.event_id), "type": "review_decided", "version": 1,
         "source": "workflow", "subject": f"process:{process_id}", "actor": event.actor,
@@ -440,6 +441,7 @@ def test_can_unit_review_and_history_rpc(wf):
 
     # A user behind the calling service sees only what they may see.
     from services.common.principal import Principal
+
     from .support import PRINCIPALS
 
     def as_user(token):

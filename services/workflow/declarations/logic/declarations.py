@@ -5,7 +5,8 @@ specialty, title and the integrity pledge), fills in the personal information an
 existing titles, imports approved achievement records into the plan's sections, passes
 the eligibility check and submits. Submission derives the review chain from the unit
 hierarchy and starts a review process of the engine (kind ``declaration``); the engine's
-decisions come back through :func:`declaration_decided` in the decision's transaction.
+decisions come back through :func:`apply_decision` (an effect of ``pipeline.py``) in the
+decision's transaction.
 
 Facts from other services (identity's brief, binding and unit path; achievements' record
 details) are gathered by the caller over RPC and passed in: nothing here calls another
@@ -21,37 +22,36 @@ from services.common.errors import Conflict, Forbidden, Invalid, NotFound
 from services.common.logs import mask_id_number
 from services.common.messaging import emit
 from services.common.principal import OPERATOR, PERSON, UNIT_ADMIN
+from services.common.time import iso, utcnow
+from services.contracts.workflow.declarations import (
+    APPROVED,
+    DECLARATION_STATUSES,
+    DELETED,
+    FORMS,
+    KIND,
+    LEVELS,
+    REJECTED,
+    RETURNED,
+    SECTION_KINDS,
+    STEP_DECIDED,
+    SUBJECT_SERVICE,
+    SUBJECT_TYPE,
+    SUBMITTED,
+)
+from services.contracts.workflow.review import ACTION_LABELS
 
-from ..models import PROCESS_OPEN, TASK_DECIDED, TASK_OPEN, HistoryEntry, Process, Task
-from ..plan_models import Declaration, DeclarationItem, DeclarationLog, Plan
+from ...engine.logic import engine
+from ...engine.models import PROCESS_OPEN, TASK_DECIDED, TASK_OPEN, HistoryEntry, Process, Task
+from ..models import Declaration, DeclarationItem, DeclarationLog, Plan
 from . import chain as chains
-from . import eligibility, engine, gate, plans
-from .labels import ACTION_LABELS
+from . import eligibility, gate, health_sections, plans
+from .events import event_data
+from .status import EDITABLE, FINAL, status_label
 
 log = logging.getLogger(__name__)
 
-SUBJECT_SERVICE = "workflow"
-SUBJECT_TYPE = "declaration"
-KIND = "declaration"
-
-DECLARATION_STATUSES = {
-    "draft": "编辑中",
-    "submitted": "审核中",
-    "returned": "退回",
-    "approved": "审核通过",
-    "rejected": "审核不通过",
-    "terminated": "终止",
-}
-EDITABLE = ("draft", "returned")
-FINAL = ("approved", "rejected", "terminated")
-OBTAIN_METHODS = ["评审", "考试", "考评结合", "认定", "转评", "其他"]
-UNIT_TABS = {
-    "pending": "待审核",
-    "unclaimed": "待领取",
-    "reviewed": "已审核",
-    "returned": "被退回",
-    "all": "全部",
-}
+__all__ = ["EDITABLE", "FINAL", "KIND", "SUBJECT_SERVICE", "SUBJECT_TYPE", "event_data",
+           "status_label"]
 PERSONAL_FIELDS = ("former_name", "ethnicity", "birthplace", "work_start_date",
                    "salary_grade", "work_years", "specialty_years", "political_status",
                    "party_post", "health", "academic_posts", "photo_file_id")
@@ -72,26 +72,6 @@ LOG_LABELS = {"created": "马上申报", "specialty_changed": "修改专业",
               "recommended": "单位推荐意见", "publicity_recorded": "公示结果录入",
               "objection_recorded": "公示异议登记", "objection_handled": "公示异议处理",
               "reported": "上报"}
-
-# Event types (docs/events.md).
-SUBMITTED = "declaration_submitted"
-STEP_DECIDED = "declaration_step_decided"
-RETURNED = "declaration_returned"
-REJECTED = "declaration_rejected"
-APPROVED = "declaration_approved"
-DELETED = "declaration_deleted"
-
-
-def utcnow():
-    return dt.datetime.now(dt.timezone.utc)
-
-
-def iso(value):
-    return value.isoformat() if value is not None else None
-
-
-def status_label(status):
-    return DECLARATION_STATUSES.get(status, status)
 
 
 def _json_value(value):
@@ -307,7 +287,8 @@ def create(session, actor, plan, data, *, brief, binding, unit_path, pledge_text
         session.flush()
     except IntegrityError:
         raise Conflict("declaration.exists_this_year",
-                       f"您在{plan.year}申报年度已有职称申报记录，一个申报年度只允许申报一次职称")
+                       f"您在{plan.year}申报年度已有职称申报记录，"
+                       "一个申报年度只允许申报一次职称") from None
     _log(session, declaration, "created", actor, {
         "plan_id": plan.id, "form": data["form"], "series": data["series"],
         "specialty": data["specialty"], "title": data["title"]}, at=now)
@@ -524,7 +505,6 @@ def check(declaration, *, binding, unit_path, on=None):
         declaration={"personal": declaration.personal, "titles": declaration.titles},
         items=counts_by_section(declaration), binding=binding, unit_path=unit_path,
         today=on or plans.today(), resubmission=declaration.status == "returned")
-    from . import health_sections  # the health series' own sections (none for others)
     rules += health_sections.rules(declaration, on)
     return {"passed": eligibility.passed(rules), "rules": rules}
 
@@ -551,48 +531,13 @@ def summary(declaration):
         "gender_label": person.get("gender_label"),
         "id_number": mask_id_number(person.get("id_number")),
         "unit_name": declaration.unit_name,
-        "form_label": plans.FORMS.get(declaration.form, declaration.form),
+        "form_label": FORMS.get(declaration.form, declaration.form),
         "series": declaration.series,
         "specialty": declaration.specialty,
         "title": declaration.title,
-        "level_label": plans.LEVELS.get(declaration.level, declaration.level),
+        "level_label": LEVELS.get(declaration.level, declaration.level),
         "interview": plan.interview,
     }
-
-
-def event_data(declaration, **extra):
-    """The data every declaration event carries (docs/events.md)."""
-    plan = declaration.plan
-    person = declaration.person or {}
-    return {
-        "declaration_id": declaration.id,
-        "person": {
-            "person_id": declaration.person_id,
-            "name": declaration.person_name,
-            "id_type": person.get("id_type"),
-            "id_number": mask_id_number(person.get("id_number")),
-        },
-        "unit": {"unit_id": declaration.unit_id, "name": declaration.unit_name},
-        "plan": {"plan_id": plan.id, "year": plan.year, "name": plan.name,
-                 "committee": plan.committee},
-        "form": declaration.form,
-        "form_label": plans.FORMS.get(declaration.form, declaration.form),
-        "series": declaration.series,
-        "specialty": declaration.specialty,
-        "title": declaration.title,
-        "level": declaration.level,
-        "level_label": plans.LEVELS.get(declaration.level, declaration.level),
-        "status": declaration.status,
-        "process_id": declaration.process_id,
-        "recommendation": _recommendation(declaration),
-        **extra,
-    }
-
-
-def _recommendation(declaration):
-    """The employer's recommendation (单位推荐意见) in brief, or None."""
-    from .recommendations import summary_of  # recommendations imports this module
-    return summary_of(declaration)
 
 
 def set_current(declaration, index):
@@ -626,7 +571,6 @@ def submit(session, actor, declaration, *, chain, frozen, brief, binding, now=No
         item.frozen = copy
         item.frozen_at = now
         item.title = (copy.get("title") or item.title)[:300]
-    from . import health_sections  # freeze the health series' sections with the items
     health_sections.freeze(session, declaration, now, brief)
     declaration.chain = [dict(step) for step in chain]
     declaration.status = "submitted"
@@ -658,28 +602,30 @@ def submit(session, actor, declaration, *, chain, frozen, brief, binding, now=No
 
 # --------------------------------------------------------------------------- decisions
 
-@engine.on_decided(KIND)
-def declaration_decided(session, process, decision):
-    """The engine decided a step of a declaration's review (in its transaction): move
-    the declaration along and tell other systems."""
-    if process.subject_service != SUBJECT_SERVICE or process.subject_type != SUBJECT_TYPE:
-        return
-    declaration = session.execute(
-        select(Declaration).where(Declaration.id == int(process.subject_id))
-        .with_for_update(of=Declaration).execution_options(populate_existing=True)
-    ).unique().scalar_one_or_none()
+def live_declaration(session, process, *, for_update=False):
+    """The declaration a review process is about, while that process is its current one
+    (None for any other process: another subject, or a declaration resubmitted since)."""
+    if process.kind != KIND or process.subject_service != SUBJECT_SERVICE \
+            or process.subject_type != SUBJECT_TYPE:
+        return None
+    query = select(Declaration).where(Declaration.id == int(process.subject_id))
+    if for_update:
+        query = query.with_for_update(of=Declaration).execution_options(populate_existing=True)
+    declaration = session.execute(query).unique().scalar_one_or_none()
     if declaration is None or declaration.process_id != process.id:
-        log.warning("decision of process %s is not for a live declaration; ignored",
-                    process.id)
-        return
+        return None
+    return declaration
+
+
+def apply_decision(session, declaration, decision, *, held):
+    """The engine decided a step of the declaration's review (in its transaction): move
+    the declaration along and tell other systems. ``held``: the approval waits for the
+    unit's 上报 (the engine opened no task for the next unit)."""
     index = decision["step_index"]
     step = declaration.chain[index] if index < len(declaration.chain) else {}
     outcome = decision["outcome"]
     decided_at = dt.datetime.fromisoformat(decision["decided_at"])
-    held = False
     if outcome == "forwarded":
-        # Under a gated plan the employer's approval waits for the unit's 上报 (待上报).
-        held = gate.hold(session, process, declaration, decision)
         set_current(declaration, index if held else index + 1)
     else:
         declaration.status = outcome if outcome in DECLARATION_STATUSES else "terminated"
@@ -718,45 +664,29 @@ def declaration_decided(session, process, decision):
                                        **decision["decided_by"]}))
 
 
-@engine.on_recalled(KIND)
-def declaration_recalled(session, process, recall):
+def apply_recall(session, declaration, recall):
     """A unit took back what it had passed up (the engine's recall): the declaration is
     at that unit's step again."""
-    if process.subject_service != SUBJECT_SERVICE or process.subject_type != SUBJECT_TYPE:
-        return
-    declaration = session.execute(
-        select(Declaration).where(Declaration.id == int(process.subject_id))
-        .with_for_update(of=Declaration).execution_options(populate_existing=True)
-    ).unique().scalar_one_or_none()
-    if declaration is None or declaration.process_id != process.id:
-        return
     set_current(declaration, recall["step_index"])
     touch(declaration)
     session.flush()
 
 
-def recall(session, actor, declaration):
+def recall(session, actor, declaration, *, rules):
     """撤回 by a unit admin: the task its unit decided (passed up) in the current
-    process, while the next unit has not claimed it."""
+    process, while the next unit has not claimed it, or its approval held for the unit's
+    上报 (待上报). ``rules``: the service's review rules (``pipeline.py``)."""
     task = recallable_task(session, declaration, actor.unit_id)
     if task is None:
         raise Conflict("task.not_recallable", "指定流程的当前状态不允许撤回")
-    gate.unhold(session, declaration.id)  # 待上报: recalled like one passed up
-    return engine.recall(session, task.id, actor)
+    return engine.recall(session, task.id, actor, rules=rules)
 
 
-def recall_task(session, actor, task_id):
+def recall_task(session, actor, task_id, *, rules):
     """撤回 from the task center (我已处理): any task the caller's unit passed up; a
     declaration's approval held for the unit's 上报 (待上报) is recalled like one passed
     up (the engine checks the rest)."""
-    task = session.get(Task, task_id)
-    if task is not None and task.unit_id == actor.unit_id \
-            and task.process.kind == KIND and task.process.subject_type == SUBJECT_TYPE:
-        held = gate.holding(session, int(task.process.subject_id))
-        if held is not None and held.step_index == task.step_index \
-                and held.unit_id == task.unit_id:
-            gate.unhold(session, held.declaration_id)
-    return engine.recall(session, task_id, actor)
+    return engine.recall(session, task_id, actor, rules=rules)
 
 
 def recallable_task(session, declaration, unit_id):
@@ -893,7 +823,7 @@ def section_view(declaration, section):
     return {
         **section,
         "kind": section.get("kind") or "records",
-        "kind_label": plans.SECTION_KINDS.get(section.get("kind") or "records"),
+        "kind_label": SECTION_KINDS.get(section.get("kind") or "records"),
         "count": sum(1 for i in items if not i.marked_deleted),
         "hint": hint,
         "items": [item_view(declaration, i) for i in items],
@@ -941,12 +871,12 @@ def list_item(declaration, *, owner=False, task=None):
         "unit_id": declaration.unit_id,
         "unit_name": declaration.unit_name,
         "form": declaration.form,
-        "form_label": plans.FORMS.get(declaration.form, declaration.form),
+        "form_label": FORMS.get(declaration.form, declaration.form),
         "series": declaration.series,
         "specialty": declaration.specialty,
         "title": declaration.title,
         "level": declaration.level,
-        "level_label": plans.LEVELS.get(declaration.level, declaration.level),
+        "level_label": LEVELS.get(declaration.level, declaration.level),
         "status": declaration.status,
         "status_label": status_label(declaration.status),
         "current_step_label": current_step_label(declaration),

@@ -25,52 +25,31 @@ Facts from other services (identity's brief, achievements' records, documents' f
 metadata) are gathered by the caller and passed in.
 """
 import copy
-import re
 
 from sqlalchemy import select
 from sqlalchemy.orm import object_session
 
 from services.common.errors import Conflict, Invalid, NotFound
+from services.common.logs import mask_phone
+from services.common.time import utcnow
 from services.contracts.printing import (
-    DECLARATION_TYPES, EXAM_MODES, FORM_CATEGORIES, GRASSROOTS_CATEGORIES, INTEGRITY_ITEMS,
+    DECLARATION_TYPES,
+    EXAM_MODES,
+    FORM_CATEGORIES,
+    GRASSROOTS_CATEGORIES,
+    INTEGRITY_ITEMS,
     workload_items,
 )
+from services.contracts.workflow.health import BASIC_EVIDENCE, ROW_LIMITS, SECTIONS
 
-from ..health_models import DeclarationHealth
+from ..models import DeclarationHealth
 from . import eligibility
-from .engine import utcnow
+from .status import EDITABLE, status_label
 
 # The series whose declarations carry the sections (identity's 卫生技术人员; plans may
 # name the series 卫生系列).
 HEALTH_SERIES = ("卫生技术人员", "卫生系列")
 
-SECTIONS = {
-    "cover": "填报表格类别",
-    "basic": "基本信息",
-    "assessments": "现职以来年度考核",
-    "study": "学习培训经历",
-    "work": "工作经历",
-    "achievements_before": "任现职前主要专业技术工作业绩",
-    "achievements": "任现职以来主要专业技术工作业绩",
-    "workload": "任现职以来的工作量（近5年）",
-    "papers": "论文及学术报告",
-    "exam": "专业考试成绩",
-    "summary": "工作总结及考核鉴定材料",
-    "others": "其他附件",
-    "archive": "查档情况",
-    "integrity": "申报诚信情况",
-}
-# Sections made of ordered rows, with the manual's row limits.
-ROW_LIMITS = {
-    "assessments": 10,
-    "study": 8,
-    "work": 8,
-    "achievements_before": 10,
-    "achievements": 10,
-    "workload": 40,
-    "papers": 6,
-    "others": 20,
-}
 # The fields of each row section a reviewer's mark is about (a change clears the mark).
 ROW_CONTENT = {
     "assessments": ("year", "result"),
@@ -87,28 +66,39 @@ PUBLICITY_SECTIONS = ("study", "work", "achievements", "workload", "papers")
 
 # The manual's explanations of the 填报表格类别 (4.3.1).
 FORM_CATEGORY_NOTES = {
-    "临床": "专业为内科、外科、妇产科、儿科、口腔等，申报全市通用的副主任医师或主任医师，且执业类别"
-          "为临床或口腔的卫生专业技术人员。",
-    "公卫": "1.专业为公共卫生类，申报全市通用的副主任医师或主任医师，且执业类别为公共卫生的卫生专业"
-          "技术人员；2.专业为卫生检验类，申报全市通用的副主任技师或主任技师的卫生专业技术人员（主要"
-          "在疾病预防控制机构工作）。",
-    "中医药": "1.专业为中医学类，申报全市通用的副主任中医师、主任中医师、中西医结合副主任医师或中西医"
-           "结合主任医师，且执业类别为中医的卫生专业技术人员；2.专业为中药学类，申报全市通用的副主任"
-           "中药师或主任中药师的卫生专业技术人员。",
-    "护理": "专业为护理学类，申报全市通用的副主任护师或主任护师的卫生专业技术人员。",
-    "药学": "专业为药学（西药），申报全市通用的副主任药师或主任药师的卫生专业技术人员。",
-    "医技": "1.专业为影像医学、检验医学、病理学等，申报全市通用的副主任医师或主任医师，执业类别为临床"
-          "的卫生专业技术人员；2.专业为影像技术、检验技术、病理学技术等，申报全市通用的副主任技师或"
-          "主任技师的卫生专业技术人员。",
-    "计划生育": "专业为计划生育，申报全市通用的副主任医师或主任医师，执业类别为临床的卫生专业技术人员。",
-    "基层全科": "专业为全科医学、全科医学（中医类），申报仅在基层使用的副主任（中）医师或主任（中）医师，"
-            "执业类别为临床，执业范围注册了全科的基层（乡镇卫生院、社区卫生服务中心、社区卫生服务站、"
-            "村卫生室）卫生专业技术人员。",
-    "基层其他": "专业为除全科医学、全科医学（中医类）以外的所有卫生专业，申报仅在基层使用的副主任（中）"
-            "医师或主任（中）医师、副主任（中）药师或主任（中）药师、副主任护师或主任护师、副主任技师"
-            "或主任技师的基层（乡镇卫生院、社区卫生服务中心、社区卫生服务站、村卫生室）卫生专业技术人员。",
+    "临床": (
+        "专业为内科、外科、妇产科、儿科、口腔等，申报全市通用的副主任医师或主任医师，且执业类别"
+        "为临床或口腔的卫生专业技术人员。"),
+    "公卫": (
+        "1.专业为公共卫生类，申报全市通用的副主任医师或主任医师，且执业类别为公共卫生的卫生专业"
+        "技术人员；2.专业为卫生检验类，申报全市通用的副主任技师或主任技师的卫生专业技术人员（主"
+        "要在疾病预防控制机构工作）。"),
+    "中医药": (
+        "1.专业为中医学类，申报全市通用的副主任中医师、主任中医师、中西医结合副主任医师或中西医"
+        "结合主任医师，且执业类别为中医的卫生专业技术人员；2.专业为中药学类，申报全市通用的副主"
+        "任中药师或主任中药师的卫生专业技术人员。"),
+    "护理": (
+        "专业为护理学类，申报全市通用的副主任护师或主任护师的卫生专业技术人员。"),
+    "药学": (
+        "专业为药学（西药），申报全市通用的副主任药师或主任药师的卫生专业技术人员。"),
+    "医技": (
+        "1.专业为影像医学、检验医学、病理学等，申报全市通用的副主任医师或主任医师，执业类别为临"
+        "床的卫生专业技术人员；2.专业为影像技术、检验技术、病理学技术等，申报全市通用的副主任技"
+        "师或主任技师的卫生专业技术人员。"),
+    "计划生育": (
+        "专业为计划生育，申报全市通用的副主任医师或主任医师，执业类别为临床的卫生专业技术人员。"),
+    "基层全科": (
+        "专业为全科医学、全科医学（中医类），申报仅在基层使用的副主任（中）医师或主任（中）医师"
+        "，执业类别为临床，执业范围注册了全科的基层（乡镇卫生院、社区卫生服务中心、社区卫生服务"
+        "站、村卫生室）卫生专业技术人员。"),
+    "基层其他": (
+        "专业为除全科医学、全科医学（中医类）以外的所有卫生专业，申报仅在基层使用的副主任（中）"
+        "医师或主任（中）医师、副主任（中）药师或主任（中）药师、副主任护师或主任护师、副主任技"
+        "师或主任技师的基层（乡镇卫生院、社区卫生服务中心、社区卫生服务站、村卫生室）卫生专业技"
+        "术人员。"),
 }
-FORM_CATEGORY_HINT = ("该界面中所有信息都是必填项，其中填报表格类别一定不能选择错误，如果一旦选择错误的话"
+FORM_CATEGORY_HINT = (
+        "该界面中所有信息都是必填项，其中填报表格类别一定不能选择错误，如果一旦选择错误的话"
                       "则后面填报的内容多可能对应错误。")
 
 # 申报类别 defaulted from the plan's 申报形式.
@@ -120,15 +110,6 @@ LEVEL_SHORT = {"senior": "正高", "deputy_senior": "副高", "intermediate": "�
 EXAM_LEVEL = "deputy_senior"
 EXAM_DEFAULTS = {"name": "重庆市卫生技术副高级专业能力考试", "organiser": "重庆市卫生健康委员会"}
 
-# 基本信息: the 印证材料 places and their documents slots.
-BASIC_EVIDENCE = {
-    "rural_service": ("cq_rural_service", "卫生支农印证材料"),
-    "title": ("cq_title", "现有职称印证材料"),
-    "degree": ("cq_degree", "最高学历学位印证材料"),
-    "practice_scope": ("cq_practice_scope", "执业范围印证材料"),
-    "continuing_education": ("cq_continuing_education", "近5年内继续教育情况印证材料"),
-    "frontline": ("cq_frontline", "一线医务人员资格证明"),
-}
 # 工作总结及考核鉴定材料 (manual 4.3.5): kind → (field, slot, label).
 SUMMARY_FILES = (
     ("work_summary", "work_summary_file_id", "cq_work_summary", "工作总结"),
@@ -291,12 +272,10 @@ def _file_places(code, content):
         for index, row in enumerate(content.get("rows") or ()):
             if row.get("file_id"):
                 places.append((row["file_id"], "cq_other", f"rows.{index}.file_id"))
-    elif code == "archive":
-        if content.get("file_id"):
-            places.append((content["file_id"], "cq_archive_check", "file_id"))
-    elif code == "exam":
-        if content.get("evidence_file_id"):
-            places.append((content["evidence_file_id"], "cq_exam_score", "evidence_file_id"))
+    elif code == "archive" and content.get("file_id"):
+        places.append((content["file_id"], "cq_archive_check", "file_id"))
+    elif code == "exam" and content.get("evidence_file_id"):
+        places.append((content["evidence_file_id"], "cq_exam_score", "evidence_file_id"))
     return places
 
 
@@ -331,7 +310,8 @@ def check_files(declaration_id, code, content, answered):
         elif info.get("slot") != slot:
             problems[path] = [f"文件不是此处的印证材料（应上传到 {slot}）"]
     if problems:
-        raise Invalid("health.file_invalid", "印证材料不符合要求：" + next(iter(problems.values()))[0],
+        raise Invalid("health.file_invalid",
+                      "印证材料不符合要求：" + next(iter(problems.values()))[0],
                       {"fields": problems})
 
 
@@ -475,7 +455,8 @@ def _save_cover(record, sections, data):
 def _save_workload(record, current, data):
     years = data.get("years") or current.get("years") or []
     if len(set(years)) != len(years):
-        raise Invalid("health.invalid", "工作量年度不能重复", {"fields": {"years": ["年度不能重复"]}})
+        raise Invalid("health.invalid", "工作量年度不能重复",
+                      {"fields": {"years": ["年度不能重复"]}})
     width = len(years)
     defaults = set(workload_items(record.form_category))
     rows = []
@@ -487,7 +468,8 @@ def _save_workload(record, current, data):
                          custom=row["item"] not in defaults))
     names = [row["item"] for row in rows]
     if len(set(names)) != len(names):
-        raise Invalid("health.invalid", "工作量项目不能重复", {"fields": {"rows": ["工作量项目不能重复"]}})
+        raise Invalid("health.invalid", "工作量项目不能重复", {"fields": {"rows": [
+                "工作量项目不能重复"]}})
     merged = _merge_rows(record, "workload", current.get("rows") or [], rows)
     return {"years": list(years), "rows": merged,
             "file_id": data.get("file_id", current.get("file_id"))}
@@ -687,8 +669,6 @@ def freeze(session, declaration, now, brief=None):
 def current(declaration, record):
     """``(form_category, declaration_type, sections, frozen?)`` as reviewers and
     printouts see them: the frozen copy once submitted, the live data while editable."""
-    from .declarations import EDITABLE
-
     if record is None:
         return None, FORM_TO_TYPE.get(declaration.form, "正常晋升"), None, False
     if declaration.status not in EDITABLE and record.frozen:
@@ -747,7 +727,8 @@ def rules(declaration, on=None):
         problems.append("请填写任现职以来主要专业技术工作业绩")
     problems += [f"第 {i} 行未上传印证材料" for i, r in enumerate(rows("achievements"), 1)
                  if not r.get("deleted") and not r.get("evidence_file_id")]
-    result.append(rule("health:achievements", "已填写任现职以来主要专业技术工作业绩（每行附印证材料）",
+    result.append(rule("health:achievements",
+            "已填写任现职以来主要专业技术工作业绩（每行附印证材料）",
                        not problems, "；".join(problems)))
 
     workload = s.get("workload") or {}
@@ -813,8 +794,6 @@ def rules(declaration, on=None):
 
 def view(declaration, record, *, owner, editable):
     """The sections as the caller sees them (the frozen copy once submitted)."""
-    from .declarations import status_label
-
     category, declaration_type, sections, frozen = current(declaration, record)
     sections = copy.deepcopy(sections or (new_sections(declaration, None) if record is None
                                           else {}))
@@ -822,7 +801,6 @@ def view(declaration, record, *, owner, editable):
     if not owner:
         basic = sections.get("basic") or {}
         if basic.get("phone"):
-            from services.common.logs import mask_phone
             basic["phone"] = mask_phone(basic["phone"])
     return {
         "declaration_id": declaration.id,
@@ -859,13 +837,3 @@ def form_categories(selected=None):
         "exam_modes": list(EXAM_MODES),
         "integrity_items": list(INTEGRITY_ITEMS),
     }
-
-
-_PERIOD_RE = re.compile(r"^(\d{4})\.(\d{2})-(?:(\d{4})\.(\d{2})|至今)$")
-
-
-def period_order_ok(period):
-    match = _PERIOD_RE.match(period or "")
-    if not match or match.group(3) is None:
-        return True
-    return (match.group(1), match.group(2)) <= (match.group(3), match.group(4))

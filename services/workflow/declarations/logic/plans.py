@@ -13,43 +13,29 @@ from sqlalchemy import func, or_, select
 
 from services.common.errors import Conflict, Forbidden, Invalid, NotFound
 from services.common.principal import OPERATOR, UNIT_ADMIN
+from services.common.time import iso, utcnow
+from services.contracts.workflow.declarations import (
+    FORMS,
+    LEVELS,
+    PLAN_STATUSES,
+    SECTION_KINDS,
+    WINDOW_STATES,
+)
 
-from ..plan_models import Declaration, Plan
+from ..models import Declaration, Plan
 
 TIMEZONE = ZoneInfo("Asia/Shanghai")
 
-LEVELS = {
-    "senior": "正高级",
-    "deputy_senior": "副高级",
-    "intermediate": "中级",
-    "junior": "初级",
-}
-FORMS = {
-    "regular": "常规申报",
-    "exceptional": "破格申报",
-    "transfer": "转评申报",
-}
-PLAN_STATUSES = {"draft": "草稿", "published": "已发布"}
-WINDOW_STATES = {"not_started": "未开始", "open": "申报中", "closed": "已截止"}
 PUBLISHER_KINDS = ("hr", "organiser")
-SECTION_KINDS = {"records": "导入业绩"}
 
 FIELDS = ("year", "name", "committee", "office", "level", "forms", "starts_on", "ends_on",
           "scope", "content", "attachments", "contact_name", "contact_phone",
           "contact_address", "interview", "titles_required", "sections", "unit_gate")
 
 
-def utcnow():
-    return dt.datetime.now(dt.timezone.utc)
-
-
 def today():
     """The date in China, which the plans' windows are in."""
     return dt.datetime.now(TIMEZONE).date()
-
-
-def iso(value):
-    return value.isoformat() if value is not None else None
 
 
 def window_state(plan, on=None):

@@ -18,19 +18,16 @@ from sqlalchemy import select
 
 from services.common.errors import Conflict, Invalid, NotFound
 from services.common.messaging import emit
+from services.common.time import iso, utcnow
+from services.contracts.workflow.recommendations import PUBLICITY_RECORDED as RECORDED
+from services.contracts.workflow.recommendations import RESULTS
 
-from ..plan_models import Declaration, DeclarationLog
-from ..recommendation_models import Publicity, PublicityObjection
+from ..models import Declaration, DeclarationLog, Publicity, PublicityObjection
 from . import declarations as decl
-from .engine import iso, utcnow
 from .plans import today
 
-RESULTS = {"no_objection": "无异议", "objection": "有异议"}
 ELIGIBLE_STATUSES = ("submitted", "approved")
 NO_OBJECTION = "no_objection"
-
-# Event type (docs/events.md).
-RECORDED = "publicity_recorded"
 
 
 # --------------------------------------------------------------------------- reading

@@ -20,15 +20,14 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from services.common.errors import Conflict, Invalid, NotFound
+from services.common.time import iso, utcnow
+from services.contracts.workflow.declarations import LEVELS
+from services.contracts.workflow.recommendations import QUOTA_STATUSES
 
-from ..plan_models import Declaration
-from ..recommendation_models import PostQuota, Recommendation
-from .plans import LEVELS
-from .engine import iso, utcnow
+from ..models import Declaration, PostQuota, Recommendation
 
 # The unit natures (identity's dictionary) that keep post quotas: 事业单位, 事业单位（中直）.
 INSTITUTION_NATURES = ("institution", "central_institution")
-QUOTA_STATUSES = {"saved": "未确认", "confirmed": "已确认"}
 OCCUPY = "occupy"
 # Declarations whose 占用 recommendation counts as 已推荐.
 LIVE_STATUSES = ("submitted", "approved")
@@ -127,7 +126,7 @@ def create(session, actor, unit, values, now=None):
     try:
         session.flush()
     except IntegrityError:
-        raise _exists(values["year"])
+        raise _exists(values["year"]) from None
     return quota
 
 
@@ -161,7 +160,7 @@ def update(session, actor, quota, values):
     try:
         session.flush()
     except IntegrityError:
-        raise _exists(values["year"])
+        raise _exists(values["year"]) from None
     return quota
 
 

@@ -6,8 +6,8 @@ an admin of that unit fills in the recommendation — the materials (申报材�
 单位推荐意见, 单位申报其他材料, …), the opinion and, for a 事业单位, whether the person
 occupies a post (占用 / 不占用 with a reason, 说明) checked against the unit's confirmed post
 quota (``logic/quotas.py``). The employer approves (通过) only once the recommendation is
-there: :func:`recommendation_before_approval` refuses the decision otherwise (an error
-raised in an ``on_decided`` hook undoes the decision).
+there: :func:`require_before_approval`, a guard of the declaration's review
+(``pipeline.py``), refuses the decision otherwise, before anything changes.
 
 Chongqing's gate (``logic/gate.py``): :func:`report` is the unit's 上报 of a gated plan.
 
@@ -16,18 +16,19 @@ Facts from other services (identity's unit with its nature; documents' answer to
 """
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import object_session
 
 from services.common.errors import Conflict, Forbidden, Invalid
 from services.common.messaging import emit
 from services.common.principal import PERSON, UNIT_ADMIN
+from services.common.time import iso, utcnow
+from services.contracts.workflow.declarations import LEVELS
+from services.contracts.workflow.recommendations import POST_CHOICES, RECOMMENDED, REPORTED
 
-from ..plan_models import Declaration, DeclarationLog
-from ..recommendation_models import Recommendation, ReportHold
+from ..models import Declaration, DeclarationLog, Recommendation, ReportHold
 from . import declarations as decl
-from . import engine, gate, plans, quotas
+from . import gate, quotas
 from . import publicity as publicities
-from .engine import iso, utcnow
+from .events import current_recommendation, get_recommendation
 
 # The documents slots of the 单位推荐意见 form (services/documents/logic/slots.py), in the
 # form's order, with the seed's labels.
@@ -39,12 +40,9 @@ MATERIAL_SLOTS = {
     "rec_teacher_note": "中小学教师职称评审材料审核材料提交说明",
     "rec_medical_license": "医疗机构执业许可证",
 }
-POST_CHOICES = {"occupy": "占用", "not_occupy": "不占用"}
 SUBJECT_TYPE = "recommendation"   # documents attachments: ("workflow", this, declaration id)
 
-# Event types (docs/events.md).
-RECOMMENDED = "declaration_recommended"
-REPORTED = "declaration_reported"
+__all__ = ["POST_CHOICES", "RECOMMENDED", "REPORTED", "get_recommendation"]
 
 
 # --------------------------------------------------------------------------- who
@@ -83,39 +81,9 @@ def unit_task(session, actor, declaration, *, for_update=False):
 
 # --------------------------------------------------------------------------- reading
 
-def get_recommendation(session, declaration_id):
-    return session.execute(
-        select(Recommendation).where(Recommendation.declaration_id == declaration_id)
-    ).scalar_one_or_none()
-
-
 def current(session, declaration):
-    """The recommendation of the declaration's present employer (a person who changed
-    unit and declared again from the new one has none yet)."""
-    found = get_recommendation(session, declaration.id)
-    return found if found is not None and found.unit_id == declaration.unit_id else None
-
-
-def summary_of(declaration):
-    """The recommendation in brief, for the declaration events' data (or None)."""
-    session = object_session(declaration)
-    if session is None or declaration.id is None:
-        return None
-    found = current(session, declaration)
-    if found is None:
-        return None
-    return {
-        "unit_id": found.unit_id,
-        "unit_name": found.unit_name,
-        "opinion": found.opinion,
-        "occupies_post": found.occupies_post,
-        "occupies_post_label": POST_CHOICES.get(found.occupies_post),
-        "post_note": found.post_note,
-        "quota_year": found.year if found.quota_id is not None else None,
-        "recommended_at": iso(found.updated_at),
-        "recommended_by": {"account_id": found.updated_by_account_id,
-                           "name": found.updated_by_name},
-    }
+    """The recommendation of the declaration's present employer, or None."""
+    return current_recommendation(session, declaration)
 
 
 def materials_view(materials):
@@ -136,7 +104,7 @@ def view(recommendation):
         "unit_name": recommendation.unit_name,
         "year": recommendation.year,
         "level": recommendation.level,
-        "level_label": plans.LEVELS.get(recommendation.level, recommendation.level),
+        "level_label": LEVELS.get(recommendation.level, recommendation.level),
         "opinion": recommendation.opinion,
         "signer": recommendation.signer,
         "signed_on": iso(recommendation.signed_on),
@@ -176,7 +144,7 @@ def screen(session, actor, declaration):
         "year": declaration.year,
         "title": declaration.title,
         "level": declaration.level,
-        "level_label": plans.LEVELS.get(declaration.level, declaration.level),
+        "level_label": LEVELS.get(declaration.level, declaration.level),
         "status": declaration.status,
         "status_label": decl.status_label(declaration.status),
         "recommendation": view(current(session, declaration)),
@@ -280,22 +248,16 @@ def log(session, declaration, action, actor, changes, note=None, at=None):
 
 # --------------------------------------------------------------------------- approval
 
-@engine.on_decided("declaration")
-def recommendation_before_approval(session, process, decision):
-    """The employer approves (通过) a declaration only with its recommendation; one that
-    occupies a post must still fit in the quota (a returned declaration that comes back
-    counts again). Raising here undoes the decision."""
-    if process.subject_service != decl.SUBJECT_SERVICE \
-            or process.subject_type != decl.SUBJECT_TYPE \
-            or decision["action"] != "approve" or decision["step_index"] != gate.EMPLOYER_STEP:
+def require_before_approval(session, declaration, decision):
+    """Guard of the declaration's review: the employer approves (通过) a declaration only
+    with its recommendation; one that occupies a post must still fit in the quota (a
+    returned declaration that comes back counts again). Raises before anything changes."""
+    if decision["action"] != "approve" or decision["step_index"] != gate.EMPLOYER_STEP:
         return
-    declaration = session.get(Declaration, int(process.subject_id))
-    if declaration is None or declaration.process_id != process.id:
-        return  # not a live declaration (declaration_decided ignores it too)
-    found = get_recommendation(session, int(process.subject_id))
+    found = get_recommendation(session, declaration.id)
     if found is None or found.unit_id != decision["unit_id"]:
         raise Conflict("recommendation.required", "请先填写单位推荐意见，再审核通过",
-                       {"declaration_id": int(process.subject_id)})
+                       {"declaration_id": declaration.id})
     if found.occupies_post == quotas.OCCUPY and found.quota_id is not None:
         quota = quotas.get(session, found.quota_id, for_update=True)
         quotas.check_vacancy(session, quota, found.level, found.declaration_id)
@@ -306,7 +268,7 @@ def recommendation_before_approval(session, process, decision):
 def _state_item(declaration, state, label):
     return {"declaration_id": declaration.id, "person_name": declaration.person_name,
             "specialty": declaration.specialty, "title": declaration.title,
-            "level_label": plans.LEVELS.get(declaration.level, declaration.level),
+            "level_label": LEVELS.get(declaration.level, declaration.level),
             "status": declaration.status,
             "status_label": decl.status_label(declaration.status),
             "state": state, "state_label": label,

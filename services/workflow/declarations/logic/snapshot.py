@@ -11,7 +11,6 @@ department and organiser of its plan (once submitted); anybody else gets 404.
 Roster rows (花名册) carry the keys of ``printing.DEFAULT_COLUMNS`` built by the same
 helpers as the snapshot, straight from a keyset-paged query (no snapshot per row).
 """
-import datetime as dt
 import re
 from zoneinfo import ZoneInfo
 
@@ -19,14 +18,17 @@ from sqlalchemy import and_, literal, or_, select, true
 
 from services.common.errors import Conflict, Forbidden, Invalid, NotFound
 from services.common.principal import PERSON, UNIT_ADMIN
+from services.common.time import utcnow
 from services.contracts.printing import (
-    DECLARATION_TYPES, PrintSettingsSchema, SNAPSHOT_VERSION, load_publicity_settings,
+    DECLARATION_TYPES,
+    SNAPSHOT_VERSION,
+    PrintSettingsSchema,
+    load_publicity_settings,
     load_review_form_settings,
 )
 
-from ..health_models import DeclarationHealth
-from ..models import HistoryEntry, Process, Task
-from ..plan_models import Declaration, Plan
+from ...engine.models import HistoryEntry, Process, Task
+from ..models import Declaration, DeclarationHealth, Plan
 from . import chain as chains
 from . import declarations as decl
 from . import health_sections as hs
@@ -266,7 +268,7 @@ def build(session, declaration, record, now=None):
     integrity = sections.get("integrity")
     exam = sections.get("exam") if hs.exam_applicable(declaration) else None
     submitted = declaration.submitted_at
-    now = now or dt.datetime.now(dt.timezone.utc)
+    now = now or utcnow()
 
     materials = []
     if workload.get("file_id"):

@@ -1,1 +1,2 @@
-"""The workflow service's rules as plain functions: no Nameko, no HTTP."""
+"""The review engine's rules as plain functions over the caller's session: no Nameko, no
+HTTP."""

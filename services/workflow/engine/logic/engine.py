@@ -11,34 +11,66 @@ API for callers inside the workflow service (declarations use it directly):
 - :func:`start_process` starts a review of a subject (idempotent by subject and kind);
 - :func:`claim` / :func:`release` a task (领取 / 释放);
 - :func:`decide` approve / return / terminate / reject a task; emits ``review_decided``;
-- :func:`on_decided` registers a function a kind runs inside the decision's transaction
-  (e.g. declarations update their own row on the final outcome);
 - :func:`recall` takes back what a unit passed up while the next unit has not claimed it
-  (撤回); :func:`on_recalled` registers a function a kind runs in the recall's transaction.
+  (撤回), or an approval held at its step;
+- :func:`release_hold` opens the next step of a process whose approval was held.
+
+The engine knows no kind of subject. What a kind adds to a decision is a
+:class:`KindRules`, and the caller passes the rules of every kind (:class:`ReviewRules`,
+declared once by the service) to :func:`decide` and :func:`recall`. A decision runs, in
+this order, in the caller's transaction:
+
+1. the kind's **guards** ``fn(session, process, decision)``, before anything changes
+   (``decision`` is the data ``review_decided`` will carry); raising refuses it;
+2. the step itself: an approval below the last step asks the kind's **may-open rule**
+   ``fn(session, process, decision) -> bool`` whether the next step's task may open;
+   when it may not, the process is *held* at the step and nothing is opened (until
+   :func:`release_hold`);
+3. the kind's **effects** ``fn(session, process, decided)`` (a :class:`Decided`), after
+   the decision is recorded; raising undoes everything;
+4. ``review_decided`` into the outbox.
+
+A recall runs the kind's ``recall_effects`` ``fn(session, process, recall)`` after the
+engine moved the process back.
 
 Reads (task center, history) are in ``logic/taskcenter.py``.
 """
-import datetime as dt
 import logging
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 
 from sqlalchemy import func, select
 
 from services.common.errors import Conflict, Invalid, NotFound
 from services.common.messaging import emit
+from services.common.time import utcnow
+from services.contracts.workflow.review import REVIEW_DECIDED
 
 from ..models import (
-    PROCESS_OPEN, TASK_CANCELLED, TASK_DECIDED, TASK_OPEN, HistoryEntry, Process, ProcessStep,
+    PROCESS_OPEN,
+    TASK_CANCELLED,
+    TASK_DECIDED,
+    TASK_OPEN,
+    HistoryEntry,
+    Process,
+    ProcessStep,
     Task,
 )
 from .labels import (
-    WITHDRAW, WITHDRAWN, ACTIONS, FORWARDED, KINDS, OPINION_REQUIRED, OUTCOME_OF, RECALL, RECALLED, REJECT_KINDS,
+    ACTIONS,
+    FORWARDED,
+    KINDS,
+    OPINION_REQUIRED,
+    OUTCOME_OF,
+    RECALL,
+    RECALLED,
+    REJECT_KINDS,
     SUBMIT,
+    WITHDRAW,
+    WITHDRAWN,
 )
 
 log = logging.getLogger(__name__)
-
-REVIEW_DECIDED = "review_decided"
 
 
 @dataclass(frozen=True)
@@ -55,40 +87,45 @@ class Started:
     created: bool
 
 
-def utcnow():
-    return dt.datetime.now(dt.timezone.utc)
+@dataclass(frozen=True)
+class Decided:
+    """What a kind's effects see of a recorded decision: ``data`` (what
+    ``review_decided`` carries), the decided ``task``, the ``next_task`` the engine opened
+    (None at the end of the process or when held) and whether the kind's may-open rule
+    ``held`` the next step."""
+    data: dict
+    task: Task
+    next_task: Task | None = None
+    held: bool = False
 
 
-def iso(value):
-    return value.isoformat() if value is not None else None
+@dataclass(frozen=True)
+class KindRules:
+    """What a kind of process adds to the engine's decisions (see the module's doc):
+    ``guards`` run before anything changes, ``may_open_next`` says whether an approval
+    opens the next step's task (None: always), ``effects`` run after the decision is
+    recorded, ``recall_effects`` after a recall."""
+    guards: tuple[Callable, ...] = ()
+    may_open_next: Callable | None = None
+    effects: tuple[Callable, ...] = ()
+    recall_effects: tuple[Callable, ...] = ()
+
+    def may_open(self, session, process, decision):
+        return self.may_open_next is None or bool(self.may_open_next(session, process,
+                                                                     decision))
 
 
-# --------------------------------------------------------------------------- hooks
+@dataclass(frozen=True)
+class ReviewRules:
+    """The rules of every kind a service decides (kinds without rules get none)."""
+    by_kind: dict = field(default_factory=dict)
 
-_DECISION_HOOKS = {}
-
-
-def on_decided(kind):
-    """Register ``fn(session, process, decision)`` for ``kind``; it runs in the decision's
-    transaction after the engine has recorded the decision (``decision`` is the data of
-    the ``review_decided`` event). An error it raises undoes the whole decision."""
-    def decorator(fn):
-        _DECISION_HOOKS.setdefault(kind, []).append(fn)
-        return fn
-    return decorator
+    def of(self, kind):
+        return self.by_kind.get(kind) or NO_KIND_RULES
 
 
-_RECALL_HOOKS = {}
-
-
-def on_recalled(kind):
-    """Register ``fn(session, process, recall)`` for ``kind``; it runs in the recall's
-    transaction after the engine has moved the process back (``recall`` is the answer
-    of :func:`recall`). An error it raises undoes the recall."""
-    def decorator(fn):
-        _RECALL_HOOKS.setdefault(kind, []).append(fn)
-        return fn
-    return decorator
+NO_KIND_RULES = KindRules()
+NO_RULES = ReviewRules()
 
 
 # --------------------------------------------------------------------------- start
@@ -246,11 +283,13 @@ def check_decision(kind, action, opinion):
         raise Invalid("task.opinion_required", message, {"fields": {"opinion": [message]}})
 
 
-def decide(session, task_id, actor, action, opinion=None):
-    """Decide a task of the actor's unit (claiming it implicitly if nobody had).
+def decide(session, task_id, actor, action, opinion=None, *, rules=NO_RULES):
+    """Decide a task of the actor's unit (claiming it implicitly if nobody had), with the
+    kind's ``rules`` (guards, may-open rule, effects: see the module's doc).
 
     - ``approve`` at a step that is not the last: outcome ``forwarded``, a new task for
-      the next step's unit; at the last step: ``approved`` and the process ends;
+      the next step's unit (unless the kind's may-open rule holds it: then none); at the
+      last step: ``approved`` and the process ends;
     - ``return`` (opinion required): ``returned``, straight back to the applicant, ends;
     - ``terminate``: ``terminated``, ends;
     - ``reject`` (declarations only, opinion required): ``rejected``, ends.
@@ -269,40 +308,13 @@ def decide(session, task_id, actor, action, opinion=None):
     check_decision(process.kind, action, opinion)
     _ensure_open(task)
     _ensure_not_others(task, actor)
+    kind_rules = rules.of(process.kind)
 
     now = utcnow()
-    if task.claimed_by_account_id is None:
-        task.claimed_by_account_id = actor.account_id
-        task.claimed_by_name = actor.name
-        task.claimed_at = now
     last = task.step_index >= process.step_count - 1
-    next_task = None
-    if action == "approve" and not last:
-        outcome = FORWARDED
-        process.current_step = task.step_index + 1
-        step = next(s for s in process.steps if s.step_index == process.current_step)
-        next_task = open_task(session, process, step.step_index, step.unit_id,
-                               step.unit_name, now)
-    else:
-        outcome = "approved" if action == "approve" else OUTCOME_OF[action]
-        process.status = outcome
-        process.ended_at = now
+    approved = "approved" if last else FORWARDED
+    outcome = approved if action == "approve" else OUTCOME_OF[action]
     final = outcome != FORWARDED
-
-    task.state = TASK_DECIDED
-    task.decided_by_account_id = actor.account_id
-    task.decided_by_name = actor.name
-    task.decided_at = now
-    task.action = action
-    task.opinion = opinion
-    task.outcome = outcome
-    session.add(HistoryEntry(
-        process_id=process.id, step_index=task.step_index, unit_id=task.unit_id,
-        unit_name=task.unit_name, account_id=actor.account_id, account_name=actor.name,
-        action=action, opinion=opinion, outcome=outcome, at=now,
-    ))
-    session.flush()
-
     data = {
         "process_id": process.id,
         "kind": process.kind,
@@ -318,8 +330,47 @@ def decide(session, task_id, actor, action, opinion=None):
         "decided_at": now.isoformat(),
         "decided_by": {"account_id": actor.account_id, "name": actor.name},
     }
-    for hook in _DECISION_HOOKS.get(process.kind, ()):
-        hook(session, process, data)
+    # 1. Guards: before anything changes.
+    for guard in kind_rules.guards:
+        guard(session, process, data)
+
+    # 2. The step: the next step's task opens unless the kind's rule holds it.
+    if task.claimed_by_account_id is None:
+        task.claimed_by_account_id = actor.account_id
+        task.claimed_by_name = actor.name
+        task.claimed_at = now
+    next_task = None
+    held = False
+    if outcome == FORWARDED:
+        if kind_rules.may_open(session, process, data):
+            process.current_step = task.step_index + 1
+            step = next(s for s in process.steps if s.step_index == process.current_step)
+            next_task = open_task(session, process, step.step_index, step.unit_id,
+                                   step.unit_name, now)
+        else:
+            held = True  # the process stays at this step until release_hold
+    else:
+        process.status = outcome
+        process.ended_at = now
+
+    task.state = TASK_DECIDED
+    task.decided_by_account_id = actor.account_id
+    task.decided_by_name = actor.name
+    task.decided_at = now
+    task.action = action
+    task.opinion = opinion
+    task.outcome = outcome
+    session.add(HistoryEntry(
+        process_id=process.id, step_index=task.step_index, unit_id=task.unit_id,
+        unit_name=task.unit_name, account_id=actor.account_id, account_name=actor.name,
+        action=action, opinion=opinion, outcome=outcome, at=now,
+    ))
+    session.flush()
+
+    # 3. Effects, after the decision is recorded; 4. the event.
+    decided = Decided(data=data, task=task, next_task=next_task, held=held)
+    for effect in kind_rules.effects:
+        effect(session, process, decided)
     emit(session, REVIEW_DECIDED, f"process:{process.id}", data)
     return {
         **data,
@@ -332,12 +383,14 @@ def decide(session, task_id, actor, action, opinion=None):
 
 # --------------------------------------------------------------------------- recall
 
-def recall(session, task_id, actor):
+def recall(session, task_id, actor, *, rules=NO_RULES):
     """撤回: the actor's unit takes back a task it approved and passed up, while the next
-    unit has not claimed (领取) or decided it. The next unit's open task is withdrawn; the
-    process is back at the unit's step with a new open task claimed by the actor (待处理);
-    the history records the recall. Otherwise 409 指定流程的当前状态不允许撤回 (Anhui unit
-    FAQ 2021.10.19, 2). No ``review_decided`` is emitted: nothing was decided.
+    unit has not claimed (领取) or decided it, or an approval the kind's may-open rule
+    held at the unit's step (nothing was opened then). The next unit's open task, if any,
+    is withdrawn; the process is back at the unit's step with a new open task claimed by
+    the actor (待处理); the history records the recall; the kind's ``recall_effects`` run.
+    Otherwise 409 指定流程的当前状态不允许撤回 (Anhui unit FAQ 2021.10.19, 2). No
+    ``review_decided`` is emitted: nothing was decided.
 
     Locks: the unit's task, then the next open task, then the process (the order
     :func:`decide` and :func:`claim` lock the open task and the process in).
@@ -355,14 +408,21 @@ def recall(session, task_id, actor):
         select(Process).where(Process.id == task.process_id).with_for_update()
         .execution_options(populate_existing=True)
     ).scalar_one()
-    if process.status != PROCESS_OPEN or following is None \
-            or following.step_index != task.step_index + 1 \
+    if process.status != PROCESS_OPEN:
+        raise refused
+    if following is None:
+        # Held: the approval waits at the unit's step; no task of the next unit exists.
+        if process.current_step != task.step_index:
+            raise refused
+        recalled_task_id = None
+    elif following.step_index != task.step_index + 1 \
             or following.claimed_by_account_id is not None:
         raise refused
+    else:
+        recalled_task_id = following.id
+        session.delete(following)
 
     now = utcnow()
-    recalled_task_id = following.id
-    session.delete(following)
     process.current_step = task.step_index
     again = open_task(session, process, task.step_index, task.unit_id, task.unit_name, now)
     again.claimed_by_account_id = actor.account_id
@@ -385,9 +445,30 @@ def recall(session, task_id, actor):
         "recalled_at": now.isoformat(),
         "recalled_by": {"account_id": actor.account_id, "name": actor.name},
     }
-    for hook in _RECALL_HOOKS.get(process.kind, ()):
-        hook(session, process, result)
+    for effect in rules.of(process.kind).recall_effects:
+        effect(session, process, result)
     return result
+
+
+def release_hold(session, process_id, step_index, now=None):
+    """Open the next step's task of a process whose approval at ``step_index`` was held
+    (the kind's may-open rule said no at the time; now the kind lets it go). Answers the
+    new task; 409 when the process is not held there."""
+    process = session.execute(
+        select(Process).where(Process.id == process_id).with_for_update()
+        .execution_options(populate_existing=True)
+    ).scalar_one()
+    waiting = session.execute(
+        select(func.count()).select_from(Task)
+        .where(Task.process_id == process.id, Task.state == TASK_OPEN)
+    ).scalar()
+    if process.status != PROCESS_OPEN or process.current_step != step_index or waiting:
+        raise Conflict("review.not_held", "流程当前不在待上报状态", {"process_id": process.id})
+    index = step_index + 1
+    step = next(s for s in process.steps if s.step_index == index)
+    process.current_step = index
+    return open_task(session, process, index, step.unit_id, step.unit_name,
+                     now or utcnow())
 
 
 # --------------------------------------------------------------------------- queries

@@ -4,8 +4,8 @@ import logging
 
 from services.common.errors import Invalid
 from services.common.schemas import load
+from services.contracts.workflow.review import ReviewRequestedSchema, ReviewWithdrawnSchema
 
-from ..schemas import ReviewRequestedSchema, ReviewWithdrawnSchema
 from .engine import start_process, withdraw
 
 log = logging.getLogger(__name__)
@@ -16,7 +16,7 @@ def _occurred_at(envelope):
         value = dt.datetime.fromisoformat(str(envelope.get("occurred_at")))
     except ValueError:
         return None
-    return value if value.tzinfo else value.replace(tzinfo=dt.timezone.utc)
+    return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
 
 
 def review_requested(session, envelope):

@@ -5,13 +5,17 @@ from sqlalchemy.orm import contains_eager
 
 from services.common.errors import Forbidden, NotFound
 from services.common.principal import UNIT_ADMIN
+from services.common.time import iso
 
 from ..models import TASK_DECIDED, TASK_OPEN, HistoryEntry, Process, Task
-from .engine import iso
 from .labels import (
-    ACTION_LABELS, BOXES, KINDS, PROCESS_STATUS_LABELS, step_label, task_status,
+    ACTION_LABELS,
+    BOXES,
+    KINDS,
+    PROCESS_STATUS_LABELS,
+    step_label,
+    task_status,
 )
-
 
 # --------------------------------------------------------------------------- rendering
 
