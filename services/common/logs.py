@@ -8,9 +8,14 @@ parameters and rows, Nameko's RPC replies or the web server's access log with it
 string. Every service's LOGGING config also uses :class:`MaskingFormatter`; the same
 masks serve the lists and exports that show a person to somebody else.
 """
+import datetime as dt
+import json
 import logging
+import os
 import re
 from collections.abc import Mapping
+
+from eventlet.corolocal import local
 
 ID_NUMBER = re.compile(r"(?<![0-9])([1-9][0-9]{5})([0-9]{8})([0-9]{3}[0-9Xx])(?![0-9A-Za-z])")
 MOBILE = re.compile(r"(?<![0-9])(1[3-9][0-9])([0-9]{4})([0-9]{4})(?![0-9])")
@@ -45,9 +50,60 @@ def mask_text(text):
     return MOBILE.sub(lambda m: m.group(1) + "****" + m.group(3), text)
 
 
+# The request being handled by this green thread: its request id and caller's account.
+_context = local()
+SERVICE_IN_FORMAT = re.compile(r"%\(levelname\)s (\w+) %\(name\)s")
+
+
+def bind(request_id=None, account_id=None):
+    """Attach the request id and/or account id to this green thread's log records."""
+    if request_id is not None:
+        _context.request_id = request_id
+    if account_id is not None:
+        _context.account_id = account_id
+
+
+def clear():
+    _context.__dict__.clear()
+
+
+def current():
+    return (getattr(_context, "request_id", None), getattr(_context, "account_id", None))
+
+
 class MaskingFormatter(logging.Formatter):
+    """The services' formatter: masked text, or with ``LOG_FORMAT=json`` one JSON object
+    per record on one line (time, level, service, logger, message, request_id,
+    account_id, exception), masked the same way. The service's name is the word between
+    the level and the logger in the configured format (``services/<name>/config.yml``)
+    or ``service=`` when given."""
+
+    def __init__(self, fmt=None, datefmt=None, style="%", validate=True, *, service=None,
+                 json_lines=None):
+        super().__init__(fmt, datefmt, style, validate)
+        found = SERVICE_IN_FORMAT.search(fmt or "")
+        self.service = service or (found.group(1) if found else "")
+        if json_lines is None:
+            json_lines = os.environ.get("LOG_FORMAT", "").strip().lower() == "json"
+        self.json_lines = json_lines
+
     def format(self, record):
-        return mask_text(super().format(record))
+        if not self.json_lines:
+            return mask_text(super().format(record))
+        request_id, account_id = current()
+        entry = {
+            "time": dt.datetime.fromtimestamp(record.created, dt.UTC)
+            .isoformat(timespec="milliseconds"),
+            "level": record.levelname,
+            "service": self.service,
+            "logger": record.name,
+            "message": mask_text(record.getMessage()),
+            "request_id": request_id,
+            "account_id": account_id,
+        }
+        if record.exc_info:
+            entry["exception"] = mask_text(self.formatException(record.exc_info))
+        return json.dumps(entry, ensure_ascii=False, default=str)
 
 
 def _masked(value):

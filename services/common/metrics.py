@@ -45,7 +45,9 @@ from prometheus_client import (
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
 
+from . import logs
 from .errors import AppError
+from .principal import CONTEXT_KEY, Principal
 
 log = logging.getLogger(__name__)
 
@@ -113,6 +115,15 @@ def observe_http(container, method, route, status, seconds):
     metrics.http.labels(**labels).observe(seconds)
 
 
+def _account_id(raw_principal):
+    if not raw_principal:
+        return None
+    try:
+        return Principal.from_json(raw_principal).account_id
+    except (TypeError, ValueError):
+        return None
+
+
 def metrics_port(config, service):
     for value in (config.get(f"METRICS_PORT_{service.upper()}"),
                   os.environ.get(f"METRICS_PORT_{service.upper()}"),
@@ -156,7 +167,9 @@ def _gauge(name, documentation, value, labels=None):
 
 class Metrics(DependencyProvider):
     """Times every RPC and event handler of the service, and serves the container's
-    metrics on ``METRICS_PORT`` (see the module's documentation)."""
+    metrics on ``METRICS_PORT`` (see the module's documentation). It also gives each
+    worker's log records the request id and the caller's account (``logs.bind``) that
+    the gateway's RPC carried, for ``LOG_FORMAT=json``."""
 
     def setup(self):
         self.metrics = for_container(self.container)
@@ -195,9 +208,11 @@ class Metrics(DependencyProvider):
 
     kill = stop
 
-    # ---- timing of entrypoints
+    # ---- timing of entrypoints (and the worker's request id and caller for JSON logs)
     def worker_setup(self, worker_ctx):
         self.started[id(worker_ctx)] = time.perf_counter()
+        logs.bind(request_id=worker_ctx.data.get("request_id"),
+                  account_id=_account_id(worker_ctx.data.get(CONTEXT_KEY)))
 
     def worker_result(self, worker_ctx, result=None, exc_info=None):
         started = self.started.pop(id(worker_ctx), None)
@@ -219,6 +234,7 @@ class Metrics(DependencyProvider):
 
     def worker_teardown(self, worker_ctx):
         self.started.pop(id(worker_ctx), None)
+        logs.clear()
 
     # ---- the database
     def _database(self):

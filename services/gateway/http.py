@@ -28,7 +28,7 @@ from nameko.web.server import WebServer, WsgiApp
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Request, Response
 
-from services.common import errors, metrics
+from services.common import errors, logs, metrics
 from services.common.schemas import load
 
 log = logging.getLogger("gateway")
@@ -49,6 +49,7 @@ STATUS = {
 }
 
 MAX_JSON_BODY = 1024 * 1024
+REQUEST_ID_KEY = "request_id"  # in the worker context data (propagated with every RPC)
 ROUTES = []
 # Identifiers in paths are positive and fit the databases' integer keys; anything else
 # names no resource (404), and never reaches a service.
@@ -158,6 +159,12 @@ class JsonWebServer(WebServer):
     def get_wsgi_app(self):
         return JsonWsgiApp(self)
 
+    def context_data_from_headers(self, request):
+        """A request id of each request's own, which its RPCs carry to the services (their
+        log lines name it) and which answers as X-Request-Id."""
+        request.environ[REQUEST_ID_KEY] = uuid.uuid4().hex[:12]
+        return {REQUEST_ID_KEY: request.environ[REQUEST_ID_KEY]}
+
 
 class JsonHttp(HttpRequestHandler):
     server = JsonWebServer()
@@ -232,13 +239,16 @@ def query_dict(request, schema):
 
 
 def dispatch(service, spec, fn, request, params):
-    request_id = uuid.uuid4().hex[:12]
+    request_id = request.environ.get(REQUEST_ID_KEY) or uuid.uuid4().hex[:12]
+    logs.bind(request_id=request_id)  # JSON log lines carry it (services/common/logs.py)
     started = time.monotonic()
     ctx = Context(request=request, request_id=request_id)
     try:
         token = bearer_token(request)
         if spec.auth or token:
             ctx.principal = service.authenticate(token) if token else None
+            if ctx.principal is not None:
+                logs.bind(account_id=ctx.principal.account_id)
             if spec.auth and ctx.principal is None:
                 raise errors.Unauthenticated("auth.required", "请先登录")
         if spec.roles:
