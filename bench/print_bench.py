@@ -27,8 +27,11 @@ sys.path.insert(0, ROOT)
 
 
 def review_form(items, repeat):
-    from services.documents.printing import (render_publicity_table, render_review_form,
-                                             render_workload_table)
+    from services.documents.printing import (
+        render_publicity_table,
+        render_review_form,
+        render_workload_table,
+    )
     from services.documents.tests.examples import example_photo, example_snapshot
 
     snapshot = example_snapshot(items=items)
@@ -50,7 +53,8 @@ def review_form(items, repeat):
     start = time.perf_counter()
     render_workload_table(snapshot)
     workload = time.perf_counter() - start
-    print(f"publicity table (A3): {publicity * 1000:.0f} ms; workload table: {workload * 1000:.0f} ms")
+    print(f"publicity table (A3): {publicity * 1000:.0f} ms; "
+          f"workload table: {workload * 1000:.0f} ms")
 
 
 def roster_child(rows, trace):
@@ -96,7 +100,8 @@ def roster(rows, trace):
 
     timed = run(False)
     print(f"roster, {timed['rows']} rows: {timed['seconds']:.1f} s "
-          f"({timed['rows'] / timed['seconds']:.0f} rows/s), {timed['bytes'] / 1024 / 1024:.1f} MiB xlsx, "
+          f"({timed['rows'] / timed['seconds']:.0f} rows/s), "
+          f"{timed['bytes'] / 1024 / 1024:.1f} MiB xlsx, "
           f"ru_maxrss {timed['maxrss_kib'] / 1024:.1f} MiB "
           f"(after imports {timed['baseline_maxrss_kib'] / 1024:.1f} MiB, "
           f"growth {(timed['maxrss_kib'] - timed['baseline_maxrss_kib']) / 1024:.1f} MiB)")

@@ -102,7 +102,7 @@ def load_identity(client):
         token = client.login(username)
         if token is None:
             creator = tokens["hr"] if key != "hr" else op
-            unit = client.call("POST", "/api/v1/units", creator, expect=(201,), json={
+            client.call("POST", "/api/v1/units", creator, expect=(201,), json={
                 "name": name, "kind": kind, "nature": "organ" if kind != "employer"
                 else "institution", "region": region,
                 "parent_unit_id": unit_ids.get(parent),
@@ -131,8 +131,9 @@ def load_identity(client):
                     task = client.wait_task(tokens[unit_key], name)
                     client.call("POST", f"/api/v1/tasks/{task['id']}/decision",
                                 tokens[unit_key], json={"action": "approve", "opinion": "同意"})
-                    client.wait(lambda: client.call("GET", "/api/v1/me/profile", token)
-                                ["binding_status"] == "approved", f"{name}的单位绑定")
+                    client.wait(lambda token=token: client.call(
+                        "GET", "/api/v1/me/profile", token)["binding_status"] == "approved",
+                        f"{name}的单位绑定")
         tokens[key] = token
     return tokens, unit_ids, created
 
@@ -225,8 +226,8 @@ def load_records(client, tokens):
             task = client.wait_task(admin, title)
             client.call("POST", f"/api/v1/tasks/{task['id']}/decision", admin,
                         json={"action": DECISIONS[target], "opinion": opinion})
-            client.wait(lambda: _record_status(client, person, record["id"]) == target,
-                        f"the decision on {title}")
+            client.wait(lambda record=record, target=target: _record_status(
+                client, person, record["id"]) == target, f"the decision on {title}")
     # 继续教育: the operator loads the platform's hours, the person extracts them
     id_number = PERSONS[0][3]
     loaded = client.call("POST", "/api/v1/continuing-education/hours", tokens["op"], json={
@@ -464,8 +465,9 @@ def _fill_health(client, token, did, mobile):
         "content": "总结急诊PCI术后规范化管理的经验", "venue": "安徽医学，2022年第5期",
         "rank": "1", "evidence_file_id": upload("cq_paper", "论文.pdf")}]})
     if view["exam_applicable"]:  # 副高 only
-        put("exam", {"mode": "参加考试", "date": f"{year}-05-18", "name": "卫生高级专业技术资格考试",
-                     "specialty": "内科学", "score": "82", "organiser": "安徽省卫生健康委员会",
+        put("exam", {"mode": "参加考试", "date": f"{year}-05-18",
+                     "name": "卫生高级专业技术资格考试", "specialty": "内科学", "score": "82",
+                     "organiser": "安徽省卫生健康委员会",
                      "evidence_file_id": upload("cq_exam_score", "成绩证明.pdf")})
     put("summary", {"work_summary_file_id": upload("cq_work_summary", "工作总结.pdf"),
                     "clinical_assessment_file_id": upload("cq_clinical_assessment",
@@ -581,7 +583,7 @@ def load(gateway_url):
 
 def main(argv):
     if argv and argv[0] == "--logins":
-        print("  Demo logins (password for all: %s):" % PASSWORD)
+        print(f"  Demo logins (password for all: {PASSWORD}):")
         for role, username, _password in DEMO_ACCOUNTS:
             print(f"    {role:<14} {username}")
         return

@@ -122,6 +122,7 @@ JOB_ENVIRONMENT = {
     "APP_DB_ROLE": "the role the services connect as (migrations create and grant it)",
     "APP_DB_PASSWORD": "that role's password",
     "PSYCOPG_WAIT_FUNC": "psycopg's wait function under eventlet (services/__init__.py)",
+    "LOG_FORMAT": "json: one JSON object per log line (services.common.logs), else text",
 }
 
 _BASE = ("AMQP_URI", "APP_ENV", "max_workers", "METRICS_PORT", "METRICS_ADDRESS")
