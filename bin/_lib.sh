@@ -151,8 +151,18 @@ ensure_console() {
   want="$(console_sources_sha)"
   if [[ "$(cat "$dir/dist/.sources-sha" 2>/dev/null || true)" != "$want" ]]; then
     say "building the web console (vite build)"
-    (cd "$dir" && npx --no-install vite build --logLevel warn)
-    echo "$want" > "$dir/dist/.sources-sha"
+    # built aside and swapped in, keeping the previous assets: pages already open (a
+    # running platform, a running test) still find the chunks they load later
+    rm -rf "$dir/dist.new"
+    (cd "$dir" && npx --no-install vite build --logLevel warn --outDir dist.new)
+    if [[ -d "$dir/dist/assets" ]]; then
+      cp -rn "$dir/dist/assets/." "$dir/dist.new/assets/"
+    fi
+    echo "$want" > "$dir/dist.new/.sources-sha"
+    rm -rf "$dir/dist.old"
+    [[ -d "$dir/dist" ]] && mv "$dir/dist" "$dir/dist.old"
+    mv "$dir/dist.new" "$dir/dist"
+    rm -rf "$dir/dist.old"
   fi
   exec {lock}>&-
 }
