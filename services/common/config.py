@@ -207,8 +207,17 @@ def value(config, key):
 
 
 def service_settings(service, config):
-    """Every setting of ``service``, checked and typed: ``{key: value}``."""
-    return {key: value(config, key) for key in SERVICE_SETTINGS[service]}
+    """Every setting of ``service``, checked and typed: ``{key: value}``; one ConfigError
+    naming every missing or malformed value."""
+    values, problems = {}, []
+    for key in SERVICE_SETTINGS[service]:
+        try:
+            values[key] = value(config, key)
+        except ConfigError as exc:
+            problems.append(str(exc))
+    if problems:
+        raise ConfigError("; ".join(problems))
+    return values
 
 
 def require(config, key):

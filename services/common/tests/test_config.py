@@ -118,3 +118,12 @@ def test_a_bad_number_stops_the_service_naming_the_key(rabbit_config, database_u
         **rabbit_config, "DATABASE_URL": database_url, "OUTBOX_UNROUTABLE_GRACE": "soon"})
     with pytest.raises(cfg.ConfigError, match="OUTBOX_UNROUTABLE_GRACE must be a number"):
         container.start()
+
+
+def test_every_bad_setting_is_named_at_once():
+    with pytest.raises(cfg.ConfigError) as caught:
+        cfg.service_settings("gateway", {"RPC_TIMEOUT": "soon", "READY_TIMEOUT": -1})
+    message = str(caught.value)
+    assert "AMQP_URI is missing" in message
+    assert "RPC_TIMEOUT must be a number" in message
+    assert "READY_TIMEOUT must be greater than 0" in message
