@@ -41,6 +41,7 @@ CLASSES = {
     "achievements": "AchievementsService",
     "workflow": "WorkflowService",
     "documents": "DocumentsService",
+    "webhooks": "WebhooksService",
     "gateway": "GatewayService",
 }
 TOKEN_SECRET = "fault-suite-secret-" + "f" * 32
@@ -377,7 +378,7 @@ def truncate_all(engine):
         tables = conn.execute(text(
             "SELECT schemaname || '.' || quote_ident(tablename) FROM pg_tables "
             "WHERE schemaname = ANY(:schemas) AND tablename <> 'alembic_version'"
-        ), {"schemas": list(DOMAIN)}).scalars().all()
+        ), {"schemas": [*DOMAIN, "webhooks"]}).scalars().all()
         if tables:
             # identity.audit_log refuses TRUNCATE (a trigger); triggers do not fire for
             # this superuser session in replica mode, which the services' role cannot set.
@@ -555,7 +556,7 @@ class Cluster:
             bootstrap = eventlet.spawn(
                 run_module, "services.identity.bootstrap", self.env(), "--username", "ops",
                 "--password", PASSWORD, "--name", "运维管理员")
-        services = services or (*DOMAIN, "gateway")
+        services = services or (*DOMAIN, "webhooks", "gateway")
         for service in services:
             count = 1 if service == "gateway" else self.instances
             procs = self.processes.setdefault(service, [])
