@@ -566,7 +566,9 @@ def main(argv=None):
                 "S3_ENDPOINT": args.s3_endpoint, "S3_ACCESS_KEY": args.s3_key,
                 "S3_SECRET_KEY": args.s3_secret, "S3_BUCKET": bucket,
                 "OUTBOX_POLL_INTERVAL": "0.2", "MAX_WORKERS": "10", "LOG_LEVEL": "WARNING",
-                "METRICS_PORT": "", "PASSWORD_HASH_TIME_COST": "1",
+                "METRICS_PORT": "", **{f"METRICS_PORT_{name.upper()}": ""
+                                       for name in DOMAIN_SERVICES},
+                "PASSWORD_HASH_TIME_COST": "1",
                 "PASSWORD_HASH_MEMORY_KIB": "8192", "PASSWORD_HASH_PARALLELISM": "1"}
 
     try:
