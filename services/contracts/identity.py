@@ -13,6 +13,8 @@ format.
 """
 import re
 
+import jwt
+
 from services.common.schemas import BaseSchema, PageQuery, fields, validate
 
 # --------------------------------------------------------------------------- code tables
@@ -791,3 +793,92 @@ class UnitPathStepSchema(BaseSchema):
     status = fields.String()
     region_code = fields.String(allow_none=True)
     region_name = fields.String(allow_none=True)
+
+
+# --------------------------------------------------------------------------- bearer tokens
+# PyJWT, HS256 signed with TOKEN_SECRET (shared by identity, which issues, and the
+# gateway, which checks). Claims: sub (account id), sid (session id), iss, iat, exp and
+# the principal at login: roles, unit, person, name, extra. Tokens without the principal
+# claims (issued before they existed) carry no principal: their holders log in again.
+
+TOKEN_ALGORITHM = "HS256"
+TOKEN_ISSUER = "identity"
+PRINCIPAL_CLAIMS = ("roles", "unit", "person", "name", "extra")
+
+
+def issue_token(secret, account_id, session_id, issued_at, expires_at, principal=None):
+    claims = {"sub": str(account_id), "sid": session_id, "iss": TOKEN_ISSUER,
+              "iat": int(issued_at.timestamp()), "exp": int(expires_at.timestamp())}
+    if principal is not None:
+        claims.update({"roles": list(principal.get("roles") or ()),
+                       "unit": principal.get("unit_id"), "person": principal.get("person_id"),
+                       "name": principal.get("name") or "",
+                       "extra": principal.get("extra") or {}})
+    return jwt.encode(claims, secret, algorithm=TOKEN_ALGORITHM)
+
+
+def read_token(secret, token):
+    """The claims of a valid, unexpired token signed with ``secret``; None otherwise."""
+    if not token or not isinstance(token, str) or len(token) > 4096:
+        return None
+    try:
+        claims = jwt.decode(token, secret, algorithms=[TOKEN_ALGORITHM], issuer=TOKEN_ISSUER,
+                            options={"require": ["sub", "sid", "exp", "iat"]})
+    except jwt.PyJWTError:
+        return None
+    if not isinstance(claims.get("sid"), str) or not str(claims.get("sub", "")).isdigit():
+        return None
+    return claims
+
+
+def token_principal(claims):
+    """The principal dict (see services/common/principal.py) carried by valid
+    ``claims``; None when they carry none."""
+    if not all(name in claims for name in PRINCIPAL_CLAIMS):
+        return None
+    roles, extra = claims["roles"], claims["extra"]
+    if not isinstance(roles, list) or not isinstance(extra, dict):
+        return None
+    return {"account_id": int(claims["sub"]), "roles": roles, "unit_id": claims["unit"],
+            "person_id": claims["person"], "name": claims["name"],
+            "session_id": claims["sid"], "extra": extra}
+
+
+# --------------------------------------------------------------------------- session feed
+# How gateways learn what revokes a token (see services/identity/logic/feed.py):
+# identity publishes one JSON message per committed change on the fanout exchange
+# SESSION_FEED_EXCHANGE, and a heartbeat every FEED_HEARTBEAT_SECONDS; gateways publish
+# the sessions they let through on SESSION_ACTIVITY_EXCHANGE (idle timeout), which
+# identity records and every gateway merges.
+
+SESSION_FEED_EXCHANGE = "identity.sessions"
+SESSION_ACTIVITY_EXCHANGE = "identity.session_activity"
+SESSION_ACTIVITY_QUEUE = "identity.session_activity"
+FEED_HEARTBEAT_SECONDS = 1.0
+
+
+class FeedMessageSchema(BaseSchema):
+    """One message of the feed. ``seq`` numbers changes without gaps in commit order; a
+    heartbeat (``heartbeat: true``) carries the last number committed."""
+    seq = fields.Integer(required=True)
+    heartbeat = fields.Boolean()
+    revoked = fields.Dict(keys=fields.String(), values=fields.Float(),
+                          metadata={"description": "session id → expiry (epoch seconds)"})
+    accounts = fields.Dict(keys=fields.String(), values=fields.Boolean(),
+                           metadata={"description": "account id → blocked"})
+    units = fields.Dict(keys=fields.String(), values=fields.Boolean(),
+                        metadata={"description": "unit id → blocked (admins refused)"})
+    principals = fields.Dict(keys=fields.String(), values=fields.Nested(PrincipalSchema),
+                             metadata={"description": "account id → current principal"})
+
+
+class SessionStateSchema(FeedMessageSchema):
+    """``session_state``: the whole state, complete up to ``seq``."""
+    last_seen = fields.Dict(keys=fields.String(), values=fields.Float(),
+                            metadata={"description": "live session id → last request"})
+
+
+class SessionActivitySchema(BaseSchema):
+    """What a gateway let through lately: session id → time of the last request."""
+    gateway = fields.String()
+    seen = fields.Dict(keys=fields.String(), values=fields.Float(), required=True)

@@ -2,7 +2,6 @@
 OpenAPI. It owns no data."""
 from services.common import config as cfg
 from services.common.config import Settings
-from services.common.errors import Unauthenticated
 from services.common.principal import Principal, PrincipalProvider
 from services.common.rpc import ServiceRpc
 
@@ -17,6 +16,7 @@ from .routes.recommendations import RecommendationRoutes
 from .routes.subscriptions import SubscriptionRoutes
 from .routes.system import SystemRoutes
 from .routes.tasks import TaskRoutes
+from .sessions import SessionGuard
 
 
 class GatewayService(SystemRoutes, IdentityRoutes, TaskRoutes, DocumentRoutes,
@@ -26,6 +26,7 @@ class GatewayService(SystemRoutes, IdentityRoutes, TaskRoutes, DocumentRoutes,
 
     config = Settings(required=("AMQP_URI",))
     principal = PrincipalProvider()
+    sessions = SessionGuard()
     # The one declaration of each proxy: a call to a service that is not running raises
     # Unavailable (503), which the error table maps like every other error.
     identity_rpc = ServiceRpc("identity")
@@ -48,10 +49,10 @@ class GatewayService(SystemRoutes, IdentityRoutes, TaskRoutes, DocumentRoutes,
         return cfg.as_float(self.config, "READY_TIMEOUT", 2.0)
 
     def authenticate(self, token):
-        """The principal of a bearer token, made the worker's caller for every RPC."""
-        answer = self.identity_rpc.authenticate(token)
-        if not answer:
-            raise Unauthenticated("auth.invalid_token", "登录已失效，请重新登录")
+        """The principal of a bearer token, made the worker's caller for every RPC: checked
+        here against the session feed's state, or by identity while that is not in sync
+        (see sessions.py)."""
+        answer = self.sessions.authenticate(token, self.identity_rpc)
         principal = Principal(**{**answer, "roles": tuple(answer.get("roles") or ())})
         self.principal.set(principal)
         return principal

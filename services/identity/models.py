@@ -7,8 +7,19 @@ the history but frees the key for a new registration.
 import datetime as dt
 
 from sqlalchemy import (
-    BigInteger, Boolean, Date, DateTime, ForeignKey, Identity, Index, Integer, String, Text,
-    func, text,
+    BigInteger,
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Identity,
+    Index,
+    Integer,
+    SmallInteger,
+    String,
+    Text,
+    func,
+    text,
 )
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -164,10 +175,19 @@ class Session(Base):
     expires_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
     revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     revoke_reason: Mapped[str | None] = mapped_column(String(30))
+    last_seen_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     ip: Mapped[str | None] = mapped_column(String(64))
     user_agent: Mapped[str | None] = mapped_column(String(300))
 
     __table_args__ = (Index("ix_sessions_account_id", "account_id"),)
+
+
+class SessionFeed(Base):
+    """The one-row counter of the session revocation feed (see logic/feed.py)."""
+    __tablename__ = "session_feed"
+
+    id: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
+    seq: Mapped[int] = mapped_column(BigInteger, server_default=text("0"))
 
 
 class LoginThrottle(Base):

@@ -8,13 +8,18 @@ call: ``authenticate``, ``may_submit``, ``get_person_brief``, ``unit_path``.
 import contextlib
 import logging
 
+from kombu import Exchange, Queue
+from nameko.amqp.publish import Publisher
+from nameko.constants import NON_PERSISTENT
 from nameko.extensions import DependencyProvider
+from nameko.messaging import consume
+from nameko.timer import timer
 from sqlalchemy.exc import IntegrityError
 
 from services.common import config as cfg
 from services.common.config import Settings
 from services.common.db import Database
-from services.common.errors import Conflict, NotFound
+from services.common.errors import Conflict, NotFound, Unauthenticated
 from services.common.logs import mask_id_number, mask_phone
 from services.common.messaging import consumer
 from services.common.principal import AUDITOR, OPERATOR, PERSON, UNIT_ADMIN, PrincipalProvider
@@ -23,7 +28,7 @@ from services.common.schemas import load
 from services.contracts import identity as c
 
 from . import schemas as s
-from .logic import audit, auth, bindings, dictionaries, passwords, persons, units, users
+from .logic import audit, auth, bindings, dictionaries, feed, passwords, persons, units, users
 from .logic.common import iso
 from .logic.dictionaries import label
 from .logic.views import binding as binding_view
@@ -59,11 +64,37 @@ class PasswordHashing(DependencyProvider):
         return None
 
 
+FEED_EXCHANGE = Exchange(c.SESSION_FEED_EXCHANGE, type="fanout", durable=False)
+ACTIVITY_EXCHANGE = Exchange(c.SESSION_ACTIVITY_EXCHANGE, type="fanout", durable=False)
+ACTIVITY_QUEUE = Queue(c.SESSION_ACTIVITY_QUEUE, exchange=ACTIVITY_EXCHANGE, durable=False,
+                       auto_delete=False)
+
+
+class SessionFeedPublisher(DependencyProvider):
+    """Publishes the session feed (logic/feed.py) on its fanout exchange: transient
+    messages with publisher confirms, so a change is on its way to every gateway before
+    the RPC that made it answers."""
+
+    def setup(self):
+        self.publisher = Publisher(
+            cfg.require(self.container.config, "AMQP_URI"), use_confirms=True,
+            serializer="json", delivery_mode=NON_PERSISTENT, declare=[FEED_EXCHANGE],
+            retry=True, retry_policy={"max_retries": 2, "interval_start": 0.1,
+                                      "interval_step": 0.2})
+
+    def publish(self, message):
+        self.publisher.publish(message, exchange=FEED_EXCHANGE, routing_key="")
+
+    def get_dependency(self, worker_ctx):
+        return self
+
+
 class IdentityService(OperationsRpc):
     name = "identity"
 
     settings = Settings(required=("AMQP_URI", "DATABASE_URL"), needs_token_secret=True)
     password_hashing = PasswordHashing()
+    session_feed = SessionFeedPublisher()
     db = Database(Base.metadata)
     principal = PrincipalProvider()
 
@@ -75,6 +106,7 @@ class IdentityService(OperationsRpc):
             session_minutes=cfg.as_int(self.settings, "SESSION_TTL_MINUTES", 720),
             max_failures=cfg.as_int(self.settings, "LOGIN_MAX_FAILURES", 5),
             lock_minutes=cfg.as_int(self.settings, "LOGIN_LOCK_MINUTES", 15),
+            idle_minutes=cfg.as_float(self.settings, "SESSION_IDLE_MINUTES", 30.0),
         )
 
     @contextlib.contextmanager
@@ -82,6 +114,7 @@ class IdentityService(OperationsRpc):
         """A transaction whose unique-key races answer 409 instead of failing."""
         try:
             with self.db.transaction() as session:
+                feed.set_publisher(session, self.session_feed.publish)
                 yield session
         except IntegrityError as exc:
             log.info("integrity conflict: %s", exc.orig)
@@ -109,8 +142,9 @@ class IdentityService(OperationsRpc):
 
     @rpc
     def authenticate(self, token):
-        """The principal dict of a bearer token, or None (contract)."""
-        with self.db.read() as session:
+        """The principal dict of a bearer token, or None: what a gateway asks while its
+        session state is not in sync (see logic/feed.py)."""
+        with self.transaction() as session:
             principal = auth.authenticate(session, self.auth_config, token)
         return dump(c.PrincipalSchema, principal) if principal is not None else None
 
@@ -125,8 +159,33 @@ class IdentityService(OperationsRpc):
     def me(self):
         principal = self.principal.require()
         with self.db.read() as session:
+            if not auth.live_session(session, principal.session_id, principal.account_id):
+                raise Unauthenticated("auth.invalid_token", "登录已失效，请重新登录")
             account = session.get(Account, principal.account_id)
             return dump(c.MeSchema, auth.me(account, principal.session_id))
+
+    @rpc
+    def session_state(self):
+        """The whole state of the session feed, complete up to its ``seq``
+        (``SessionStateSchema``; left undumped, it can hold every live session)."""
+        with self.db.read() as session:
+            return feed.snapshot(session, self.auth_config.session_minutes)
+
+    @timer(interval=c.FEED_HEARTBEAT_SECONDS)
+    def feed_heartbeat(self):
+        """The feed's heartbeat: the last number committed, so that a gateway notices a
+        message it missed, or a silent feed."""
+        with self.db.read() as session:
+            seq = feed.current_seq(session)
+        self.session_feed.publish({"seq": seq, "heartbeat": True})
+
+    @consume(ACTIVITY_QUEUE)
+    def session_activity(self, body):
+        """Record the requests gateways let through (idle timeout, see logic/feed.py)."""
+        seen = (body or {}).get("seen") if isinstance(body, dict) else None
+        if isinstance(seen, dict) and seen:
+            with self.db.transaction() as session:
+                feed.record_activity(session, seen)
 
     @rpc
     def change_password(self, data):
@@ -364,6 +423,7 @@ class IdentityService(OperationsRpc):
         if raw.get("kind") not in ("binding", "unit_registration"):
             return None
         data = load(s.ReviewDecidedSchema, raw, code="event.invalid")
+        feed.set_publisher(session, self.session_feed.publish)
         if data["kind"] == "binding":
             return bindings.apply_decision(session, data) and None
         return units.apply_decision(session, data) and None

@@ -9,6 +9,8 @@ from services.achievements.catalogue import describe
 from services.common.principal import PERSON, UNIT_ADMIN
 from services.common.rpc import rpc
 
+from .fakes import name_of, signed
+
 PATH = "/api/v1/achievement-types"
 HEALTH = ["health_case", "health_topic", "health_paper", "health_review",
           "health_masterpiece"]
@@ -26,7 +28,7 @@ class FakeIdentity:
                              "name": "李医生"},
             "admin-token": {"account_id": 3, "roles": [UNIT_ADMIN], "unit_id": 7,
                             "name": "单位管理员", "extra": {"unit_kind": "employer"}},
-        }.get(token)
+        }.get(name_of(token))
 
     @rpc
     def get_person_brief(self, person_id):
@@ -54,7 +56,7 @@ def http(runner_factory, service_config, web_config, web_session):
 
 
 def get(http, token=None, **params):
-    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    headers = {"Authorization": f"Bearer {signed(token)}"} if token else {}
     return http.get(PATH, params=params, headers=headers)
 
 

@@ -5,8 +5,10 @@
   same time).
 - ``max_failures`` consecutive failures lock the account (or the unknown name) for
   ``lock_minutes``: every attempt meanwhile is refused, even with the right password.
-- A token is valid only while its server-side session is: not revoked, not expired, the
-  account active and not deleted, a unit admin's unit active.
+- A token is valid only while its server-side session is: not revoked, not expired, not
+  idle longer than ``idle_minutes``, the account active and not deleted, a unit admin's
+  unit active. The gateway checks this itself from the token and the session feed
+  (logic/feed.py); :func:`authenticate` is its fallback while it is not in sync.
 """
 import datetime as dt
 import uuid
@@ -19,7 +21,7 @@ from services.common.errors import Forbidden, Invalid, TooManyRequests, Unauthen
 from services.common.logs import mask_text
 
 from ..models import Account, LoginThrottle, Person, Session
-from . import audit, passwords, tokens
+from . import audit, feed, passwords, tokens
 from .checks import is_mobile, password_error
 from .common import iso, utcnow
 from .views import unit_ref
@@ -33,6 +35,7 @@ class AuthConfig:
     session_minutes: int = 720
     max_failures: int = 5
     lock_minutes: int = 15
+    idle_minutes: float = 30.0
 
 
 @dataclass
@@ -151,7 +154,8 @@ def login(session, cfg, username, password, client=None):
     audit.record(session, "auth.login", f"{account.name} 登录成功", actor=_actor(account),
                  target_type="account", target_id=account.id, unit_id=account.unit_id,
                  ip=ip, detail=detail)
-    token = tokens.issue(cfg.secret, account.id, session_id, now, expires_at)
+    token = tokens.issue(cfg.secret, account.id, session_id, now, expires_at,
+                         principal_for(account, session_id))
     return Outcome(payload={"token": token, "token_type": "Bearer",
                             "expires_at": iso(expires_at),
                             "account": me(account, session_id)})
@@ -170,7 +174,15 @@ def principal_for(account, session_id):
             "extra": extra}
 
 
+def idle(login_session, now, idle_minutes):
+    """Whether no request reached the session for ``idle_minutes``."""
+    last = login_session.last_seen_at or login_session.created_at
+    return idle_minutes > 0 and now - last > dt.timedelta(minutes=idle_minutes)
+
+
 def authenticate(session, cfg, token):
+    """The principal dict of a token whose session is live, and the request recorded as
+    the session's activity; None otherwise (the gateways' fallback, see module doc)."""
     claims = tokens.read(cfg.secret, token)
     if claims is None:
         return None
@@ -181,7 +193,9 @@ def authenticate(session, cfg, token):
     if row is None:
         return None
     login_session, account = row
-    if (login_session.revoked_at is not None or login_session.expires_at <= utcnow()
+    now = utcnow()
+    if (login_session.revoked_at is not None or login_session.expires_at <= now
+            or idle(login_session, now, cfg.idle_minutes)
             or account.id != int(claims["sub"]) or account.deleted_at is not None
             or account.status != "active"):
         return None
@@ -190,7 +204,21 @@ def authenticate(session, cfg, token):
     if account.role == "person" and (account.person is None
                                      or account.person.deleted_at is not None):
         return None
+    if login_session.last_seen_at is None or now - login_session.last_seen_at > ACTIVITY_STEP:
+        login_session.last_seen_at = now
     return principal_for(account, login_session.id)
+
+
+# The fallback records a session's activity at most this often.
+ACTIVITY_STEP = dt.timedelta(seconds=5)
+
+
+def live_session(session, session_id, account_id):
+    """Whether the session exists, belongs to the account and is neither revoked nor
+    expired (``/auth/me`` asks identity, so it checks the session itself)."""
+    login_session = session.get(Session, session_id) if session_id else None
+    return (login_session is not None and login_session.account_id == account_id
+            and login_session.revoked_at is None and login_session.expires_at > utcnow())
 
 
 def me(account, session_id=None):
@@ -209,18 +237,23 @@ def me(account, session_id=None):
 
 
 def revoke_sessions(session, account_id, reason, keep=None):
+    """End the account's sessions (but ``keep``) and tell the gateways (logic/feed.py)."""
     query = (update(Session)
              .where(Session.account_id == account_id, Session.revoked_at.is_(None))
-             .values(revoked_at=utcnow(), revoke_reason=reason))
+             .values(revoked_at=utcnow(), revoke_reason=reason)
+             .returning(Session.id, Session.expires_at))
     if keep:
         query = query.where(Session.id != keep)
-    session.execute(query)
+    feed.sessions_revoked(session, session.execute(query).all())
 
 
 def logout(session, principal, ip=None):
-    session.execute(update(Session)
-                    .where(Session.id == principal.session_id, Session.revoked_at.is_(None))
-                    .values(revoked_at=utcnow(), revoke_reason="logout"))
+    ended = session.execute(update(Session)
+                            .where(Session.id == principal.session_id,
+                                   Session.revoked_at.is_(None))
+                            .values(revoked_at=utcnow(), revoke_reason="logout")
+                            .returning(Session.id, Session.expires_at)).all()
+    feed.sessions_revoked(session, ended)
     audit.record(session, "auth.logout", f"{principal.name} 退出登录", actor=principal,
                  target_type="account", target_id=principal.account_id,
                  unit_id=principal.unit_id, ip=ip)
