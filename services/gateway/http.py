@@ -136,7 +136,9 @@ class JsonWsgiApp(WsgiApp):
     """Nameko's WSGI app, answering unknown paths and methods in the error shape."""
 
     def __call__(self, environ, start_response):
-        if environ.get("PATH_INFO") == "/metrics":  # Prometheus (services/common/metrics.py)
+        # Prometheus (services/common/metrics.py), for scrapers that reach the pod itself:
+        # through the Ingress or any proxy (X-Forwarded-For) it is a path like any other.
+        if environ.get("PATH_INFO") == "/metrics" and "HTTP_X_FORWARDED_FOR" not in environ:
             return metrics.wsgi_app(self.server.container)(environ, start_response)
         request = Request(environ, shallow=True)
         adapter = self.url_map.bind_to_environ(environ)

@@ -48,6 +48,10 @@ def test_gateway_metrics_count_requests_by_route_template_and_status(platform, d
     assert value(after, "zhicheng_http_request_duration_seconds_count", **health) >= 3
     assert value(after, "zhicheng_http_request_duration_seconds_bucket", **health,
                  le="+Inf") >= 3
+    # through a proxy (the Ingress adds X-Forwarded-For) there are no metrics
+    proxied = requests.get(url + "/metrics", headers={"X-Forwarded-For": "203.0.113.7"},
+                           timeout=10)
+    assert "zhicheng_http_requests_total" not in proxied.text  # the console's page or a 404
     # raw paths never become labels: one series per route template
     assert not any("12345" in str(key) or "999999" in str(key) for key in after)
 
