@@ -172,13 +172,15 @@ def ranking(label="个人排名", required=True):
 ROLE = ("主持", "参与")                                        # 参与形式: FAQ form
 CE_TYPES = ("公需课", "专业课", "视同教育")                      # FAQ form
 EDU_TYPES = ("全日制教育", "在职教育")                           # manuals
-EDU_LEVELS = ("博士研究生", "硕士研究生", "大学本科", "大学专科", "中等专科", "其他")  # (大学专科, 大学本科)
+# (大学专科, 大学本科)
+EDU_LEVELS = ("博士研究生", "硕士研究生", "大学本科", "大学专科", "中等专科", "其他")
 DEGREES = ("博士", "硕士", "学士")                               # (学士)
 PROJECT_AWARD_LEVELS = ("国家", "省部", "市厅", "县区", "其他")   # (省部)
 AWARD_GRADES = ("特等", "一等", "二等", "三等", "其他")            # (一等, 二等)
 HONOR_LEVELS = ("国家级", "省部级", "市厅级", "县区级", "单位级")  # (国家级)
 ASSESSMENT_GRADES = ("优秀", "合格", "基本合格", "不合格")
-PATENT_CATEGORIES = ("发明专利", "实用新型专利", "外观设计专利", "软件著作权", "其他著作权")  # (发明专利)
+# (发明专利)
+PATENT_CATEGORIES = ("发明专利", "实用新型专利", "外观设计专利", "软件著作权", "其他著作权")
 PROJECT_LEVELS = ("国家级", "省部级", "市厅级", "县区级", "单位级")  # (省部级)
 STANDARD_LEVELS = ("国家标准", "行业标准", "地方标准", "团体标准", "企业标准")  # (国家标...)
 PAPER_LEVELS = ("国内期刊", "国外期刊", "国内会议", "国际会议", "其他")  # (国内期刊)
@@ -765,7 +767,8 @@ _define(
     slots=[slot("health_review_doc", label="查看文档上传")],
     rules=[{"rule": "children", "children": "references", "min": 20, "recent_years": 3,
             "recent_min": 10, "file_required": True,
-            "message": "参考文献数量不少于20份，且近3年文献数量不少于10篇；每一个参考文献都必须上传附件。"}],
+            "message": "参考文献数量不少于20份，且近3年文献数量不少于10篇；"
+                       "每一个参考文献都必须上传附件。"}],
     health_only=True, children="references",
 )
 

@@ -6,13 +6,10 @@ from sqlalchemy import func, select
 from services.common.errors import Conflict, Invalid
 from services.common.rpc import rpc
 from services.common.schemas import load
-
 from services.contracts import achievements as sc
 
 from . import catalogue
-from .logic import children
-from .logic import imports
-from .logic import records
+from .logic import children, imports, records
 
 
 class ImportsRpc:

@@ -13,8 +13,7 @@ from services.common.rpc import rpc
 from services.common.schemas import load
 from services.contracts import achievements as sc
 
-from .logic import children
-from .logic import records
+from .logic import children, records
 
 log = logging.getLogger(__name__)
 
@@ -112,7 +111,7 @@ class RowsRpc:
             merged = {k: v for k, v in merged.items() if v is not None}
             old_file = row.file_id
         child = children.child_type(rtype)
-        new_file = data["file_id"] if "file_id" in data else old_file
+        new_file = data.get("file_id", old_file)
         self._check_file(child, new_file)
         values = children.clean_row(child, merged, records.today())
         attached_now = new_file is not None and new_file != old_file

@@ -23,8 +23,7 @@ from . import schemas as views
 from .catalogue_rpc import CatalogueRpc
 from .hours_rpc import PublicHoursRpc
 from .imports_rpc import ImportsRpc
-from .logic import children
-from .logic import records
+from .logic import children, records
 from .logic import status as st
 from .models import Base
 from .rows_rpc import RowsRpc
@@ -445,7 +444,8 @@ class AchievementsService(OperationsRpc, CatalogueRpc, RowsRpc, ImportsRpc, Publ
                                     "person_id": person_id})
         owner = self._lock_owner(data["person_id"])
         if owner is None:
-            raise Invalid("request.invalid", "缺少申报人", {"fields": {"person_id": "此项为必填项"}})
+            raise Invalid("request.invalid", "缺少申报人",
+                          {"fields": {"person_id": "此项为必填项"}})
         with self.db.transaction() as session:
             locked = records.lock(session, data["record_ids"], data["declaration_id"], owner)
             return sc.RecordDetail(many=True).dump([records.detail(session, r) for r in locked])

@@ -4,13 +4,23 @@ Bytes live in object storage; these tables hold what the service knows about the
 """
 import datetime as dt
 
-from sqlalchemy import (BigInteger, CheckConstraint, DateTime, ForeignKey, Identity, Index,
-                        String, Text, UniqueConstraint, func, text)
+from sqlalchemy import (
+    BigInteger,
+    CheckConstraint,
+    DateTime,
+    ForeignKey,
+    Identity,
+    Index,
+    String,
+    Text,
+    UniqueConstraint,
+    func,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from services.common.db import make_base
-from services.contracts.documents import (COMPLETED, GENERATED, MERGED,  # noqa: F401
-                                          PENDING, UPLOAD)
+from services.contracts.documents import COMPLETED, GENERATED, MERGED, PENDING, UPLOAD  # noqa: F401
 
 SCHEMA = "documents"
 Base = make_base(SCHEMA)

@@ -55,7 +55,7 @@ def policy_from_config(config):
     try:
         slots = apply_overrides(config.get("SLOT_RULES"))
     except SlotRuleError as exc:
-        raise cfg.ConfigError(str(exc))
+        raise cfg.ConfigError(str(exc)) from exc
     return Policy(
         slots=slots,
         bundle_max_bytes=int(_positive(config, "BUNDLE_MAX_MB", 120, float) * MB),

@@ -23,13 +23,21 @@ from eventlet import tpool
 from services.common.errors import Invalid, TooLarge
 from services.common.rpc import rpc
 from services.common.schemas import load
-from services.contracts.documents import (COMPLETED, PrintoutLinkSchema, RosterFilterSchema,
-                                          RosterLinkSchema)
+from services.contracts.documents import (
+    COMPLETED,
+    PrintoutLinkSchema,
+    RosterFilterSchema,
+    RosterLinkSchema,
+)
 from services.contracts.printing import load_publicity_settings, load_review_form_settings
 
 from .logic import files
-from .printing import (render_publicity_table, render_review_form, render_workload_table,
-                       write_roster)
+from .printing import (
+    render_publicity_table,
+    render_review_form,
+    render_workload_table,
+    write_roster,
+)
 from .printing._pdf import register_fonts
 from .printing.review_form import MAX_PHOTO_BYTES
 from .printing.roster import MAX_ROWS
@@ -57,7 +65,8 @@ def _declaration_id(value):
     except (TypeError, ValueError):
         number = 0
     if number < 1 or isinstance(value, bool):
-        raise Invalid("request.invalid", "申报编号有误", {"fields": {"declaration_id": ["申报编号有误"]}})
+        raise Invalid("request.invalid", "申报编号有误",
+                      {"fields": {"declaration_id": ["申报编号有误"]}})
     return number
 
 
@@ -67,7 +76,8 @@ def _json_lines(fileobj):
 
 
 class PrintingRpc:
-    """Needs ``db``, ``storage``, ``policy``, ``principal`` and ``workflow_rpc``."""
+    """Needs ``db``, ``storage``, ``policy``, ``principal``, ``workflow_rpc`` and
+    ``FilesRpc._store_generated``."""
 
     # ---- printouts of one declaration
     @rpc
@@ -159,9 +169,12 @@ class PrintingRpc:
         if not file_id:
             return None
         try:
-            f, _ = files.load_file(self.db, int(file_id))
+            file_id = int(file_id)
         except (TypeError, ValueError):
             f = None
+        else:
+            with self.db.read() as session:
+                f, _ = files.load_file(session, file_id)
         person_id = source.get("person_id") or (snapshot.get("person") or {}).get("person_id")
         if f is None or f.status != COMPLETED or f.owner_person_id != person_id:
             log.warning("photo file %s of declaration %s is missing or not the applicant's; "
@@ -171,15 +184,15 @@ class PrintingRpc:
             with self.storage.download(f.object_key, MAX_PHOTO_BYTES) as download:
                 return download.read_all()
         except TooLarge:
-            raise Invalid("print.photo_invalid", "照片文件过大，请上传不超过 10MB 的 JPG 或 PNG 照片")
+            raise Invalid("print.photo_invalid", "照片文件过大，请上传不超过 10MB 的 JPG 或 PNG "
+                                                 "照片") from None
 
     def _render(self, renderer, *args):
         register_fonts()  # once, in this thread, before any real thread renders
         return tpool.execute(renderer, *args)
 
     def _stored(self, principal, content, file_name):
-        stored = files.store_generated(self.db, self.storage, self.policy, principal, content,
-                                       file_name)
+        stored = self._store_generated(principal, content, file_name)
         return PrintoutLinkSchema().dump({
             "file_id": stored["file"]["id"], "file_name": stored["file_name"],
             "url": stored["url"], "expires_at": stored["expires_at"],

@@ -44,7 +44,8 @@ def clean_record(record_type, data, *, today, bound_unit_name=None, partial=Fals
     if data is None:
         data = {}
     if not isinstance(data, dict):
-        raise Invalid("record.invalid", "业绩信息填写有误", {"fields": {"_schema": "业绩信息格式有误"}})
+        raise Invalid("record.invalid", "业绩信息填写有误",
+                      {"fields": {"_schema": "业绩信息格式有误"}})
     defs = {f.key: f for f in record_type.fields}
     errors = {str(key): "不支持的字段" for key in data if key not in defs}
 
@@ -96,9 +97,9 @@ def clean_record(record_type, data, *, today, bound_unit_name=None, partial=Fals
                 errors[field] = rule["message"]
         elif kind == "within_years":             # 近5年的病案
             field = rule["field"]
-            if values.get(field) and field not in errors:
-                if values[field] < _years_before(today, rule["years"]):
-                    errors[field] = rule["message"]
+            if (values.get(field) and field not in errors
+                    and values[field] < _years_before(today, rule["years"])):
+                errors[field] = rule["message"]
 
     if not partial:
         for f in record_type.fields:
@@ -156,7 +157,7 @@ def _date(f, raw, today):
         try:
             value = dt.date.fromisoformat(raw)
         except ValueError:
-            raise _Bad(f"{f.label}不是有效的日期")
+            raise _Bad(f"{f.label}不是有效的日期") from None
     floor = dt.date.fromisoformat(f.min) if isinstance(f.min, str) else DATE_FLOOR
     if value < floor:
         raise _Bad(f"{f.label}不能早于{floor.isoformat()}")
@@ -208,7 +209,7 @@ def _decimal(f, raw, today):
     try:
         value = Decimal(str(raw).strip())
     except InvalidOperation:
-        raise _Bad(f"{f.label}应为数字")
+        raise _Bad(f"{f.label}应为数字") from None
     if not value.is_finite():
         raise _Bad(f"{f.label}应为数字")
     _check_range(f, value)
@@ -216,7 +217,7 @@ def _decimal(f, raw, today):
     try:
         quantized = value.quantize(Decimal(1).scaleb(-places))
     except InvalidOperation:
-        raise _Bad(f"{f.label}数值过大")
+        raise _Bad(f"{f.label}数值过大") from None
     if quantized != value:
         raise _Bad(f"{f.label}最多保留{places}位小数" if places else f"{f.label}应为整数")
     return quantized
@@ -293,7 +294,7 @@ def _issn(value):
         compact = compact[4:]
     if not re.match(r"^\d{7}[\dX]$", compact):
         raise _Bad("ISSN 格式有误，应为 8 位，如 1234-5679")
-    total = sum(int(d) * w for d, w in zip(compact[:7], range(8, 1, -1)))
+    total = sum(int(d) * w for d, w in zip(compact[:7], range(8, 1, -1), strict=False))
     check = (11 - total % 11) % 11
     if compact[7] != ("X" if check == 10 else str(check)):
         raise _Bad("ISSN 校验位错误")
@@ -307,7 +308,7 @@ def _isbn(value):
         compact = compact[4:]
     if re.match(r"^\d{9}[\dX]$", compact):
         digits = [10 if c == "X" else int(c) for c in compact]
-        if sum(d * w for d, w in zip(digits, range(10, 0, -1))) % 11:
+        if sum(d * w for d, w in zip(digits, range(10, 0, -1), strict=False)) % 11:
             raise _Bad("标准书号（ISBN）校验位错误")
         return compact
     if re.match(r"^97[89]\d{10}$", compact):

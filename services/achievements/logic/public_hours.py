@@ -53,7 +53,7 @@ def id_number_problem(value):
         return "请输入身份证号码"
     if len(number) != 18 or not number[:17].isdigit() or number[17] not in "0123456789X":
         return "身份证号码应为18位"
-    total = sum(int(c) * w for c, w in zip(number[:17], ID_WEIGHTS))
+    total = sum(int(c) * w for c, w in zip(number[:17], ID_WEIGHTS, strict=False))
     if ID_CHECK[total % 11] != number[17]:
         return "身份证号码校验位错误"
     return None

@@ -31,7 +31,7 @@ SUBJECT_TYPE = contract.SUBJECT_TYPE
 
 
 def utcnow():
-    return dt.datetime.now(dt.timezone.utc)
+    return dt.datetime.now(dt.UTC)
 
 
 def today():
@@ -51,7 +51,7 @@ def record_type(code):
         return catalogue.get_type(code)
     except NotFound as exc:
         raise Invalid("record.type_unknown", exc.message or "业绩类别不存在",
-                      {"fields": {"type": "业绩类别不存在"}})
+                      {"fields": {"type": "业绩类别不存在"}}) from exc
 
 
 def category_labels():
@@ -100,7 +100,7 @@ def get_record(session, record_id, *, for_update=False):
     try:
         record_id = int(record_id)
     except (TypeError, ValueError):
-        raise NotFound("record.not_found", "业绩记录不存在")
+        raise NotFound("record.not_found", "业绩记录不存在") from None
     if not valid_id(record_id):
         raise NotFound("record.not_found", "业绩记录不存在")
     query = select(Record).where(Record.id == record_id)
@@ -427,7 +427,7 @@ def create_drafts(session, *, rtype, person_id, person_name, values_list, actor,
         (record_id, rtype.code, rtype.category, person_id, person_name or "", st.DRAFT,
          st.USER, values, title_of(rtype, values), search_text(rtype, values), [], 0, 0, 1,
          now, now)
-        for record_id, values in zip(ids, values_list)))
+        for record_id, values in zip(ids, values_list, strict=False)))
     bulk.copy_rows(session, RecordAction.__table__, (
         "record_id", "action", "status_to", "note", "account_id", "actor_name", "at"), (
         (record_id, "created", st.DRAFT, note, (actor or {}).get("account_id"),
@@ -487,7 +487,7 @@ def _parse_time(value):
         parsed = dt.datetime.fromisoformat(str(value))
     except ValueError:
         return None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.timezone.utc)
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)
 
 
 def apply_decision(session, envelope):

@@ -7,9 +7,18 @@ record the unit has not decided, or an approved record no live declaration impor
 back to draft.
 """
 from services.common.errors import Conflict
-from services.contracts.achievements import (APPROVED, AUTO, DRAFT, RETURNED, SOURCE_LABELS,
-                                             STATUS_LABELS, STATUSES, SUBMITTED, TERMINATED,
-                                             USER)
+from services.contracts.achievements import (
+    APPROVED,
+    AUTO,
+    DRAFT,
+    RETURNED,
+    SOURCE_LABELS,  # noqa: F401 (re-exported)
+    STATUS_LABELS,
+    STATUSES,
+    SUBMITTED,
+    TERMINATED,
+    USER,
+)
 
 LABELS = STATUS_LABELS
 # The tabs and counters: 全部 first, then the statuses (我的业绩 shows 终止 too).

@@ -11,10 +11,15 @@ from nameko.standalone.rpc import ServiceRpcProxy
 from sqlalchemy import text
 
 from services.common.errors import Invalid, Unauthenticated
-from services.common.messaging import event_exchange
 from services.common.logs import mask_id_number
+from services.common.messaging import event_exchange
 from services.common.principal import (
-    CONTEXT_KEY, OPERATOR, PERSON, UNIT_ADMIN, Principal, PrincipalProvider,
+    CONTEXT_KEY,
+    OPERATOR,
+    PERSON,
+    UNIT_ADMIN,
+    Principal,
+    PrincipalProvider,
 )
 from services.common.rpc import rpc
 
@@ -45,7 +50,8 @@ PRINCIPALS = {
 
 def _id_number(first17):
     weights = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
-    return first17 + "10X98765432"[sum(int(c) * w for c, w in zip(first17, weights)) % 11]
+    total = sum(int(c) * w for c, w in zip(first17, weights, strict=True))
+    return first17 + "10X98765432"[total % 11]
 
 
 # GB 11643 ID numbers of the persons (identity answers them in full to the person only)
@@ -183,7 +189,7 @@ def continuing_education(**over):
 
 def health_case(n, **over):
     return {"admission_no": f"2022010{n}", "patient_name": f"测试{n}",
-            "admission_date": "2022-01-0%d" % n, "discharge_date": "2022-01-1%d" % n,
+            "admission_date": f"2022-01-0{n:d}", "discharge_date": f"2022-01-1{n:d}",
             "admission_diagnosis": "阵发性室上速", "discharge_diagnosis": "房室结双径路",
             "outcome": "目前恢复良好", **over}
 

@@ -38,7 +38,7 @@ def headers(code):
 def test_the_23_types_in_their_categories_in_order():
     assert [(code, label) for code, label, _ in cat.CATEGORIES] == [
         (code, label) for code, (label, _) in EXPECTED.items()]
-    for code, label, type_codes in cat.CATEGORIES:
+    for code, _label, type_codes in cat.CATEGORIES:
         expected = EXPECTED[code][1]
         assert list(type_codes) == [c for c, _ in expected]
         for type_code, type_label in expected:
@@ -65,7 +65,7 @@ def test_every_type_is_complete_and_self_consistent(code):
     assert t.query_fields and set(t.query_fields) <= set(keys)
     assert any(f.required for f in t.fields)
     # list headers: every field reference exists, every system column is known
-    for label, ref in cat.COLUMNS[code]:
+    for _label, ref in cat.COLUMNS[code]:
         refs = ref if isinstance(ref, tuple) else (ref,)
         for r in refs:
             if r.startswith("@"):
@@ -123,8 +123,8 @@ def test_education_degree_and_degree_date():
 
 def test_continuing_education_as_the_faq_form_shows_it():
     t = cat.get_type("continuing_education")
-    assert labels(t) == ["继教类型", "继教年度", "获得学时/学分", "证书编号", "开始日期", "结束日期",
-                         "培训项目", "组织单位", "学习情况"]
+    assert labels(t) == ["继教类型", "继教年度", "获得学时/学分", "证书编号", "开始日期",
+                         "结束日期", "培训项目", "组织单位", "学习情况"]
     assert [f.key for f in t.fields if f.required] == ["ce_type", "ce_year", "hours"]
     assert t.field("ce_type").options == ("公需课", "专业课", "视同教育")
     assert t.field("certificate_no").max_length == 30
@@ -183,7 +183,8 @@ def test_amounts_are_decimals_in_wan_yuan():
 def test_annual_assessment_unit_comes_from_binding():
     t = cat.get_type("annual_assessment")
     assert t.field("unit_name").kind == "unit" and t.field("unit_name").label == "考核单位"
-    assert headers("annual_assessment") == ["审核状态", "考核年度", "考核单位", "考核等次", "申报日期"]
+    assert headers("annual_assessment") == ["审核状态", "考核年度", "考核单位", "考核等次",
+                                            "申报日期"]
     assert cat.title_of(t, {"year": 2021, "unit_name": "某单位", "grade": "优秀"}) == "2021年度考核"
 
 
@@ -212,7 +213,8 @@ def test_engineering_project_from_the_faq_form():
 
 def test_health_types_and_their_children():
     topic = cat.get_type("health_topic")
-    assert topic.children == "cases" and topic.field("topic_type").options == ("三新专题", "专题报告")
+    assert topic.children == "cases"
+    assert topic.field("topic_type").options == ("三新专题", "专题报告")
     assert headers("health_topic") == ["审核状态", "专题类型", "专题名称", "简要说明", "病案数量",
                                        "申报时间"]
     assert cat.get_type("health_paper").children == "cases"
@@ -254,7 +256,8 @@ def test_unknown_type_is_not_found():
 
 
 def test_parse_upload_rule():
-    assert cat.parse_upload_rule("只能上传jpg/bmp/pdf/png文件，且不超过10MB，且最多只能上传2个文件") == {
+    rule = "只能上传jpg/bmp/pdf/png文件，且不超过10MB，且最多只能上传2个文件"
+    assert cat.parse_upload_rule(rule) == {
         "extensions": ["jpg", "bmp", "pdf", "png"], "max_mb": 10, "max_files": 2}
     assert cat.parse_upload_rule("只能上传png/jpg/pdf文件, 且不超过2MB, 且最多只能上传5个文件")[
         "max_mb"] == 2
@@ -277,8 +280,8 @@ def test_describe_is_json_in_the_documented_shape():
     assert work["category_label"] == "基本信息"
     assert work["fields"][0] == {
         "key": "unit_name", "label": "工作单位名称", "kind": "text", "required": True,
-        "options": [], "max_length": 100, "min": None, "max": None, "unit": "", "help": "请填写全称",
-        "places": None, "format": ""}
+        "options": [], "max_length": 100, "min": None, "max": None, "unit": "",
+        "help": "请填写全称", "places": None, "format": ""}
     assert work["fields"][1]["max"] == "today"
     assert work["columns"][2] == {"label": "起止日期",
                                   "fields": ["start_date", "end_date", "until_now"],
@@ -315,5 +318,5 @@ def test_the_contracts_record_types_and_categories_are_the_catalogues():
 
     assert CATEGORIES == catalogue.CATEGORY_LABELS
     assert list(CATEGORIES) == [code for code, _label, _types in catalogue.CATEGORIES]
-    assert RECORD_TYPES == {code: (t.label, t.category) for code, t in catalogue.TYPES.items()}
+    assert {code: (t.label, t.category) for code, t in catalogue.TYPES.items()} == RECORD_TYPES
     assert list(RECORD_TYPES) == list(catalogue.TYPES)

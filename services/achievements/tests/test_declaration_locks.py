@@ -11,7 +11,7 @@ from .support import UNIT_A, paper, wait_for
 
 
 def _now():
-    return dt.datetime.now(dt.timezone.utc).isoformat()
+    return dt.datetime.now(dt.UTC).isoformat()
 
 
 def _envelope(event_type, subject, data):

@@ -11,7 +11,7 @@ import pytest
 
 from services.achievements import catalogue as cat
 
-from .support import FakeDocuments, UNIT_A, UNIT_NAMES
+from .support import UNIT_A, UNIT_NAMES, FakeDocuments
 
 TODAY = dt.date.today()
 PAST = TODAY - dt.timedelta(days=400)          # within 5 years: a recent case row too

@@ -110,7 +110,8 @@ def test_rank_not_above_participants_shown_as_1_of_7():
 
 def test_degree_date_required_once_a_degree_is_chosen():
     edu = {"school": "安徽大学", "start_date": "2010-09-01", "end_date": "2014-07-01",
-           "major": "计算机科学与技术", "education_type": "全日制教育", "education_level": "大学本科"}
+           "major": "计算机科学与技术", "education_type": "全日制教育",
+           "education_level": "大学本科"}
     assert clean("education", edu)["degree_date"] is None
     assert problems("education", {**edu, "degree": "学士"}) == {
         "degree_date": "选择获得学位后，学位获得日期为必填项"}
@@ -222,7 +223,8 @@ def test_assessment_unit_comes_from_the_bound_unit():
 
 
 def test_years_selects_and_hours_of_continuing_education():
-    good = {"ce_type": "公需课", "ce_year": "2021", "hours": 60, "project": "学习十九届六中全会精神"}
+    good = {"ce_type": "公需课", "ce_year": "2021", "hours": 60,
+            "project": "学习十九届六中全会精神"}
     cleaned = clean("continuing_education", good)
     assert (cleaned["ce_year"], cleaned["hours"]) == (2021, "60.0")
     assert problems("continuing_education", {**good, "ce_year": 2025}) == {

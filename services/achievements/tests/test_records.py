@@ -7,9 +7,20 @@ import uuid
 from services.contracts.achievements import ReviewRequestedSchema, ReviewWithdrawnSchema
 
 from .support import (
-    NOT_BOUND_REASON, UNIT_A, UNIT_NAMES, FakeDocuments, FakeIdentity, annual_assessment,
-    continuing_education, envelope_of, health_case, new_event_id, paper, project_award,
-    wait_for, work_history,
+    NOT_BOUND_REASON,
+    UNIT_A,
+    UNIT_NAMES,
+    FakeDocuments,
+    FakeIdentity,
+    annual_assessment,
+    continuing_education,
+    envelope_of,
+    health_case,
+    new_event_id,
+    paper,
+    project_award,
+    wait_for,
+    work_history,
 )
 
 
@@ -417,12 +428,12 @@ def test_a_redelivered_review_decision_is_applied_once(ach):
 def test_a_decision_for_something_else_is_ignored(ach):
     record = ach.new("p1", "work_history", work_history(), submit=True)
     base = {"event_id": None, "type": "review_decided", "version": 1,
-            "occurred_at": dt.datetime.now(dt.timezone.utc).isoformat(), "source": "workflow",
+            "occurred_at": dt.datetime.now(dt.UTC).isoformat(), "source": "workflow",
             "subject": "process:1", "actor": None}
     data = {"process_id": 1, "kind": "binding", "subject_service": "identity",
             "subject_type": "binding", "subject_id": record["id"], "step_index": 0,
             "unit_id": UNIT_A, "action": "approve", "opinion": None, "outcome": "approved",
-            "final": True, "decided_at": dt.datetime.now(dt.timezone.utc).isoformat(),
+            "final": True, "decided_at": dt.datetime.now(dt.UTC).isoformat(),
             "decided_by": {"account_id": 101, "name": "王敏"}}
     ids = [str(uuid.uuid4()) for _ in range(2)]
     ach.publish({**base, "event_id": ids[0], "data": data})

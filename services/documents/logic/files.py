@@ -1,8 +1,9 @@
 """Files: upload tickets, completion checks, access, attachments, purge, generated files.
 
-Plain functions over the service's narrow dependencies: ``db`` (``transaction()`` and
-``read()`` sessions), ``store`` (:class:`services.documents.storage.ObjectStore`) and the
-``policy`` (:class:`services.documents.policy.Policy`). No Nameko, no HTTP.
+Plain functions over a SQLAlchemy ``session`` (the entrypoints in ``files_rpc.py`` open
+the transactions and do the object-storage I/O between them), the ``store``
+(:class:`services.documents.storage.ObjectStore`, for presigning only: no request) and
+the ``policy`` (:class:`services.documents.policy.Policy`). No Nameko, no HTTP.
 
 The object store is never trusted: moto checks neither signatures nor expiry and a
 presigned PUT cannot bound the size, so completion measures and reads the real object.
@@ -16,16 +17,38 @@ import uuid
 from sqlalchemy import delete, func, select
 from sqlalchemy.dialects.postgresql import insert
 
-from services.common.errors import (Conflict, Forbidden, Invalid, NotFound, TooLarge,
-                                    Unauthenticated, UnsupportedType)
+from services.common.errors import (
+    Conflict,
+    Forbidden,
+    Invalid,
+    NotFound,
+    TooLarge,
+    Unauthenticated,
+    UnsupportedType,
+)
 from services.common.principal import AUDITOR, OPERATOR, PERSON, UNIT_ADMIN
 
-from ..models import (COMPLETED, GENERATED, MERGED, PENDING, UPLOAD, AccessLog, Attachment,
-                      StoredFile)
+from ..models import (
+    COMPLETED,
+    PENDING,
+    UPLOAD,
+    AccessLog,
+    Attachment,
+    StoredFile,
+)
 from . import slots as slot_rules
-from .sniff import (CONTENT_TYPE, IMAGE_KINDS, KIND_LABEL, KIND_OF_EXTENSION,
-                    check_file_name, content_disposition, content_kind, extension_of,
-                    pdf_is_complete, sniff)
+from .sniff import (
+    CONTENT_TYPE,
+    IMAGE_KINDS,
+    KIND_LABEL,
+    KIND_OF_EXTENSION,
+    check_file_name,
+    content_disposition,
+    content_kind,
+    extension_of,
+    pdf_is_complete,
+    sniff,
+)
 
 log = logging.getLogger(__name__)
 
@@ -33,7 +56,7 @@ NOT_FOUND = ("file.not_found", "文件不存在或无权查看")
 
 
 def utcnow():
-    return dt.datetime.now(dt.timezone.utc)
+    return dt.datetime.now(dt.UTC)
 
 
 def iso(value):
@@ -66,14 +89,13 @@ def _attached_ids(session, file_ids):
     return set(rows.scalars())
 
 
-def load_file(db, file_id):
+def load_file(session, file_id):
     """The file row (detached, fully loaded) and whether it is attached; (None, False)."""
-    with db.read() as session:
-        f = session.get(StoredFile, file_id)
-        if f is None:
-            return None, False
-        attached = bool(_attached_ids(session, [file_id]))
-        session.expunge(f)
+    f = session.get(StoredFile, file_id)
+    if f is None:
+        return None, False
+    attached = bool(_attached_ids(session, [file_id]))
+    session.expunge(f)
     return f, attached
 
 
@@ -175,7 +197,8 @@ def too_many(rule, count):
 def type_mismatch(extension, kind):
     return UnsupportedType(
         "file.type_mismatch",
-        f"文件内容与扩展名不符：扩展名为.{extension}，实际内容为{KIND_LABEL.get(kind, KIND_LABEL[None])}",
+        f"文件内容与扩展名不符：扩展名为.{extension}，"
+        f"实际内容为{KIND_LABEL.get(kind, KIND_LABEL[None])}",
         {"extension": extension, "detected": kind})
 
 
@@ -230,8 +253,8 @@ def new_object_key(slot, now):
     return f"{slot}/{now:%Y/%m}/{uuid.uuid4().hex}"
 
 
-def request_upload(db, store, policy, principal, *, slot, file_name, size=None, bundle=None,
-                   now=None):
+def request_upload(session, store, policy, principal, *, slot, file_name, size=None,
+                   bundle=None, now=None):
     """A pending file and a presigned PUT URL that expires in ``policy.upload_ttl``."""
     now = now or utcnow()
     rule = slot_rule(policy, slot)
@@ -247,22 +270,21 @@ def request_upload(db, store, policy, principal, *, slot, file_name, size=None, 
             raise too_large(rule, size)
     key = new_object_key(slot, now)
     expires_at = now + dt.timedelta(seconds=policy.upload_ttl)
-    with db.transaction() as session:
-        count = _unattached_count(session, principal.account_id, slot, bundle)
-        if count >= rule.max_files:
-            raise too_many(rule, count + 1)
-        f = StoredFile(
-            object_key=key, slot=slot, bundle=bundle, original_name=name,
-            extension=extension, content_type=CONTENT_TYPE[extension], declared_size=size,
-            status=PENDING, source=UPLOAD, owner_account_id=principal.account_id,
-            owner_person_id=principal.person_id,
-            owner_unit_id=principal.unit_id if rule.uploader == slot_rules.UNIT_UPLOADS else None,
-            owner_name=(principal.name or "")[:100], created_at=now,
-            upload_expires_at=expires_at,
-        )
-        session.add(f)
-        session.flush()
-        file_id = f.id
+    count = _unattached_count(session, principal.account_id, slot, bundle)
+    if count >= rule.max_files:
+        raise too_many(rule, count + 1)
+    f = StoredFile(
+        object_key=key, slot=slot, bundle=bundle, original_name=name,
+        extension=extension, content_type=CONTENT_TYPE[extension], declared_size=size,
+        status=PENDING, source=UPLOAD, owner_account_id=principal.account_id,
+        owner_person_id=principal.person_id,
+        owner_unit_id=principal.unit_id if rule.uploader == slot_rules.UNIT_UPLOADS else None,
+        owner_name=(principal.name or "")[:100], created_at=now,
+        upload_expires_at=expires_at,
+    )
+    session.add(f)
+    session.flush()
+    file_id = f.id
     return {
         "file_id": file_id, "slot": slot, "method": "PUT",
         "upload_url": store.presign_put(key, policy.upload_ttl),
@@ -271,153 +293,136 @@ def request_upload(db, store, policy, principal, *, slot, file_name, size=None, 
     }
 
 
-def _discard(db, store, file_id, object_key):
-    """Remove a refused file: the object first (a row left behind is purged later)."""
-    store.remove(object_key)
-    with db.transaction() as session:
-        session.execute(delete(StoredFile).where(StoredFile.id == file_id,
-                                                 StoredFile.status == PENDING))
+def discard_pending(session, file_id):
+    """The row of a refused upload (its object is removed first by the caller; a row left
+    behind is purged later)."""
+    session.execute(delete(StoredFile).where(StoredFile.id == file_id,
+                                             StoredFile.status == PENDING))
 
 
-def discard_unreadable(db, store, file_id):
-    """Remove an uploaded import workbook that no template can read (a zip bomb, XML
-    entity bombs, a broken archive): the row, unless something uses the file, then the
-    object. Returns whether it went."""
-    with db.transaction() as session:
-        f = session.get(StoredFile, file_id, with_for_update=True)
-        if (f is None or f.slot != slot_rules.IMPORT_SLOT
-                or _attached_ids(session, [file_id])):
-            return False
-        key = f.object_key
-        session.delete(f)
-    store.remove(key)
+def remove_unreadable(session, file_id):
+    """Remove the row of an uploaded import workbook that no template can read (a zip
+    bomb, XML entity bombs, a broken archive), unless something uses the file. Returns
+    its object key, to remove once this commits, or None when it stays."""
+    f = session.get(StoredFile, file_id, with_for_update=True)
+    if f is None or f.slot != slot_rules.IMPORT_SLOT or _attached_ids(session, [file_id]):
+        return None
+    key = f.object_key
+    session.delete(f)
     log.info("file %s removed: the workbook cannot be read", file_id)
-    return True
+    return key
 
 
-def complete_upload(db, store, policy, principal, file_id, now=None):
-    """Check the uploaded object against its slot; the completed file, or the reason it
-    was refused (the refused object and its record are removed)."""
+# --------------------------------------------------------------------------- completion
+
+class Refused(Exception):
+    """An upload refused for good: the caller removes its object and row, then raises
+    ``error``."""
+
+    def __init__(self, error):
+        super().__init__(error)
+        self.error = error
+
+
+def owned_upload(session, principal, file_id):
+    """The caller's file to complete (detached) and whether it is attached; 404 when it
+    is not theirs."""
     require_principal(principal)
-    now = now or utcnow()
-    f, attached = load_file(db, file_id)
+    f, attached = load_file(session, file_id)
     if f is None or not is_owner(f, principal):
         raise NotFound(*NOT_FOUND)
-    if f.status == COMPLETED:
-        return file_dict(f, policy, attached)
+    return f, attached
+
+
+def check_upload(store, policy, f, now):
+    """Measure and read the uploaded object of the pending file ``f`` against its slot:
+    ``(size, sha256)``; :class:`Refused` (the upload is discarded) or Conflict
+    ``file.not_uploaded`` (nothing arrived yet, the link still holds)."""
     rule = slot_rule(policy, f.slot)
     info = store.stat(f.object_key)
     deadline = f.upload_expires_at + dt.timedelta(seconds=policy.clock_skew)
     if info is None:
         if now > deadline:
-            _discard(db, store, f.id, f.object_key)
-            raise Conflict("file.upload_expired", "上传链接已过期，请重新上传")
+            raise Refused(Conflict("file.upload_expired", "上传链接已过期，请重新上传"))
         raise Conflict("file.not_uploaded", "文件尚未上传，请上传后再确认")
-
-    def refuse(error):
-        _discard(db, store, f.id, f.object_key)
-        raise error
-
     if info.last_modified is not None and info.last_modified > deadline:
         # The URL had expired when the bytes arrived (a server that does not enforce
         # presigned expiry, like moto, would have accepted them).
-        refuse(Conflict("file.upload_expired", "上传链接已过期，请重新上传"))
+        raise Refused(Conflict("file.upload_expired", "上传链接已过期，请重新上传"))
     if info.size == 0:
-        refuse(empty_file())
+        raise Refused(empty_file())
     if info.size > rule.max_bytes:
-        refuse(too_large(rule, info.size))
+        raise Refused(too_large(rule, info.size))
     if not rule.allows(f.extension):
-        refuse(type_not_allowed(rule))
+        raise Refused(type_not_allowed(rule))
     try:
         download = store.download(f.object_key, rule.max_bytes)
     except TooLarge:
-        refuse(too_large(rule))
+        raise Refused(too_large(rule)) from None
     with download:
         kind = content_kind(download.file)
         size, sha256 = download.size, download.sha256
         complete = kind != "pdf" or pdf_is_complete(download.file)
     if size == 0:
-        refuse(empty_file())
+        raise Refused(empty_file())
     if kind != KIND_OF_EXTENSION[f.extension]:
-        refuse(type_mismatch(f.extension, kind))
+        raise Refused(type_mismatch(f.extension, kind))
     if not complete:
-        refuse(Invalid("file.corrupt", "文件已损坏或不完整（PDF缺少文件结尾），请重新上传",
-                       {"detected": kind}))
+        raise Refused(Invalid("file.corrupt", "文件已损坏或不完整（PDF缺少文件结尾），请重新上传",
+                              {"detected": kind}))
+    return size, sha256
 
-    error = None
-    with db.transaction() as session:
-        _lock_owner(session, f.owner_account_id)
-        current = session.get(StoredFile, f.id, with_for_update=True)
-        if current is None:
-            raise NotFound(*NOT_FOUND)
-        if current.status != COMPLETED:
-            error = admission_error(session, policy, rule, current.owner_account_id,
-                                    current.bundle, size)
-            if error is None:
-                current.status = COMPLETED
-                current.size = size
-                current.sha256 = sha256
-                current.completed_at = now
-        result = file_dict(current, policy, attached)
-    if error is not None:
-        refuse(error)
+
+def admit_upload(session, policy, f, *, size, sha256, attached, now):
+    """Complete the checked file when its slot's count and its bundle's total allow it
+    (serialised per owner); :class:`Refused` otherwise. Answers the file's view."""
+    rule = slot_rule(policy, f.slot)
+    _lock_owner(session, f.owner_account_id)
+    current = session.get(StoredFile, f.id, with_for_update=True)
+    if current is None:
+        raise NotFound(*NOT_FOUND)
+    if current.status != COMPLETED:
+        error = admission_error(session, policy, rule, current.owner_account_id,
+                                current.bundle, size)
+        if error is not None:
+            raise Refused(error)
+        current.status = COMPLETED
+        current.size = size
+        current.sha256 = sha256
+        current.completed_at = now
     log.info("file %s completed: slot=%s size=%s sha256=%s", f.id, f.slot, size, sha256)
-    return result
+    return file_dict(current, policy, attached)
 
 
 # --------------------------------------------------------------------------- reading
 
-def workflow_subjects(db, file_id):
+def workflow_subjects(session, file_id):
     """What of the workflow service the file is attached to: [(subject_type, subject_id)]."""
-    with db.read() as session:
-        return [tuple(row) for row in session.execute(
-            select(Attachment.subject_type, Attachment.subject_id).where(
-                Attachment.file_id == file_id, Attachment.subject_service == "workflow")
-            .order_by(Attachment.id)).all()]
+    return [tuple(row) for row in session.execute(
+        select(Attachment.subject_type, Attachment.subject_id).where(
+            Attachment.file_id == file_id, Attachment.subject_service == "workflow")
+        .order_by(Attachment.id)).all()]
 
 
-def _attached_check(db, file_id, can_read_attached):
-    """``can_read_attached(subjects)`` of the file's workflow subjects, asked lazily."""
-    if can_read_attached is None:
-        return None
-
-    def check():
-        subjects = workflow_subjects(db, file_id)
-        return bool(subjects) and can_read_attached(subjects)
-    return check
-
-
-def get_file(db, policy, principal, file_id, can_unit_review, can_read_attached=None):
-    f, attached = load_file(db, file_id)
-    read_access(f, principal, can_unit_review,
-                can_read_attached=_attached_check(db, file_id, can_read_attached))
-    return file_dict(f, policy, attached)
-
-
-def download_link(db, store, policy, principal, file_id, can_unit_review, reason=None,
-                  now=None, can_read_attached=None):
-    """A presigned GET (at most five minutes) with the original name as attachment; every
-    link issued is logged with its ground and reason."""
+def issue_link(session, store, policy, f, principal, basis, *, reason=None, now=None):
+    """A presigned GET (at most five minutes) with the original name as attachment; the
+    link is logged with its ground and reason (in ``session``)."""
     now = now or utcnow()
-    f, _ = load_file(db, file_id)
-    basis = read_access(f, principal, can_unit_review, reason=reason, for_download=True,
-                        can_read_attached=_attached_check(db, file_id, can_read_attached))
     if f.status != COMPLETED:
         raise Conflict("file.not_completed", "文件尚未完成上传，不能下载")
     ttl = policy.download_ttl
     url = store.presign_get(f.object_key, ttl, content_disposition(f.original_name),
                             f.content_type)
     reason = (reason or "").strip()[:500] or None
-    with db.transaction() as session:
-        session.add(AccessLog(file_id=f.id, account_id=principal.account_id, basis=basis,
-                              reason=reason, at=now))
+    session.add(AccessLog(file_id=f.id, account_id=principal.account_id, basis=basis,
+                          reason=reason, at=now))
     log.info("download link for file %s issued to account %s as %s%s", f.id,
              principal.account_id, basis, f" (reason: {reason})" if reason else "")
     return {"url": url, "expires_at": iso(now + dt.timedelta(seconds=ttl)),
             "expires_in": ttl, "file_name": f.original_name}
 
 
-def list_files(db, policy, principal, *, slot=None, bundle=None, status=None, page=1,
+def list_files(session, policy, principal, *, slot=None, bundle=None, status=None, page=1,
                page_size=20):
     """The caller's own files, newest first."""
     require_principal(principal)
@@ -428,136 +433,129 @@ def list_files(db, policy, principal, *, slot=None, bundle=None, status=None, pa
         query = query.where(StoredFile.bundle == bundle)
     if status:
         query = query.where(StoredFile.status == status)
-    with db.read() as session:
-        total = session.execute(select(func.count()).select_from(query.subquery())).scalar_one()
-        files = session.execute(query.order_by(StoredFile.id.desc())
-                                .offset((page - 1) * page_size).limit(page_size)).scalars().all()
-        attached = _attached_ids(session, [f.id for f in files])
-        items = [file_dict(f, policy, f.id in attached) for f in files]
+    total = session.execute(select(func.count()).select_from(query.subquery())).scalar_one()
+    files = session.execute(query.order_by(StoredFile.id.desc())
+                            .offset((page - 1) * page_size).limit(page_size)).scalars().all()
+    attached = _attached_ids(session, [f.id for f in files])
+    items = [file_dict(f, policy, f.id in attached) for f in files]
     return {"items": items, "total": total}
 
 
-def delete_file(db, store, principal, file_id):
-    """The owner removes a file that nothing uses yet."""
+def delete_file(session, principal, file_id):
+    """The owner removes a file that nothing uses yet: the row goes; answers the object
+    key to remove once this commits."""
     require_principal(principal)
-    with db.transaction() as session:
-        f = session.get(StoredFile, file_id, with_for_update=True)
-        if f is None or not is_owner(f, principal):
-            raise NotFound(*NOT_FOUND)
-        if _attached_ids(session, [file_id]):
-            raise Conflict("file.attached", "文件已被引用，不能删除；请先在相应记录中移除")
-        key = f.object_key
-        session.delete(f)
-    store.remove(key)
+    f = session.get(StoredFile, file_id, with_for_update=True)
+    if f is None or not is_owner(f, principal):
+        raise NotFound(*NOT_FOUND)
+    if _attached_ids(session, [file_id]):
+        raise Conflict("file.attached", "文件已被引用，不能删除；请先在相应记录中移除")
+    key = f.object_key
+    session.delete(f)
+    return key
 
 
 # --------------------------------------------------------------------------- attachments
 
-def attach(db, policy, principal, file_ids, subject_service, subject_type, subject_id):
+def attach(session, policy, principal, file_ids, subject_service, subject_type, subject_id):
     """Mark completed files of the caller as used by a subject of another service. The
     slot's file count applies to what the subject holds."""
     require_principal(principal)
     file_ids = list(dict.fromkeys(file_ids))
     subject = dict(subject_service=subject_service, subject_type=subject_type,
                    subject_id=str(subject_id))
-    with db.transaction() as session:
-        files = session.execute(select(StoredFile).where(StoredFile.id.in_(file_ids))
-                                .order_by(StoredFile.id).with_for_update()).scalars().all()
-        found = {f.id: f for f in files}
-        missing = [i for i in file_ids if i not in found or not is_owner(found[i], principal)]
-        if missing:
-            raise NotFound("file.not_found", "文件不存在或不属于当前用户", {"file_ids": missing})
-        pending = [f.id for f in files if f.status != COMPLETED]
-        if pending:
-            raise Conflict("file.not_completed", "文件尚未完成上传，不能使用",
-                           {"file_ids": pending})
-        held = session.execute(
-            select(StoredFile.slot, StoredFile.id).join(
-                Attachment, Attachment.file_id == StoredFile.id).where(
-                Attachment.subject_service == subject["subject_service"],
-                Attachment.subject_type == subject["subject_type"],
-                Attachment.subject_id == subject["subject_id"])).all()
-        per_slot = {}
-        for slot, fid in held:
-            per_slot.setdefault(slot, set()).add(fid)
-        for f in files:
-            per_slot.setdefault(f.slot, set()).add(f.id)
-        for slot, ids in per_slot.items():
-            rule = policy.slots.get(slot)
-            if rule is not None and len(ids) > rule.max_files and any(
-                    f.slot == slot for f in files):
-                raise too_many(rule, len(ids))
-        session.execute(insert(Attachment).values([
-            {"file_id": f.id, **subject, "attached_by": principal.account_id} for f in files
-        ]).on_conflict_do_nothing())
-        return [file_dict(f, policy, True) for f in files]
+    files = session.execute(select(StoredFile).where(StoredFile.id.in_(file_ids))
+                            .order_by(StoredFile.id).with_for_update()).scalars().all()
+    found = {f.id: f for f in files}
+    missing = [i for i in file_ids if i not in found or not is_owner(found[i], principal)]
+    if missing:
+        raise NotFound("file.not_found", "文件不存在或不属于当前用户", {"file_ids": missing})
+    pending = [f.id for f in files if f.status != COMPLETED]
+    if pending:
+        raise Conflict("file.not_completed", "文件尚未完成上传，不能使用",
+                       {"file_ids": pending})
+    held = session.execute(
+        select(StoredFile.slot, StoredFile.id).join(
+            Attachment, Attachment.file_id == StoredFile.id).where(
+            Attachment.subject_service == subject["subject_service"],
+            Attachment.subject_type == subject["subject_type"],
+            Attachment.subject_id == subject["subject_id"])).all()
+    per_slot = {}
+    for slot, fid in held:
+        per_slot.setdefault(slot, set()).add(fid)
+    for f in files:
+        per_slot.setdefault(f.slot, set()).add(f.id)
+    for slot, ids in per_slot.items():
+        rule = policy.slots.get(slot)
+        if rule is not None and len(ids) > rule.max_files and any(
+                f.slot == slot for f in files):
+            raise too_many(rule, len(ids))
+    session.execute(insert(Attachment).values([
+        {"file_id": f.id, **subject, "attached_by": principal.account_id} for f in files
+    ]).on_conflict_do_nothing())
+    return [file_dict(f, policy, True) for f in files]
 
 
-def detach(db, principal, file_ids, subject_service, subject_type, subject_id):
+def detach(session, principal, file_ids, subject_service, subject_type, subject_id):
     require_principal(principal)
-    with db.transaction() as session:
-        files = session.execute(select(StoredFile).where(
-            StoredFile.id.in_(list(file_ids)))).scalars().all()
-        owned = [f.id for f in files if is_owner(f, principal)]
-        if len(owned) != len(set(file_ids)):
-            raise NotFound("file.not_found", "文件不存在或不属于当前用户")
-        result = session.execute(delete(Attachment).where(
-            Attachment.file_id.in_(owned),
-            Attachment.subject_service == subject_service,
-            Attachment.subject_type == subject_type,
-            Attachment.subject_id == str(subject_id)))
-        return result.rowcount
+    files = session.execute(select(StoredFile).where(
+        StoredFile.id.in_(list(file_ids)))).scalars().all()
+    owned = [f.id for f in files if is_owner(f, principal)]
+    if len(owned) != len(set(file_ids)):
+        raise NotFound("file.not_found", "文件不存在或不属于当前用户")
+    result = session.execute(delete(Attachment).where(
+        Attachment.file_id.in_(owned),
+        Attachment.subject_service == subject_service,
+        Attachment.subject_type == subject_type,
+        Attachment.subject_id == str(subject_id)))
+    return result.rowcount
 
 
-def attached_files(db, policy, subject_service, subject_type, subject_id):
+def attached_files(session, policy, subject_service, subject_type, subject_id):
     """The files a subject uses, oldest first. The calling service has authorised the
     subject; this returns metadata only (downloads are authorised per file)."""
-    with db.read() as session:
-        files = session.execute(select(StoredFile).join(
-            Attachment, Attachment.file_id == StoredFile.id).where(
-            Attachment.subject_service == subject_service,
-            Attachment.subject_type == subject_type,
-            Attachment.subject_id == str(subject_id)).order_by(Attachment.id)).scalars().all()
-        return [file_dict(f, policy, True) for f in files]
+    files = session.execute(select(StoredFile).join(
+        Attachment, Attachment.file_id == StoredFile.id).where(
+        Attachment.subject_service == subject_service,
+        Attachment.subject_type == subject_type,
+        Attachment.subject_id == str(subject_id)).order_by(Attachment.id)).scalars().all()
+    return [file_dict(f, policy, True) for f in files]
 
 
 # --------------------------------------------------------------------------- purge
 
-def purge_stale(db, store, policy, now=None, batch=500):
-    """Remove uploads never completed within ``upload_purge_age`` seconds, and completed
-    files of transient slots (images to merge, imports, generated) that nothing uses
-    after ``transient_age`` seconds. Returns how many of each went."""
+def stale_files(session, policy, now=None, batch=500):
+    """What the purge removes: uploads never completed within ``upload_purge_age``
+    seconds, and completed files of transient slots (images to merge, imports,
+    generated) that nothing uses after ``transient_age`` seconds, as ``(pending,
+    transient)`` lists of ``(id, object_key)``."""
     now = now or utcnow()
     transient = [rule.key for rule in policy.slots if rule.transient]
     pending_before = now - dt.timedelta(seconds=policy.upload_purge_age)
     transient_before = now - dt.timedelta(seconds=policy.transient_age)
-    with db.read() as session:
-        stale = session.execute(select(StoredFile.id, StoredFile.object_key).where(
-            StoredFile.status == PENDING, StoredFile.created_at < pending_before)
-            .limit(batch)).all()
-        old = session.execute(select(StoredFile.id, StoredFile.object_key).where(
-            StoredFile.status == COMPLETED, StoredFile.slot.in_(transient),
-            StoredFile.created_at < transient_before,
-            ~select(Attachment.id).where(Attachment.file_id == StoredFile.id).exists())
-            .limit(batch)).all()
-    for file_id, key in stale + old:
-        store.remove(key)
-        with db.transaction() as session:
-            session.execute(delete(StoredFile).where(
-                StoredFile.id == file_id,
-                ~select(Attachment.id).where(Attachment.file_id == file_id).exists()))
-    if stale or old:
-        log.info("purged %d stale uploads and %d transient files", len(stale), len(old))
-    return {"pending": len(stale), "transient": len(old)}
+    stale = session.execute(select(StoredFile.id, StoredFile.object_key).where(
+        StoredFile.status == PENDING, StoredFile.created_at < pending_before)
+        .limit(batch)).all()
+    old = session.execute(select(StoredFile.id, StoredFile.object_key).where(
+        StoredFile.status == COMPLETED, StoredFile.slot.in_(transient),
+        StoredFile.created_at < transient_before,
+        ~select(Attachment.id).where(Attachment.file_id == StoredFile.id).exists())
+        .limit(batch)).all()
+    return list(stale), list(old)
+
+
+def delete_unused(session, file_id):
+    """The row of a purged file, unless something started using it meanwhile."""
+    session.execute(delete(StoredFile).where(
+        StoredFile.id == file_id,
+        ~select(Attachment.id).where(Attachment.file_id == file_id).exists()))
 
 
 # --------------------------------------------------------------------------- stored bytes
 
-def store_completed(db, store, policy, owner, *, content, file_name, slot, source,
-                    bundle=None, now=None):
-    """Store bytes the service made as a completed file of ``owner`` in ``slot`` under
-    the slot's rules (type, size, count, bundle total)."""
-    now = now or utcnow()
+def check_content(policy, *, content, file_name, slot):
+    """Bytes the service made, checked against ``slot``'s rules (type, size) before they
+    are stored: ``(rule, name, extension)``."""
     rule = slot_rule(policy, slot)
     name = check_file_name(file_name)
     extension = extension_of(name)
@@ -573,54 +571,39 @@ def store_completed(db, store, policy, owner, *, content, file_name, slot, sourc
         raise empty_file()
     if size > rule.max_bytes:
         raise too_large(rule, size)
-    key = new_object_key(slot, now)
-    store.put(key, content, CONTENT_TYPE[extension])
-    try:
-        with db.transaction() as session:
-            _lock_owner(session, owner.account_id)
-            error = admission_error(session, policy, rule, owner.account_id, bundle, size)
-            if error is not None:
-                raise error
-            f = StoredFile(
-                object_key=key, slot=slot, bundle=bundle, original_name=name,
-                extension=extension, content_type=CONTENT_TYPE[extension],
-                declared_size=size, size=size, sha256=hashlib.sha256(content).hexdigest(),
-                status=COMPLETED, source=source, owner_account_id=owner.account_id,
-                owner_person_id=owner.person_id,
-                owner_unit_id=owner.unit_id if rule.uploader == slot_rules.UNIT_UPLOADS else None,
-                owner_name=(owner.name or "")[:100], created_at=now, completed_at=now,
-            )
-            session.add(f)
-            session.flush()
-            result = file_dict(f, policy)
-    except Exception:
-        store.remove(key)
-        raise
-    return result
+    return rule, name, extension
 
 
-def store_generated(db, store, policy, owner, content, file_name, *, bundle=None, now=None):
-    """The internal API for generated documents (评审表, 公示表, 花名册, …): store
-    ``content`` (PDF or xlsx bytes) as a completed file of ``owner`` (a Principal) in the
-    ``generated`` slot and hand back ``{"file": {...}, "url", "expires_at", ...}`` with a
-    download link for the owner."""
-    require_principal(owner)
+def add_completed(session, policy, owner, *, rule, key, name, extension, content, source,
+                  bundle=None, now=None):
+    """The row of stored bytes (already in object storage under ``key``) as a completed
+    file of ``owner`` in ``rule``'s slot, under the slot's count and the bundle's total
+    (serialised per owner). Answers the file's view."""
     now = now or utcnow()
-    stored = store_completed(db, store, policy, owner, content=content, file_name=file_name,
-                             slot=slot_rules.GENERATED_SLOT, source=GENERATED,
-                             bundle=bundle, now=now)
-    link = download_link(db, store, policy, owner, stored["id"],
-                         can_unit_review=lambda *_: False, now=now)
-    return {"file": stored, **link}
+    size = len(content)
+    _lock_owner(session, owner.account_id)
+    error = admission_error(session, policy, rule, owner.account_id, bundle, size)
+    if error is not None:
+        raise error
+    f = StoredFile(
+        object_key=key, slot=rule.key, bundle=bundle, original_name=name,
+        extension=extension, content_type=CONTENT_TYPE[extension],
+        declared_size=size, size=size, sha256=hashlib.sha256(content).hexdigest(),
+        status=COMPLETED, source=source, owner_account_id=owner.account_id,
+        owner_person_id=owner.person_id,
+        owner_unit_id=owner.unit_id if rule.uploader == slot_rules.UNIT_UPLOADS else None,
+        owner_name=(owner.name or "")[:100], created_at=now, completed_at=now,
+    )
+    session.add(f)
+    session.flush()
+    return file_dict(f, policy)
 
 
-def merge_images(db, store, policy, principal, *, file_ids, slot, file_name, bundle=None,
-                 render=None, now=None):
-    """Several completed images of the caller become one A4 PDF, a new completed file
-    in ``slot`` (a slot that takes one PDF, e.g. a Chongqing evidence place)."""
-    from .images import images_to_pdf
+# --------------------------------------------------------------------------- merged images
 
-    render = render or images_to_pdf
+def check_merge(policy, principal, *, file_ids, slot, file_name):
+    """Whether the caller may merge ``file_ids`` into one PDF in ``slot``: ``(rule,
+    name)``."""
     require_principal(principal)
     rule = slot_rule(policy, slot)
     check_uploader(rule, principal)
@@ -638,11 +621,15 @@ def merge_images(db, store, policy, principal, *, file_ids, slot, file_name, bun
     if len(file_ids) > policy.merge_max_images:
         raise Invalid("file.images_too_many",
                       f"一次最多合成{policy.merge_max_images}张图片")
-    with db.read() as session:
-        files = {f.id: f for f in session.execute(select(StoredFile).where(
-            StoredFile.id.in_(file_ids))).scalars()}
-        for f in files.values():
-            session.expunge(f)
+    return rule, name
+
+
+def images_to_merge(session, principal, file_ids):
+    """The caller's completed images, in the order given (detached rows)."""
+    files = {f.id: f for f in session.execute(select(StoredFile).where(
+        StoredFile.id.in_(file_ids))).scalars()}
+    for f in files.values():
+        session.expunge(f)
     missing = [i for i in file_ids if i not in files or not is_owner(files[i], principal)]
     if missing:
         raise NotFound("file.not_found", "文件不存在或不属于当前用户", {"file_ids": missing})
@@ -651,17 +638,16 @@ def merge_images(db, store, policy, principal, *, file_ids, slot, file_name, bun
         if f.status != COMPLETED:
             raise Conflict("file.not_completed", "文件尚未完成上传，不能使用", {"file_ids": [i]})
         if KIND_OF_EXTENSION.get(f.extension) not in IMAGE_KINDS:
-            raise UnsupportedType("file.not_image", f"“{f.original_name}”不是图片，只能合成jpg/png/bmp图片",
+            raise UnsupportedType("file.not_image",
+                                  f"“{f.original_name}”不是图片，只能合成jpg/png/bmp图片",
                                   {"file_ids": [i]})
-    images = []
-    for i in file_ids:
-        with store.download(files[i].object_key, max(files[i].size or 0, 1)) as download:
-            images.append(download.read_all())
-    content = render(images)
+    return [files[i] for i in file_ids]
+
+
+def merged_too_large(rule, content):
     if len(content) > rule.max_bytes:
-        raise TooLarge("file.too_large",
-                       f"合成后的PDF为{megabytes(len(content))}，超过{rule.size_text}；"
-                       f"请减少图片或降低分辨率后重试",
-                       {"max_bytes": rule.max_bytes, "size": len(content)})
-    return store_completed(db, store, policy, principal, content=content, file_name=name,
-                           slot=slot, source=MERGED, bundle=bundle, now=now)
+        return TooLarge("file.too_large",
+                        f"合成后的PDF为{megabytes(len(content))}，超过{rule.size_text}；"
+                        f"请减少图片或降低分辨率后重试",
+                        {"max_bytes": rule.max_bytes, "size": len(content)})
+    return None

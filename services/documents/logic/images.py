@@ -42,7 +42,8 @@ def _upright_rgb(data, index):
     except Invalid:
         raise
     except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError):
-        raise Invalid("file.image_unreadable", f"第{index}张图片无法读取，请检查文件是否损坏")
+        raise Invalid("file.image_unreadable",
+                      f"第{index}张图片无法读取，请检查文件是否损坏") from None
 
 
 def images_to_pdf(images):

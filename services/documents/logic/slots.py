@@ -13,8 +13,13 @@ checked when the service starts (:func:`apply_overrides`).
 import dataclasses
 import json
 
-from services.contracts.documents import (GENERATED_SLOT, IMAGES_SLOT, IMPORT_SLOT,
-                                          PHOTO_SLOT, POST_QUOTA_SLOT)
+from services.contracts.documents import (
+    GENERATED_SLOT,
+    IMAGES_SLOT,
+    IMPORT_SLOT,
+    PHOTO_SLOT,
+    POST_QUOTA_SLOT,
+)
 
 MB = 1024 * 1024
 
@@ -108,11 +113,13 @@ def _unit(key, label, max_files, extensions=("jpg", "bmp", "pdf", "png")):
 CATALOGUE = (
     # ---- 个人业绩库 · 基本信息
     _evidence("work_history", "工作经历", extensions=("png", "jpg", "pdf"), max_size_mb=2,
-              source=f"{FAQ}：工作经历“只能上传png/jpg/pdf文件, 且不超过2MB, 且最多只能上传5个文件”"),
+              source=f"{FAQ}：工作经历“只能上传png/jpg/pdf文件, 且不超过2MB, "
+                     "且最多只能上传5个文件”"),
     _evidence("education", "教育经历",
               source=DEFAULT_SOURCE + "；需上传毕业证封面、内页"),
     _evidence("continuing_education", "继续教育",
-              source=f"{FAQ}：继续教育“只能上传png/jpg/pdf/bmp文件, 且不超过10MB, 且最多只能上传5个文件”"),
+              source=f"{FAQ}：继续教育“只能上传png/jpg/pdf/bmp文件, 且不超过10MB, "
+                     "且最多只能上传5个文件”"),
     _evidence(PHOTO_SLOT, "个人信息", "照片", extensions=("jpg", "png"), region="通用",
               source=f"{FAQ}第14问：个人近期免冠正面证件照，用于评审表和电子职称证书；"
                      "大小限制同评审表打印（10MB）"),
@@ -129,7 +136,8 @@ CATALOGUE = (
     _evidence("research_project", "科研（基金）项目"),
     _evidence("engineering_project", "主持参与工程技术项目", extensions=("jpg", "pdf"),
               max_size_mb=30, max_files=10,
-              source=f"{FAQ}：主持参与工程技术项目“只能上传jpg/pdf文件, 且不超过30MB, 且最多只能上传10个文件”"),
+              source=f"{FAQ}：主持参与工程技术项目“只能上传jpg/pdf文件, 且不超过30MB, "
+                     "且最多只能上传10个文件”"),
     _evidence("achievement_adoption", "成果采纳运用推广"),
     _evidence("standard", "制定标准"),
     # ---- 论文著作科研
@@ -137,10 +145,12 @@ CATALOGUE = (
               source=DEFAULT_SOURCE + "；需单位逐页盖章后方可上传"),
     _evidence("paper", "论文发表情况", "论文发表情况", extensions=("docx", "doc", "pdf"),
               max_size_mb=10, max_files=10,
-              source=f"{FAQ}：论文发表情况“只能上传docx/doc/pdf文件, 且不超过10MB, 且最多只能上传10个文件”"),
+              source=f"{FAQ}：论文发表情况“只能上传docx/doc/pdf文件, 且不超过10MB, "
+                     "且最多只能上传10个文件”"),
     _evidence("paper_check", "论文发表情况", "论文查重附件", extensions=("docx", "doc"),
               max_size_mb=10, max_files=1,
-              source=f"{FAQ}：论文查重附件“只能上传docx/doc文件, 且不超过10MB, 且最多只能上传1个文件”"),
+              source=f"{FAQ}：论文查重附件“只能上传docx/doc文件, 且不超过10MB, "
+                     "且最多只能上传1个文件”"),
     _evidence("book", "著（译）作（教材）"),
     # ---- 对外援助
     _evidence("aid", "援助困难地区（单位）",
@@ -148,14 +158,17 @@ CATALOGUE = (
     # ---- 行业专用（卫生）
     _evidence("health_topic_check", "卫生-专题", "查重文档附件", extensions=("doc", "docx"),
               max_size_mb=10, max_files=1,
-              source=f"{FUJIAN}：卫生-专题“只能上传doc/docx文件, 且不超过10MB, 且最多只能上传1个文件”"),
+              source=f"{FUJIAN}：卫生-专题“只能上传doc/docx文件, 且不超过10MB, "
+                     "且最多只能上传1个文件”"),
     _evidence("health_topic_attachment", "卫生-专题", "非模板录入附件"),
     _evidence("health_paper_check", "卫生-论文", "论文查重附件", extensions=("doc", "docx"),
               max_size_mb=10, max_files=1,
-              source=f"{FUJIAN}：卫生-论文“只能上传doc/docx文件, 且不超过10MB, 且最多只能上传1个文件”"),
+              source=f"{FUJIAN}：卫生-论文“只能上传doc/docx文件, 且不超过10MB, "
+                     "且最多只能上传1个文件”"),
     _evidence("health_paper_scan", "卫生-论文", "纸质扫描版", extensions=("png", "jpg"),
               max_size_mb=10, max_files=10,
-              source=f"{FUJIAN}：纸质扫描版“只能上传png/jpg文件, 且不超过10MB, 且最多只能上传10个文件”"),
+              source=f"{FUJIAN}：纸质扫描版“只能上传png/jpg文件, 且不超过10MB, "
+                     "且最多只能上传10个文件”"),
     _evidence("health_paper_attachment", "卫生-论文", "非模板录入附件"),
     _evidence("health_review_doc", "卫生-综述", "查看文档上传"),
     _evidence("health_reference", "卫生-综述", "参考文献附件",
@@ -235,7 +248,7 @@ def parse_overrides(raw):
         try:
             raw = json.loads(raw)
         except ValueError as exc:
-            raise SlotRuleError(f"SLOT_RULES is not valid JSON: {exc}")
+            raise SlotRuleError(f"SLOT_RULES is not valid JSON: {exc}") from exc
     if not isinstance(raw, dict):
         raise SlotRuleError("SLOT_RULES must be a JSON object of slot name -> rule")
     return raw

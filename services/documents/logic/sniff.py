@@ -42,9 +42,9 @@ def sniff(head):
         return "zip"
     if head.startswith((b"GIF87a", b"GIF89a")):
         return "gif"
-    if head.startswith(b"BM") and len(head) >= 18:
-        if int.from_bytes(head[14:18], "little") in _BMP_DIB_SIZES:
-            return "bmp"
+    if (head.startswith(b"BM") and len(head) >= 18
+            and int.from_bytes(head[14:18], "little") in _BMP_DIB_SIZES):
+        return "bmp"
     if b"%PDF-" in head[:HEAD_BYTES]:
         return "pdf"
     return None

@@ -274,7 +274,7 @@ def _build_post_quota():
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = "岗位核准表"
-    for letter, width in zip("ABCDEF", (8, 14, 16, 16, 16, 30)):
+    for letter, width in zip("ABCDEF", (8, 14, 16, 16, 16, 30), strict=False):
         sheet.column_dimensions[letter].width = width
     sheet.merge_cells("A1:F1")
     sheet["A1"] = "事业单位岗位核准表"
@@ -329,7 +329,7 @@ def check_zip(fileobj, limits):
         with zipfile.ZipFile(fileobj) as archive:
             entries = archive.infolist()
     except (zipfile.BadZipFile, OSError, ValueError, EOFError):
-        raise Invalid("workbook.corrupt", "文件已损坏或不是有效的Excel工作簿（xlsx）")
+        raise Invalid("workbook.corrupt", "文件已损坏或不是有效的Excel工作簿（xlsx）") from None
     finally:
         fileobj.seek(0)
     if len(entries) > limits.max_entries:
@@ -378,7 +378,7 @@ def _check_sheet_head(fileobj, entry, limits):
                     break
                 head += chunk
     except (zipfile.BadZipFile, OSError, ValueError, EOFError, RuntimeError):
-        raise Invalid("workbook.corrupt", "文件已损坏或不是有效的Excel工作簿（xlsx）")
+        raise Invalid("workbook.corrupt", "文件已损坏或不是有效的Excel工作簿（xlsx）") from None
     finally:
         fileobj.seek(0)
     head = head.split(b"sheetData", 1)[0]
@@ -462,7 +462,7 @@ def read_row(template, cells):
     """``(values, error)`` for one data row: values keyed by column, or the first reason
     the row cannot be read."""
     values, problems = {}, []
-    for column, raw in zip(template.columns, cells):
+    for column, raw in zip(template.columns, cells, strict=False):
         if raw is None or (isinstance(raw, str) and not raw.strip()):
             values[column.key] = None
             continue
@@ -504,7 +504,7 @@ def parse_workbook(fileobj, size, template_name, limits):
     try:
         workbook = openpyxl.load_workbook(fileobj, read_only=True, data_only=True)
     except Exception as exc:
-        raise _unreadable(exc)
+        raise _unreadable(exc) from exc
     try:
         if len(workbook.sheetnames) > limits.max_sheets:
             raise Invalid("workbook.too_many_sheets",
@@ -518,7 +518,7 @@ def parse_workbook(fileobj, size, template_name, limits):
     except (Invalid, TooLarge):
         raise
     except Exception as exc:
-        raise _unreadable(exc)
+        raise _unreadable(exc) from exc
     finally:
         workbook.close()
 

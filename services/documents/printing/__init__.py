@@ -8,18 +8,28 @@ reviewers print (docs/printing.md).
 
 No I/O besides the bytes returned or the file object given; no nameko, no database.
 """
+from services.contracts.printing import (
+                                         FORM_CATEGORIES,
+                                         PUBLICITY_SECTIONS,
+                                         REVIEW_FORM_PAGES,
+                                         PageSettingSchema,
+                                         PrintSettingsSchema,
+                                         PublicitySettingsSchema,
+                                         SnapshotSchema,
+                                         load_snapshot,
+                                         workload_items,
+)
+
 from .publicity import render_publicity_table
 from .review_form import render_review_form
 from .roster import DEFAULT_COLUMNS, Column, roster_row, write_roster
-from services.contracts.printing import (FORM_CATEGORIES, PUBLICITY_SECTIONS, REVIEW_FORM_PAGES,
-                                         PageSettingSchema, PrintSettingsSchema,
-                                         PublicitySettingsSchema, SnapshotSchema, load_snapshot,
-                                         workload_items)
 from .workload import render_workload_table
 
 __all__ = [
     "render_review_form", "render_publicity_table", "write_roster", "render_workload_table",
     "roster_row", "Column", "DEFAULT_COLUMNS", "SnapshotSchema", "PrintSettingsSchema",
-    "PublicitySettingsSchema", "PageSettingSchema", "load_snapshot", "workload_items", "FORM_CATEGORIES", "REVIEW_FORM_PAGES",
+    "PublicitySettingsSchema", "PageSettingSchema", "load_snapshot", "workload_items", "FORM_CATEGO"
+                                                                                       "RIES", "REV"
+                                                                                               "IEW_FORM_PAGES",
     "PUBLICITY_SECTIONS",
 ]

@@ -104,7 +104,7 @@ def grid_table(styles, header, rows, widths, *, row_height=None, blank_rows=0,
     for index, row in enumerate(data):
         needed = 0
         row_widths = [sum(widths)] if index < title_rows else widths
-        for col, (value, width) in enumerate(zip(row, row_widths)):
+        for col, (value, width) in enumerate(zip(row, row_widths, strict=False)):
             if _is_flowable(value) and col not in unmeasured_cols:
                 _, h = value.wrap(max(width - 2 * PADDING, 1), 1e6)
                 needed = max(needed, h)

@@ -13,11 +13,16 @@ from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 
 from services.common.errors import Invalid
+from services.contracts.printing import (
+    PUBLICITY_SECTIONS,
+    for_publicity,
+    is_grassroots,
+    load_publicity_settings,
+    load_snapshot,
+)
 
 from . import _pdf
 from ._pdf import Styles, grid_table, month_cn, text, workload_table
-from services.contracts.printing import (PUBLICITY_SECTIONS, for_publicity, is_grassroots,
-                       load_publicity_settings, load_snapshot)
 
 PAGE = landscape(A3)                  # 1190.55 × 841.89 pt
 MARGIN = 10 * mm
@@ -35,7 +40,8 @@ LEVEL_SHORT = {"正高": "高", "副高": "高", "中级": "中", "初级": "初
 
 def publicity_title(snap):
     plan, decl = snap["plan"], snap["declaration"]
-    return (f"{plan['region']}{plan['series']}（{decl['form_category']}{LEVEL_SHORT[plan['level']]}）"
+    level = LEVEL_SHORT[plan["level"]]
+    return (f"{plan['region']}{plan['series']}（{decl['form_category']}{level}）"
             "级专业技术职务任职资格评审综合情况（公示）表")
 
 
@@ -100,7 +106,7 @@ def render_publicity_table(snapshot, settings=None):
     canvas.setCreator("职称申报评审平台")
     title.drawOn(canvas, MARGIN, top - title_h)
     subtitle.drawOn(canvas, MARGIN, top - title_h - subtitle_h)
-    for x, col_w, tables in placed:
+    for x, _col_w, tables in placed:
         y = body_top
         for _, table, h in tables:
             table.drawOn(canvas, x, y - h)
@@ -116,10 +122,11 @@ def effective_settings(snapshot, settings=None):
     merged = _merge(snap["print_settings"]["publicity"],
                     load_publicity_settings(settings) if settings else None)
     base = merged["font_size"] or DEFAULT_FONT_SIZE
+    sections = {key: merged["sections"].get(key) or {} for key in PUBLICITY_SECTIONS}
     return {"font_size": base,
-            "sections": {key: {"font_size": (merged["sections"].get(key) or {}).get("font_size") or base,
-                               "blank_rows": (merged["sections"].get(key) or {}).get("blank_rows") or 0}
-                         for key in PUBLICITY_SECTIONS}}
+            "sections": {key: {"font_size": section.get("font_size") or base,
+                               "blank_rows": section.get("blank_rows") or 0}
+                         for key, section in sections.items()}}
 
 
 def _merge(saved, given):
@@ -144,7 +151,8 @@ def _basic(snap, styles, width, blank_rows):
         ["参加工作时间", person["work_start_date"], "最高学位", degree.get("name")],
         ["现有职称、取得时间及审批机关", person["current_title_detail"], "何时聘用何职称",
          person["employed_title"]],
-        ["医德医风满意度（%）", decl["ethics_satisfaction"], "卫生支农时间", decl["rural_support_years"]],
+        ["医德医风满意度（%）", decl["ethics_satisfaction"], "卫生支农时间",
+         decl["rural_support_years"]],
         ["工作单位", person["unit_name"], "现（兼）任行政职务及任职时间", person["admin_post"]],
         ["参加何学术团体、任何职务、有何社会兼职", person["societies"], "", ""],
         ["继续教育情况", decl["continuing_education"], "专业考试成绩、日期", _exam_text(snap)],
@@ -202,7 +210,8 @@ def _achievements(snap, styles, width, blank_rows):
     rows = [[r["period"], r["name"], r["role"], r["result"]]
             for r in for_publicity(snap["achievements"])]
     header = ["起止时间", "专业技术工作名称（项目、课题成果等）",
-              "工作内容、本人起何作用（主持、参加、独立、排名）", "完成情况及效果（获何奖励、效益或专利）"]
+              "工作内容、本人起何作用（主持、参加、独立、排名）",
+              "完成情况及效果（获何奖励、效益或专利）"]
     return grid_table(styles, header, rows, _shares(width, (0.16, 0.28, 0.28, 0.28)),
                       blank_rows=blank_rows, title=PUBLICITY_SECTIONS["achievements"],
                       centered_cols=(0,))

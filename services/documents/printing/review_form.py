@@ -6,16 +6,31 @@ rows and row height (评审表格式设置)."""
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
-from reportlab.platypus import (BaseDocTemplate, Frame, Image, PageBreak,
-                                PageTemplate, Paragraph, Spacer, Table, TableStyle)
+from reportlab.platypus import (
+    BaseDocTemplate,
+    Frame,
+    Image,
+    PageBreak,
+    PageTemplate,
+    Paragraph,
+    Spacer,
+    Table,
+    TableStyle,
+)
 from reportlab.platypus.doctemplate import LayoutError
 
 from services.common.errors import Invalid
+from services.contracts.printing import (
+    INTEGRITY_ITEMS,
+    REVIEW_FORM_PAGES,
+    is_grassroots,
+    load_review_form_settings,
+    load_snapshot,
+    visible,
+)
 
 from . import _pdf
 from ._pdf import Styles, grid_table, month_cn, text, workload_table
-from services.contracts.printing import (INTEGRITY_ITEMS, REVIEW_FORM_PAGES, is_grassroots,
-                       load_review_form_settings, load_snapshot, visible)
 
 PAGE = A4
 MARGIN_X = 18 * mm
@@ -68,7 +83,8 @@ def render_review_form(snapshot, photo=None, settings=None):
     try:
         doc.build(story, canvasmaker=_pdf.numbered_canvas())
     except LayoutError:
-        raise _pdf.layout_error(form.current_page, REVIEW_FORM_PAGES.get(form.current_page, "评审表"))
+        page = REVIEW_FORM_PAGES.get(form.current_page, "评审表")
+        raise _pdf.layout_error(form.current_page, page) from None
     return buffer.getvalue()
 
 
@@ -100,7 +116,8 @@ def _photo(data):
     """The photo as a flowable, checked and scaled down (a bad photo is a clear error)."""
     import io
 
-    from PIL import Image as PILImage, UnidentifiedImageError
+    from PIL import Image as PILImage
+    from PIL import UnidentifiedImageError
 
     if len(data) > MAX_PHOTO_BYTES:
         raise Invalid("print.photo_invalid", "照片文件过大，请上传不超过 10MB 的 JPG 或 PNG 照片")
@@ -113,7 +130,8 @@ def _photo(data):
             out = io.BytesIO()
             image.save(out, "JPEG", quality=88)
     except (UnidentifiedImageError, OSError, ValueError):
-        raise Invalid("print.photo_invalid", "照片文件无法识别，请重新上传 JPG 或 PNG 格式的照片")
+        raise Invalid("print.photo_invalid",
+                      "照片文件无法识别，请重新上传 JPG 或 PNG 格式的照片") from None
     out.seek(0)
     return Image(out, width=PHOTO_W, height=PHOTO_H)
 
@@ -172,7 +190,8 @@ class _Form:
                            [label_w, value_w], row_height=setting["row_height"],
                            blank_rows=setting["blank_rows"],
                            extra_style=[("GRID", (0, 0), (-1, -1), 0, colors.white),
-                                        ("LINEBELOW", (1, 0), (1, len(rows) - 1), 0.6, colors.black),
+                                        ("LINEBELOW", (1, 0), (1, len(rows) - 1), 0.6,
+                                         colors.black),
                                         ("ALIGN", (0, 0), (0, -1), "RIGHT")])
         table.hAlign = "CENTER"
         title = f"{plan['region']}职称申报评审表"
@@ -189,7 +208,8 @@ class _Form:
         vw = (W - photo_w - 3 * lw) / 3
         photo_cell = self.photo or styles.c("照片")
         top = grid_table(styles, None, [
-            ["姓名", person["name"], "曾用名", person["former_name"], "性别", person["gender"], photo_cell],
+            ["姓名", person["name"], "曾用名", person["former_name"], "性别", person["gender"],
+             photo_cell],
             ["出生日期", month_cn(person["birth_date"]), "参加工作时间", person["work_start_date"],
              "政治面貌", person["political_status"], ""],
             ["医德医风满意度（%）", decl["ethics_satisfaction"], "卫生支农年限",
@@ -198,11 +218,13 @@ class _Form:
             ["工作单位", person["unit_name"], "", "", "", "", ""],
         ], [lw, vw, lw, vw, lw, vw, photo_w], row_height=max(rh or 0, PHOTO_H / 5 + 2),
             spans=[((6, 0), (6, 4)), ((3, 3), (5, 3)), ((1, 4), (5, 4))],
-            centered_cols=(0, 2, 4), unmeasured_cols=(6,), extra_style=[("ALIGN", (6, 0), (6, 0), "CENTER")])
+            centered_cols=(0, 2, 4), unmeasured_cols=(6,),
+            extra_style=[("ALIGN", (6, 0), (6, 0), "CENTER")])
 
         edu_w = [lw, 62, (W - lw - 62 - 44 - 60 - 62) * 0.55, (W - lw - 62 - 44 - 60 - 62) * 0.45,
                  44, 60, 62]
-        education = grid_table(styles, ["最高学历学位", "毕业时间", "就读院校", "专业", "学制", "学历/学位", "证书号"], [
+        education = grid_table(styles, ["最高学历学位", "毕业时间", "就读院校", "专业", "学制",
+                                        "学历/学位", "证书号"], [
             ["学历", month_cn(e.get("graduated_on")), e.get("school"), e.get("major"),
              e.get("duration"), e.get("name"), e.get("certificate_no")]
             for e in [person["education"]]] + [
@@ -244,25 +266,29 @@ class _Form:
         study = visible(self.snap["study"])
         work = visible(self.snap["work"])
         study_t = grid_table(styles, ["起止时间", "专业或主要内容", "学习地点", "证书号"],
-                             [[r["period"], r["content"], r["place"], r["certificate_no"]] for r in study],
+                             [[r["period"], r["content"], r["place"], r["certificate_no"]]
+                              for r in study],
                              [95, W - 95 - 120 - 80, 120, 80], row_height=rh,
                              title="学习培训经历（包括参加专业学习、培训、国内外进修等）",
                              centered_cols=(0, 3))
         work_t = grid_table(styles, ["起止时间", "工作单位", "从事何专业技术工作", "职称（职务）"],
                             [[r["period"], r["unit"], r["work"], r["title"]] for r in work],
                             [95, W - 95 - 150 - 90, 150, 90], row_height=rh,
-                            blank_rows=setting["blank_rows"], title="工作经历", centered_cols=(0, 3))
+                            blank_rows=setting["blank_rows"], title="工作经历",
+                            centered_cols=(0, 3))
         return [self.heading(styles, "学习培训经历、工作经历"), study_t, Spacer(1, 10), work_t]
 
     # -- 三、任现职前 / 四、任现职以来主要专业技术工作业绩
     def achievements(self, styles, setting):
         rh, W = setting["row_height"], WIDTH
         header = ["起止时间", "专业技术工作名称（项目、课题成果等）",
-                  "工作内容、本人起何作用（主持、参加、独立、排名）", "完成情况及效果（获何奖励、效益或专利）"]
+                  "工作内容、本人起何作用（主持、参加、独立、排名）",
+                  "完成情况及效果（获何奖励、效益或专利）"]
         widths = [80, (W - 80) * 0.32, (W - 80) * 0.36, (W - 80) * 0.32]
 
         def rows(key):
-            return [[r["period"], r["name"], r["role"], r["result"]] for r in visible(self.snap[key])]
+            return [[r["period"], r["name"], r["role"], r["result"]]
+                    for r in visible(self.snap[key])]
 
         before = grid_table(styles, header, rows("achievements_before"), widths, row_height=rh,
                             centered_cols=(0,))
@@ -274,8 +300,9 @@ class _Form:
     # -- 五、任现职以来的工作量（近5年）
     def workload(self, styles, setting):
         rh, W = setting["row_height"], WIDTH
-        table = workload_table(styles, self.snap["workload"], visible(self.snap["workload"]["rows"]),
-                               W, row_height=rh, blank_rows=setting["blank_rows"])
+        table = workload_table(styles, self.snap["workload"],
+                               visible(self.snap["workload"]["rows"]), W, row_height=rh,
+                               blank_rows=setting["blank_rows"])
         return [self.heading(styles, "任现职以来的工作量（近5年）"),
                 Paragraph(_pdf.escape(f"填报表格类别：{self.snap['declaration']['form_category']}"),
                           styles.cell), Spacer(1, 4), table]
@@ -298,7 +325,8 @@ class _Form:
         exam = self.snap["exam"] if self.snap["plan"]["level"] == "副高" else None
         flowables = [self.heading(styles, label),
                      grid_table(styles, header, data, widths, row_height=rh,
-                                blank_rows=0 if exam else setting["blank_rows"], centered_cols=(0, 3))]
+                                blank_rows=0 if exam else setting["blank_rows"],
+                                centered_cols=(0, 3))]
         if exam:
             ew = [70, 62, (W - 70 - 62 - 52) * 0.34, (W - 70 - 62 - 52) * 0.30, 52,
                   (W - 70 - 62 - 52) * 0.36]
@@ -341,22 +369,26 @@ class _Form:
         snap, rh, W = self.snap, setting["row_height"], WIDTH
         out = [self.heading(styles, "工作总结及考核鉴定材料")]
         if snap["work_summary"]:
-            out += [Paragraph("工作总结：", styles.cell), styles.p(snap["work_summary"], styles.body)]
+            out += [Paragraph("工作总结：", styles.cell),
+                    styles.p(snap["work_summary"], styles.body)]
         if snap["assessment"]:
             out += [Paragraph("临床业绩和临床能力考核鉴定：", styles.cell),
                     styles.p(snap["assessment"], styles.body)]
         materials = visible(snap["summary_materials"])
         out.append(grid_table(styles, ["材料", "文件", "状态"],
-                              [[m["label"], m["file_name"], "已上传" if m["file_name"] else "未上传"]
+                              [[m["label"], m["file_name"],
+                                "已上传" if m["file_name"] else "未上传"]
                                for m in materials] or [["无", "", ""]],
                               [W * 0.45, W * 0.4, W * 0.15], row_height=rh, centered_cols=(2,)))
 
         out += [Spacer(1, 6), self.heading(styles, "其他附件")]
         attachments = visible(snap["other_attachments"])
         out.append(grid_table(styles, ["序号", "附件名称", "文件"],
-                              [[str(i), a["label"], a["file_name"]] for i, a in enumerate(attachments, 1)]
+                              [[str(i), a["label"], a["file_name"]]
+                               for i, a in enumerate(attachments, 1)]
                               or [["", "无", ""]],
-                              [40, (W - 40) * 0.55, (W - 40) * 0.45], row_height=rh, centered_cols=(0,)))
+                              [40, (W - 40) * 0.55, (W - 40) * 0.45], row_height=rh,
+                              centered_cols=(0,)))
 
         archive = snap["archive_check"] or {}
         out += [Spacer(1, 6), self.heading(styles, "查档情况"),
@@ -366,8 +398,10 @@ class _Form:
 
         integrity = snap["integrity"] or {}
         name = snap["person"]["name"]
-        period = f"{integrity.get('publicity_from') or '    '} 至 {integrity.get('publicity_to') or '    '}"
-        statement = (f"兹保证 {name} 同志系本单位职工，申报材料属实，经公示无异议（公示时间 {period}），"
+        period = (f"{integrity.get('publicity_from') or '    '} 至 "
+                  f"{integrity.get('publicity_to') or '    '}")
+        statement = (f"兹保证 {name} 同志系本单位职工，申报材料属实，经公示无异议（公示时间 "
+                     f"{period}），"
                      "符合申报条件和相关政策规定，如有不实，愿承担相应责任。")
         checked = set(integrity.get("checked") or [])
         ticks = "　".join(f"{'√' if item in checked else '□'}{item}" for item in INTEGRITY_ITEMS)
@@ -386,7 +420,8 @@ class _Form:
         opinions = self.snap["opinions"]
         rows = []
         for o in opinions:
-            sign = (f"负责人签名：{o['signer'] or '　　　　'}　　签字时间：{o['signed_on'] or '　　年　月　日'}"
+            sign = (f"负责人签名：{o['signer'] or '　　　　'}　　签字时间："
+                    f"{o['signed_on'] or '　　年　月　日'}"
                     "　　（盖章）")
             cell = [styles.p(o["opinion"] or ""), Spacer(1, 6), styles.p(sign)]
             rows.append([_join_lines(o["level"], o["unit_name"]), cell])

@@ -5,13 +5,13 @@ It is downloaded while the declaration is being filled in, signed and stamped, s
 uploaded as evidence, so it carries no 草稿 watermark (that belongs to the review form)."""
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
-from reportlab.platypus import (BaseDocTemplate, Frame, KeepTogether, PageTemplate, Paragraph,
-                                Spacer)
+from reportlab.platypus import BaseDocTemplate, Frame, KeepTogether, PageTemplate, Paragraph, Spacer
 from reportlab.platypus.doctemplate import LayoutError
+
+from services.contracts.printing import load_snapshot, visible
 
 from . import _pdf
 from ._pdf import Styles, grid_table, workload_table
-from services.contracts.printing import load_snapshot, visible
 
 PAGE = A4
 MARGIN_X = 18 * mm
@@ -69,5 +69,5 @@ def render_workload_table(snapshot):
     try:
         doc.build(story, canvasmaker=_pdf.numbered_canvas())
     except LayoutError:
-        raise _pdf.layout_error("workload", "任现职以来的工作量（近5年）")
+        raise _pdf.layout_error("workload", "任现职以来的工作量（近5年）") from None
     return buffer.getvalue()

@@ -27,7 +27,7 @@ _ITEM_TYPES = (
 def id_number_check_digit(first17):
     """GB 11643 check digit of the first 17 digits."""
     weights = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
-    total = sum(int(d) * w for d, w in zip(first17, weights))
+    total = sum(int(d) * w for d, w in zip(first17, weights, strict=False))
     return "10X98765432"[total % 11]
 
 
@@ -61,20 +61,27 @@ def example_snapshot(items=10, *, name="张健", level="副高", form_category="
     rng = random.Random(seed)
     years = [2019, 2020, 2021, 2022, 2023]
     unit = _UNITS[0]
-    applied = {"正高": "主任中医师", "副高": "副主任中医师", "中级": "主治中医师", "初级": "中医师"}[level]
-    current = {"正高": "副主任中医师", "副高": "主治中医师", "中级": "中医师", "初级": "中医士"}[level]
+    applied = {"正高": "主任中医师", "副高": "副主任中医师", "中级": "主治中医师",
+               "初级": "中医师"}[level]
+    current = {"正高": "副主任中医师", "副高": "主治中医师", "中级": "中医师",
+               "初级": "中医士"}[level]
 
     study_places = ("重庆市袁家岗", "四川省成都市", "北京市东城区", "上海市徐汇区", "重庆市渝中区",
                     "广州市越秀区", "重庆市沙坪坝区", "武汉市江汉区")
+    study_contents = ("重庆医科大学中医学本科学习", "四川大学华西医院进修",
+                      "中国中医科学院针灸培训", "上海中医药大学脾胃病进修",
+                      "重庆市中医院临床规范化培训", "广州中医药大学中药学进修",
+                      "全国中医临床优秀人才研修", "武汉协和医院急诊进修")
     study = [{"period": f"{1996 + 3 * i}.09-{1997 + 3 * i}.07",
-              "content": f"{['重庆医科大学中医学本科学习', '四川大学华西医院进修', '中国中医科学院针灸培训', '上海中医药大学脾胃病进修', '重庆市中医院临床规范化培训', '广州中医药大学中药学进修', '全国中医临床优秀人才研修', '武汉协和医院急诊进修'][i]}",
+              "content": study_contents[i],
               "place": study_places[i], "certificate_no": f"0200{i + 1}",
               "deleted": False, "publicity": True} for i in range(8)]
     study[5]["content"] = "广州中医药大学中药学短期班（审核标记删除）"
     study[5]["deleted"] = True
 
     work = [{"period": f"{2004 + 2 * i}.07-{2006 + 2 * i}.06",
-             "unit": f"{unit}{['内科', '急诊科', '中医科', '针灸科', '脾胃病科', '治未病中心', '康复科', '医务科'][i]}",
+             "unit": unit + ("内科", "急诊科", "中医科", "针灸科", "脾胃病科", "治未病中心",
+                             "康复科", "医务科")[i],
              "work": ["住院医师规范化培训", "急诊临床", "中医内科临床", "针灸临床", "脾胃病诊疗",
                       "中医体质辨识", "中医康复", "医疗质量管理"][i],
              "title": ["中医师", "中医师", "中医师", "主治中医师", "主治中医师", "主治中医师",
@@ -87,11 +94,15 @@ def example_snapshot(items=10, *, name="张健", level="副高", form_category="
                  "经方治疗肠易激综合征的疗效评价", "中药穴位贴敷防治化疗后呕吐",
                  "基层中医适宜技术推广", "名老中医学术经验传承工作室建设",
                  "中医护理方案在脾胃病中的应用", "中药饮片处方点评与合理用药"][i]
-        return {"period": f"{(2008 if before else 2019) + i // 3}.0{1 + i % 9}-{(2010 if before else 2021) + i // 3}.12",
+        return {"period": f"{(2008 if before else 2019) + i // 3}.0{1 + i % 9}-"
+                          f"{(2010 if before else 2021) + i // 3}.12",
                 "name": f"{topic}（{'县级' if i % 3 else '市级'}课题）",
-                "role": f"主持，负责方案设计、病例收集与数据分析，排名第{1 + i % 3}；共纳入病例{80 + 10 * i}例。",
-                "result": f"已结题，{'获重庆市卫生健康委科技成果三等奖' if i % 4 == 0 else '成果在本院推广应用'}，"
-                          f"发表相关论文{1 + i % 2}篇。",
+                "role": f"主持，负责方案设计、病例收集与数据分析，排名第{1 + i % 3}；"
+                        f"共纳入病例{80 + 10 * i}例。",
+                "result": "已结题，"
+                          + ("获重庆市卫生健康委科技成果三等奖" if i % 4 == 0
+                             else "成果在本院推广应用")
+                          + f"，发表相关论文{1 + i % 2}篇。",
                 "deleted": False, "publicity": True}
 
     achievements_before = [achievement(i, True) for i in range(4)]
@@ -102,15 +113,18 @@ def example_snapshot(items=10, *, name="张健", level="副高", form_category="
     achievements[8]["publicity"] = False
 
     workload_rows = []
-    for index, item in enumerate(workload_items(form_category)):
-        values = [str(rng.randint(20, 4000) if "人次" in item or "数" in item else rng.randint(2, 60))
+    for _index, item in enumerate(workload_items(form_category)):
+        values = [str(rng.randint(20, 4000) if "人次" in item or "数" in item
+                      else rng.randint(2, 60))
                   for _ in years]
         if item.startswith("是否"):
             values = ["否"] * len(years)
         workload_rows.append({"item": item, "values": values, "deleted": False, "publicity": True})
-    workload_rows.append({"item": "中医适宜技术推广培训（次）（不公示）", "values": ["3", "4", "2", "5", "6"],
+    workload_rows.append({"item": "中医适宜技术推广培训（次）（不公示）",
+                          "values": ["3", "4", "2", "5", "6"],
                           "deleted": False, "publicity": False})
-    workload_rows.append({"item": "义诊活动（次）（审核标记删除）", "values": ["1", "2", "2", "1", "3"],
+    workload_rows.append({"item": "义诊活动（次）（审核标记删除）",
+                          "values": ["1", "2", "2", "1", "3"],
                           "deleted": True, "publicity": True})
 
     papers = [{"date": f"{2019 + i // 2}.0{3 + i}",
@@ -118,7 +132,8 @@ def example_snapshot(items=10, *, name="张健", level="副高", form_category="
                          "中医体质与代谢综合征相关性分析", "脾胃湿热证舌苔微生物特征研究",
                          "基层中医馆服务能力调查报告", "中药穴位贴敷护理干预效果观察"][i],
                "content": "观察疗效并分析证候分布，总结辨证用药经验。",
-               "venue": ["《中医杂志》", "《重庆医学》", "全国中医内科学术年会交流", "《中国中西医结合杂志》",
+               "venue": ["《中医杂志》", "《重庆医学》", "全国中医内科学术年会交流",
+                         "《中国中西医结合杂志》",
                          "重庆市中医药学会年会交流", "《护理研究》"][i],
                "rank": str(1 + i % 3), "deleted": False, "publicity": True} for i in range(6)]
     papers[4]["title"] = "基层中医馆服务能力调查报告（不公示）"
@@ -129,11 +144,13 @@ def example_snapshot(items=10, *, name="张健", level="副高", form_category="
     imported = []
     for i in range(items):
         code, label, columns = _ITEM_TYPES[i % len(_ITEM_TYPES)]
-        values = (f"{label}第{i + 1}项：中医药防治脾胃病的临床与基础研究", f"重庆市科学技术局（{i + 1}）",
+        values = (f"{label}第{i + 1}项：中医药防治脾胃病的临床与基础研究",
+                  f"重庆市科学技术局（{i + 1}）",
                   f"{2019 + i % 5}-0{1 + i % 9}", f"第{1 + i % 5}")
         imported.append({"record_id": 1000 + i, "type_code": code, "type_label": label,
                          "section": "任现职以来主要专业技术工作业绩",
-                         "columns": [{"label": c, "value": v} for c, v in zip(columns, values)],
+                         "columns": [{"label": c, "value": v}
+                                     for c, v in zip(columns, values, strict=True)],
                          "deleted": False, "publicity": True})
     if items > 1:
         imported[1]["columns"][0]["value"] = "已被审核删除的导入业绩（审核标记删除）"
@@ -177,14 +194,15 @@ def example_snapshot(items=10, *, name="张健", level="副高", form_category="
             "photo_file_id": None,
         },
         "annual_assessments": [{"year": y, "result": r} for y, r in
-                               zip(years, ("合格", "合格", "优秀", "合格", "优秀"))],
+                               zip(years, ("合格", "合格", "优秀", "合格", "优秀"), strict=False)],
         "study": study,
         "work": work,
         "achievements_before": achievements_before,
         "achievements": achievements,
         "workload": {"years": years, "rows": workload_rows},
         "papers": papers,
-        "exam": ({"mode": "参加考试", "date": "2024-05-18", "name": "重庆市卫生技术副高级专业能力考试",
+        "exam": ({"mode": "参加考试", "date": "2024-05-18",
+                  "name": "重庆市卫生技术副高级专业能力考试",
                   "specialty": "中药学", "score": "78", "organiser": "重庆市卫生健康委员会"}
                  if level == "副高" else None),
         "work_summary": ("任现职以来，本人坚持以病人为中心，在中医内科（脾胃病）临床一线工作，"
@@ -192,16 +210,20 @@ def example_snapshot(items=10, *, name="张健", level="副高", form_category="
                          "积极开展中医适宜技术推广，完成市、县级课题多项。") * 2,
         "assessment": "该同志临床业绩突出，临床能力强，在本单位同专业申报人员中排序第1。",
         "summary_materials": [
-            {"kind": "workload", "label": "工作量（签字盖章）", "file_name": "工作量.pdf", "deleted": False},
-            {"kind": "work_summary", "label": "工作总结", "file_name": "工作总结.pdf", "deleted": False},
+            {"kind": "workload", "label": "工作量（签字盖章）", "file_name": "工作量.pdf",
+             "deleted": False},
+            {"kind": "work_summary", "label": "工作总结", "file_name": "工作总结.pdf",
+             "deleted": False},
             {"kind": "clinical_assessment", "label": "临床业绩和临床能力考核鉴定",
              "file_name": "考核鉴定.pdf", "deleted": False},
             {"kind": "frontline_assessment", "label": "一线医务人员工作业绩鉴定",
              "file_name": "一线业绩鉴定.pdf", "deleted": False},
         ],
         "other_attachments": [
-            {"kind": "other", "label": "优秀共产党员表彰文件", "file_name": "表彰.pdf", "deleted": False},
-            {"kind": "other", "label": "对口支援证明", "file_name": "支援证明.pdf", "deleted": False},
+            {"kind": "other", "label": "优秀共产党员表彰文件", "file_name": "表彰.pdf",
+             "deleted": False},
+            {"kind": "other", "label": "对口支援证明", "file_name": "支援证明.pdf",
+             "deleted": False},
             {"kind": "other", "label": "重复上传的证明（审核标记删除）", "file_name": "重复.pdf",
              "deleted": True},
         ],

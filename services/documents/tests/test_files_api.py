@@ -57,13 +57,13 @@ def test_download_links_are_short_and_freshly_signed(docs):
     expired URL being refused by storage; MinIO enforces it in production."""
     file_id = docs.uploaded("alice", "work_history", "a.png", samples.png())["id"]
     for _ in range(2):
-        before = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
+        before = dt.datetime.now(dt.UTC).replace(microsecond=0)
         answer = docs.get(f"/api/v1/files/{file_id}/download", "alice").json()
-        after = dt.datetime.now(dt.timezone.utc)
+        after = dt.datetime.now(dt.UTC)
         query = query_of(answer["url"])
         assert 0 < int(query["X-Amz-Expires"]) <= 300
         signed_at = dt.datetime.strptime(query["X-Amz-Date"], "%Y%m%dT%H%M%SZ").replace(
-            tzinfo=dt.timezone.utc)
+            tzinfo=dt.UTC)
         assert before <= signed_at <= after
         expires_at = dt.datetime.fromisoformat(answer["expires_at"])
         assert abs((expires_at - signed_at).total_seconds()
@@ -248,11 +248,13 @@ def test_file_slots_serve_the_seed_rules(docs):
     answer = docs.get("/api/v1/file-slots", "alice")
     assert answer.status_code == 200
     slots = {s["key"]: s for s in answer.json()}
-    assert slots["work_history"]["rule"] == "只能上传png/jpg/pdf文件，且不超过2MB，且最多只能上传5个文件"
+    assert slots["work_history"]["rule"] == \
+        "只能上传png/jpg/pdf文件，且不超过2MB，且最多只能上传5个文件"
     assert slots["continuing_education"]["extensions"] == ["png", "jpg", "pdf", "bmp"]
     engineering = slots["engineering_project"]
     assert (engineering["max_size_mb"], engineering["max_files"]) == (30, 10)
-    assert slots["paper_check"]["rule"] == "只能上传docx/doc文件，且不超过10MB，且最多只能上传1个文件"
+    assert slots["paper_check"]["rule"] == \
+        "只能上传docx/doc文件，且不超过10MB，且最多只能上传1个文件"
     assert slots["health_paper_scan"]["extensions"] == ["png", "jpg"]
     assert slots["cq_degree"]["extensions"] == ["pdf"] and slots["cq_degree"]["max_files"] == 1
     assert slots["rec_opinion"]["uploader"] == "unit" and slots["rec_opinion"]["max_files"] == 2

@@ -8,8 +8,11 @@ import pytest
 from PIL import Image
 
 from services.common.errors import Invalid
-from services.documents.printing import (render_publicity_table, render_review_form,
-                                         render_workload_table)
+from services.documents.printing import (
+    render_publicity_table,
+    render_review_form,
+    render_workload_table,
+)
 from services.documents.tests.examples import example_photo, example_snapshot
 
 pytestmark = pytest.mark.skipif(
@@ -88,10 +91,10 @@ def snapshot():
 
 # ---------------------------------------------------------------- 评审表
 REVIEW_FORM_SECTIONS = [
-    "重庆市职称申报评审表", "申报人基本情况", "学习培训经历", "工作经历", "任现职前主要专业技术工作业绩",
-    "任现职以来主要专业技术工作业绩", "任现职以来的工作量（近5年）", "论文及学术报告", "专业考试成绩",
-    "申报业绩材料（个人业绩库导入）", "工作总结及考核鉴定材料", "其他附件", "查档情况", "申报诚信情况",
-    "审核意见",
+    "重庆市职称申报评审表", "申报人基本情况", "学习培训经历", "工作经历",
+    "任现职前主要专业技术工作业绩", "任现职以来主要专业技术工作业绩", "任现职以来的工作量（近5年）",
+    "论文及学术报告", "专业考试成绩", "申报业绩材料（个人业绩库导入）", "工作总结及考核鉴定材料",
+    "其他附件", "查档情况", "申报诚信情况", "审核意见",
 ]
 
 
@@ -99,7 +102,7 @@ def test_review_form_prints_every_section_in_the_manuals_order(snapshot, tmp_pat
     pdf = Pdf(render_review_form(snapshot, photo=example_photo()), tmp_path)
     text = pdf.text
     positions = [text.find(title) for title in REVIEW_FORM_SECTIONS]
-    assert all(p >= 0 for p in positions), dict(zip(REVIEW_FORM_SECTIONS, positions))
+    assert all(p >= 0 for p in positions), dict(zip(REVIEW_FORM_SECTIONS, positions, strict=False))
     assert positions == sorted(positions)
     person = snapshot["person"]
     for value in (person["name"], person["unit_name"], person["id_number"], "副主任中医师",
@@ -144,14 +147,16 @@ def test_items_marked_deleted_are_left_out(snapshot, tmp_path):
     assert "审核标记删除" not in text
     # rows kept off the publicity table still belong in the review form
     kept = [r["name"] for r in snapshot["achievements"] if not r["publicity"]]
-    kept += [r["item"] for r in snapshot["workload"]["rows"] if not r["publicity"] and not r["deleted"]]
+    kept += [r["item"] for r in snapshot["workload"]["rows"] if not r["publicity"] and not r["delet"
+                                                                                             "ed"]]
     assert kept and all(squash(value) in text for value in kept)
     # the imported items that are not deleted are all there, grouped by type
     assert "论文（3项）" in text and "科研项目（2项）" in text  # 12 items, item 2 deleted
 
 
 def test_the_photo_is_printed(snapshot, tmp_path):
-    assert Pdf(render_review_form(snapshot, photo=example_photo()), tmp_path, "p").image_count() == 1
+    with_photo = render_review_form(snapshot, photo=example_photo())
+    assert Pdf(with_photo, tmp_path, "p").image_count() == 1
     assert Pdf(render_review_form(snapshot), tmp_path, "n").image_count() == 0
 
 
@@ -168,11 +173,13 @@ def test_page_settings_change_the_next_pdf(tmp_path):
     base = Pdf(render_review_form(snapshot), tmp_path, "base")
 
     # blank rows fill the basic page until it runs onto another page
-    blank = Pdf(render_review_form(snapshot, settings={"basic": {"blank_rows": 40}}), tmp_path, "blank")
+    blank = Pdf(render_review_form(snapshot, settings={"basic": {"blank_rows": 40}}),
+                tmp_path, "blank")
     assert blank.page_count == base.page_count + 1
 
     # a bigger font for the imported items takes more pages
-    font = Pdf(render_review_form(snapshot, settings={"items": {"font_size": 16}}), tmp_path, "font")
+    font = Pdf(render_review_form(snapshot, settings={"items": {"font_size": 16}}),
+               tmp_path, "font")
     assert font.page_count > base.page_count
 
     # taller rows for the achievements page take more pages
@@ -185,14 +192,16 @@ def test_page_settings_change_the_next_pdf(tmp_path):
     saved = Pdf(render_review_form(snapshot), tmp_path, "saved")
     assert saved.page_count == blank.page_count
     # … and settings given for this print override the saved ones, key by key
-    back = Pdf(render_review_form(snapshot, settings={"basic": {"blank_rows": 0}}), tmp_path, "back")
+    back = Pdf(render_review_form(snapshot, settings={"basic": {"blank_rows": 0}}),
+               tmp_path, "back")
     assert back.page_count == base.page_count
 
 
 def test_a_smaller_font_moves_the_text_up(tmp_path):
     snapshot = example_snapshot(items=0)
     normal = Pdf(render_review_form(snapshot), tmp_path, "normal")
-    small = Pdf(render_review_form(snapshot, settings={"experience": {"font_size": 7}}), tmp_path, "small")
+    small = Pdf(render_review_form(snapshot, settings={"experience": {"font_size": 7}}),
+                tmp_path, "small")
     assert small.word_top("工作经历") < normal.word_top("工作经历") - 10
 
 
@@ -247,7 +256,8 @@ def test_publicity_table_is_one_a3_landscape_page(snapshot, tmp_path):
 def test_publicity_table_shows_only_rows_marked_for_publicity(snapshot, tmp_path):
     text = Pdf(render_publicity_table(snapshot), tmp_path).text
     hidden = [r["name"] for r in snapshot["achievements"] if not r["publicity"] or r["deleted"]]
-    hidden += [r["item"] for r in snapshot["workload"]["rows"] if not r["publicity"] or r["deleted"]]
+    hidden += [r["item"] for r in snapshot["workload"]["rows"]
+               if not r["publicity"] or r["deleted"]]
     hidden += [r["title"] for r in snapshot["papers"] if not r["publicity"] or r["deleted"]]
     hidden += [r["content"] for r in snapshot["study"] if r["deleted"]]
     assert len(hidden) == 7
@@ -273,15 +283,17 @@ def test_publicity_table_too_long_names_the_section_to_shorten(snapshot):
 
 def test_publicity_blank_rows_that_overflow_name_their_section():
     with pytest.raises(Invalid) as caught:
-        render_publicity_table(example_snapshot(), settings={"sections": {"study": {"blank_rows": 45}}})
+        render_publicity_table(example_snapshot(),
+                               settings={"sections": {"study": {"blank_rows": 45}}})
     assert caught.value.details == {"section": "study", "label": "学习培训经历"}
     assert "「学习培训经历」" in caught.value.message
 
 
 def test_publicity_font_size_and_blank_rows_change_the_layout(snapshot, tmp_path):
     base = Pdf(render_publicity_table(snapshot), tmp_path, "base").word_top("工作经历")
-    blank = Pdf(render_publicity_table(snapshot, settings={"sections": {"study": {"blank_rows": 5}}}),
-                tmp_path, "blank").word_top("工作经历")
+    blank = Pdf(render_publicity_table(
+        snapshot, settings={"sections": {"study": {"blank_rows": 5}}}),
+        tmp_path, "blank").word_top("工作经历")
     assert blank > base + 40
     bigger = Pdf(render_publicity_table(snapshot, settings={"font_size": 10}),
                  tmp_path, "bigger").word_top("工作经历")

@@ -31,7 +31,7 @@ def test_roster_has_header_rows_masked_ids_frozen_header_widths_and_filter():
     assert header[:5] == ["序号", "姓名", "性别", "出生日期", "证件号码"]
     assert sheet.max_row == 26
     assert sheet.freeze_panes == "A2"
-    assert sheet.auto_filter.ref == f"A1:R26"
+    assert sheet.auto_filter.ref == "A1:R26"
     assert sheet.column_dimensions["E"].width == 21
     assert sheet.column_dimensions["F"].width == 28
     assert sheet["A1"].font.bold

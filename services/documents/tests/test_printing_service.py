@@ -12,8 +12,15 @@ from openpyxl import load_workbook
 from services.documents.printing import DEFAULT_COLUMNS
 from services.documents.tests.examples import example_photo
 
-from .printing_support import (NOT_FOUND, ROSTER_FORBIDDEN, FakePrintWorkflow,  # noqa: F401
-                               declaration_snapshot, matches, printing, start_printing)
+from .printing_support import (  # noqa: F401
+    NOT_FOUND,
+    ROSTER_FORBIDDEN,
+    FakePrintWorkflow,
+    declaration_snapshot,
+    matches,
+    printing,
+    start_printing,
+)
 from .test_printing_pdf import Pdf, squash
 
 pytestmark = pytest.mark.skipif(
@@ -204,7 +211,7 @@ def test_roster_pages_through_workflow_and_masks_ids(printing):
     assert [r[column["姓名"]] for r in rows[1:]] == [d["row"]["name"] for d in expected]
     assert [r[column["序号"]] for r in rows[1:]] == list(range(1, 1201))
     assert {r[column["状态"]] for r in rows[1:]} == {"审核中"}
-    for row, declaration in zip(rows[1:], expected):
+    for row, declaration in zip(rows[1:], expected, strict=False):
         full = declaration["row"]["id_number"]
         assert row[column["证件号码"]] == full[:6] + "********" + full[-4:]
         assert row[column["联系电话"]] == declaration["row"]["phone"][:3] + "****" + \

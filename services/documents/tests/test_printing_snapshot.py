@@ -4,8 +4,14 @@ import json
 import pytest
 
 from services.common.errors import Invalid
-from services.documents.printing import (FORM_CATEGORIES, load_snapshot, render_publicity_table,
-                                         render_review_form, render_workload_table, workload_items)
+from services.documents.printing import (
+    FORM_CATEGORIES,
+    load_snapshot,
+    render_publicity_table,
+    render_review_form,
+    render_workload_table,
+    workload_items,
+)
 from services.documents.tests.examples import example_snapshot
 
 
@@ -46,7 +52,8 @@ def test_unknown_keys_are_ignored_so_that_older_printers_read_newer_snapshots():
 
 @pytest.mark.parametrize("change, field, message", [
     (lambda s: s["person"].pop("name"), "person.name", "此项为必填项"),
-    (lambda s: s["declaration"].update(form_category="外科"), "declaration.form_category", "取值必须是以下之一"),
+    (lambda s: s["declaration"].update(form_category="外科"), "declaration.form_category",
+     "取值必须是以下之一"),
     (lambda s: s["plan"].update(level="高级"), "plan.level", "取值必须是以下之一"),
     (lambda s: s.update(study=[{"period": "2001"}] * 9), "study", "学习培训经历最多只能填写 8 行"),
     (lambda s: s.update(work=[{"period": "2001"}] * 9), "work", "工作经历最多只能填写 8 行"),

@@ -146,17 +146,22 @@ def test_stale_uploads_and_old_transient_files_are_purged(docs, rpc_as):
 
 def test_generated_files_are_stored_completed_with_a_link(docs):
     from services.common.db import Database, DatabaseAccess
-    from services.documents.logic.files import store_generated
+    from services.documents.files_rpc import FilesRpc
     from services.documents.policy import PolicyProvider
     from services.documents.storage import Storage
 
     container = docs.container("documents")
     deps = {type(d): d for d in container.dependencies}
-    db = DatabaseAccess(deps[Database], None)
-    store, policy = deps[Storage].store, deps[PolicyProvider].policy
 
+    class Files(FilesRpc):
+        """The service's internal API for generated documents, on its real dependencies."""
+        db = DatabaseAccess(deps[Database], None)
+        storage = deps[Storage].store
+        policy = deps[PolicyProvider].policy
+
+    store_generated = Files()._store_generated
     content = samples.pdf(pages=3)
-    result = store_generated(db, store, policy, principal("alice"), content, "评审表（草稿）.pdf")
+    result = store_generated(principal("alice"), content, "评审表（草稿）.pdf")
     assert result["file"]["slot"] == "generated" and result["file"]["status"] == "completed"
     assert result["file"]["source"] == "generated" and result["file"]["size"] == len(content)
     fetched = requests.get(result["url"], timeout=30)
@@ -166,6 +171,6 @@ def test_generated_files_are_stored_completed_with_a_link(docs):
     assert docs.get(f"/api/v1/files/{result['file']['id']}", "alice").status_code == 200
     assert docs.get(f"/api/v1/files/{result['file']['id']}/download", "bob").status_code == 404
     with pytest.raises(errors.UnsupportedType):
-        store_generated(db, store, policy, principal("alice"), samples.png(), "x.pdf")
+        store_generated(principal("alice"), samples.png(), "x.pdf")
     expires = dt.datetime.fromisoformat(result["expires_at"])
-    assert expires - dt.datetime.now(dt.timezone.utc) <= dt.timedelta(seconds=300)
+    assert expires - dt.datetime.now(dt.UTC) <= dt.timedelta(seconds=300)

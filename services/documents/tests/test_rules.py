@@ -6,8 +6,7 @@ import pytest
 from services.common.config import ConfigError
 from services.common.errors import Invalid
 from services.documents.logic import slots
-from services.documents.logic.sniff import (check_file_name, content_disposition,
-                                            content_kind, sniff)
+from services.documents.logic.sniff import check_file_name, content_disposition, content_kind, sniff
 from services.documents.policy import policy_from_config
 
 from . import samples

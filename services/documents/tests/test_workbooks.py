@@ -102,7 +102,8 @@ def test_rows_that_cannot_be_read_say_why(docs):
                      params={"template": "cases"}).json()
     bad, good = body["rows"]
     assert bad["row"] == 1003  # after the template's 1000 prepared rows
-    assert bad["error"] == "“入院日期”不是有效日期（应为 YYYY-MM-DD）：2021-02-30；“年龄”应为整数：四十"
+    assert bad["error"] == \
+        "“入院日期”不是有效日期（应为 YYYY-MM-DD）：2021-02-30；“年龄”应为整数：四十"
     assert good["values"]["case_no"] == "2017036480" and good["values"]["age"] == 40
     assert good["values"]["admission_date"] == "2021-03-01"
     assert good["error"] == "“入院诊断”单元格含有错误值 #REF!"

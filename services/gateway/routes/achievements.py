@@ -52,7 +52,8 @@ class RecordCreateBody(BaseSchema):
                                    "description": "业绩类型代码（GET /api/v1/achievement-types）"})
     values = fields.Dict(keys=fields.String(), load_default=dict, data_key="fields",
                          metadata={"label": "业绩信息",
-                                   "description": "字段代码 → 值；日期 YYYY-MM-DD，排名 {rank, total}"})
+                                   "description": "字段代码 → 值；日期 YYYY-MM-DD，排名 {rank, "
+                                                  "total}"})
     evidence_file_ids = fields.List(fields.Integer(validate=ID_RANGE),
                                     load_default=list, validate=validate.Length(max=50),
                                     metadata={"label": "佐证材料",
@@ -129,7 +130,8 @@ class RowUpdateBody(BaseSchema):
                          metadata={"label": "明细信息",
                                    "description": "给出的字段替换原值，null 清空该字段"})
     file_id = fields.Integer(allow_none=True, validate=ID_RANGE,
-                             metadata={"label": "附件", "description": "给出时替换附件（null 删除）"})
+                             metadata={"label": "附件",
+                                       "description": "给出时替换附件（null 删除）"})
 
 
 class RowMoveBody(BaseSchema):
@@ -151,7 +153,8 @@ class ImportBody(BaseSchema):
                                      "（模板 references）"})
     file_id = fields.Integer(required=True, validate=ID_RANGE,
                              metadata={"label": "导入文件",
-                                       "description": "已上传完成的 xlsx（上传位置 import_workbook）"})
+                                       "description": "已上传完成的 xlsx（上传位置 "
+                                                      "import_workbook）"})
     record_id = fields.Integer(load_default=None, allow_none=True,
                                validate=ID_RANGE,
                                metadata={"label": "业绩记录",
@@ -180,7 +183,8 @@ class HoursLoadBody(BaseSchema):
     file_id = fields.Integer(load_default=None, validate=ID_RANGE,
                              metadata={"label": "导出文件", "description":
                                        "已上传完成的导出文件 xlsx（上传位置 import_workbook，"
-                                       "模板 GET /api/v1/templates/public_hours）；与 items 二选一"})
+                                       "模板 GET /api/v1/templates/public_hours）；"
+                                       "与 items 二选一"})
 
     @validates_schema
     def _one_source(self, data, **kwargs):

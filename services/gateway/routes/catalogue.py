@@ -22,7 +22,8 @@ class AchievementTypesQuery(LenientSchema):
 
 class CatalogueRoutes:
 
-    @route("GET", "/api/v1/achievement-types", summary="业绩类型目录（分类、类型、字段、列表、查询、佐证材料）",
+    @route("GET", "/api/v1/achievement-types", summary="业绩类型目录（分类、类型、字段、列表、"
+                                                       "查询、佐证材料）",
            tag="个人业绩库", query=AchievementTypesQuery, response=AchievementTypesSchema,
            description="The record-type catalogue from which a front end draws every form "
                        "and list. `series` selects the title series: the health types "

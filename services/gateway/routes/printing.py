@@ -29,7 +29,8 @@ class PrintingRoutes:
            summary="打印评审表（PDF，返回下载地址）", tag=TAG, body=ReviewFormPrintSchema,
            response=PrintoutLinkSchema, status=201, errors=(403, 404, 422), export=True,
            description="A4 评审表：封面及各部分，照片，标记删除的业绩不出现；到达最高一级审核通过前"
-                       "每页有“草稿”水印。按已保存的评审表格式设置打印，settings 仅对本次打印逐项覆盖。"
+                       "每页有“草稿”水印。按已保存的评审表格式设置打印，settings "
+                       "仅对本次打印逐项覆盖。"
                        "生成的文件属于调用者，下载地址5分钟内有效。" + WHO +
                        "422 print.layout_failed：某格内容一页排不下（details.page）。")
     def printout_review_form(self, ctx, id):
@@ -39,9 +40,9 @@ class PrintingRoutes:
            summary="打印公示表（一张A3，PDF，返回下载地址）", tag=TAG, body=PublicityPrintSchema,
            response=PrintoutLinkSchema, status=201, errors=(403, 404, 422), export=True,
            description="公示表只能打印在一张A3纸上（横向）；只显示勾选公示且未标记删除的行。"
-                       "内容超出一页时 422 publicity.too_long，message 为“公示表内容超出一页，请精简"
-                       "「…」”，details.section 为应精简的部分（study、work、workload、achievements、"
-                       "papers），details.label 为其名称；不生成文件。" + WHO)
+                       "内容超出一页时 422 publicity.too_long，message 为“公示表内容超出一页，"
+                       "请精简「…」”，details.section 为应精简的部分（study、work、workload、"
+                       "achievements、papers），details.label 为其名称；不生成文件。" + WHO)
     def printout_publicity_table(self, ctx, id):
         return self.documents_rpc.print_publicity_table(id, settings=ctx.body["settings"])
 
@@ -57,7 +58,8 @@ class PrintingRoutes:
            roles=(UNIT_ADMIN,), body=RosterFilterSchema, response=RosterLinkSchema,
            status=201, errors=(403, 413), export=True,
            description="按申报列表的查询条件导出：scope=unit 本单位的申报，scope=level 本级审核的"
-                       "申报；status、level、plan_id、specialty、name 不填则不限。证件号码和联系电话"
+                       "申报；status、level、plan_id、specialty、name 不填则不限。"
+                       "证件号码和联系电话"
                        "脱敏。表头冻结并带筛选。超过 Excel 单表行数 413 roster.too_many_rows。")
     def roster_export(self, ctx):
         return self.documents_rpc.export_roster(ctx.body)
