@@ -696,7 +696,11 @@ def main(argv=None):
     if args.seed_only:
         return
 
-    answer = requests.get(args.url.rstrip("/") + "/readyz", timeout=30)
+    for _attempt in range(30):  # a loaded machine may answer 503 for a while
+        answer = requests.get(args.url.rstrip("/") + "/readyz", timeout=30)
+        if answer.status_code == 200:
+            break
+        time.sleep(2)
     if answer.status_code != 200:
         raise SystemExit(f"the platform is not ready at {args.url}: {answer.text[:300]}")
 
