@@ -59,7 +59,7 @@ sys.path.insert(0, str(ROOT))
 
 import psycopg  # noqa: E402
 import requests  # noqa: E402
-from sqlalchemy import create_engine, make_url, text  # noqa: E402
+from sqlalchemy import create_engine, text  # noqa: E402
 from sqlalchemy.pool import NullPool  # noqa: E402
 
 import services  # noqa: E402,F401  (PSYCOPG_WAIT_FUNC before psycopg loads)
@@ -67,6 +67,7 @@ from deploy import demo  # noqa: E402
 from services.common import topology  # noqa: E402
 from services.common.config import DOMAIN_SERVICES  # noqa: E402
 from services.common.migrations import DEFAULT_APP_ROLE, as_role, grant_service_role, upgrade  # noqa: E402,E501
+from services.common.replay import handlers_by_event, libpq, republish, unhandled_events  # noqa: E402,E501
 from services.documents.storage import make_client  # noqa: E402
 
 BIN = pathlib.Path(sys.executable).parent
@@ -100,11 +101,6 @@ def free_port():
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
-
-
-def libpq(url):
-    """A SQLAlchemy URL as libpq (pg_dump, psycopg) understands it."""
-    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
 
 
 def wait_until(predicate, timeout, what, interval=0.2):
@@ -387,61 +383,6 @@ def restore_bucket(client, bucket, directory, keys):
                           metadata=item["metadata"] or None)
         restored += 1
     return restored, len(manifest) - restored
-
-
-# --------------------------------------------------------------------------- events
-
-def handlers_by_event():
-    """``{(source, type): [(consumer schema, handler name)]}`` of every event handler."""
-    found = {}
-    for service, path in topology.SERVICE_CLASSES.items():
-        if service not in DOMAIN_SERVICES:
-            continue  # no processed_events of its own to check
-        for queue in topology.handler_queues(topology.load_class(path)):
-            if "*" in queue.routing_key or "#" in queue.routing_key:
-                continue
-            source = queue.exchange.name.removesuffix(".events")
-            handler = queue.name.rsplit(".", 1)[1]
-            found.setdefault((source, queue.routing_key), []).append((service, handler))
-    return found
-
-
-def unhandled_events(conn, consumers):
-    """Published events that a consumer has neither handled nor parked as failed."""
-    from psycopg.rows import namedtuple_row
-
-    missing = []
-    cursor = conn.cursor(row_factory=namedtuple_row)
-    for source in DOMAIN_SERVICES:
-        rows = cursor.execute(f'SELECT * FROM "{source}".outbox WHERE published_at IS NOT '
-                              f'NULL ORDER BY feed_position').fetchall()
-        for row in rows:
-            for schema, handler in consumers.get((source, row.type), ()):
-                done = conn.execute(
-                    f'SELECT 1 FROM "{schema}".processed_events WHERE handler = %s AND '
-                    f'event_id = %s UNION ALL SELECT 1 FROM "{schema}".failed_events '
-                    f'WHERE handler = %s AND event_id = %s LIMIT 1',
-                    (handler, row.event_id, handler, row.event_id)).fetchone()
-                if not done:
-                    missing.append(row)
-                    break
-    return missing
-
-
-def republish(amqp_uri, rows):
-    """Publish outbox rows again as the relay did (consumers are idempotent)."""
-    from kombu import Connection, Producer
-
-    from services.common.messaging import event_exchange, published_envelope
-
-    with Connection(amqp_uri, transport_options={"confirm_publish": True}) as connection:
-        channel = connection.channel()
-        for row in rows:
-            envelope = published_envelope(row)
-            Producer(channel, exchange=event_exchange(row.source)).publish(
-                envelope, routing_key=row.type, serializer="json", delivery_mode=2,
-                message_id=envelope["event_id"],
-                headers={"event_type": row.type, "event_version": row.version})
 
 
 # --------------------------------------------------------------------------- API checks
