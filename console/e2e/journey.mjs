@@ -58,6 +58,7 @@ async function decideTask(page, text, action, opinion, before) {
   await drawer.locator('[data-test=decision]').getByText(action, { exact: true }).click()
   if (opinion) await inp(drawer.locator('[data-test=opinion]')).fill(opinion)
   await drawer.locator('[data-test=decide]').click()
+  await drawer.waitFor({ state: 'hidden' }) // closed once decided; an error keeps it open
   await expectMessage(page, action === '通过' ? '已通过' : `已${action}`)
 }
 
@@ -325,13 +326,14 @@ async function main() {
   await p.locator('[data-test=save-personal]').click()
   await expectMessage(p, '个人信息已保存')
 
-  for (const [code, count] of [['work', 2], ['s2', 1]]) {
+  for (const [code, count, typeLabel] of [['work', 2, '工作经历'], ['s2', 1, '论文发表情况']]) {
     await p.locator(`[data-test=import-${code}]`).click()
     const imp = p.locator('.el-dialog', { hasText: '导入：' })
-    await imp.locator('[data-test=import-candidates] .el-table__body tr').first().waitFor()
+    await imp.locator('[data-test=import-candidates] .el-table__body tr', { hasText: typeLabel }).first().waitFor()
+    await expect((await imp.locator('[data-test=import-candidates] .el-table__body tr').count()) === count, `${count} records to import into ${code}`)
     await imp.locator('[data-test=import-candidates] .el-table__header .el-checkbox').click()
     await imp.locator('[data-test=import-confirm]').click()
-    await expectMessage(p, '已导入')
+    await imp.waitFor({ state: 'hidden' })
     await p.locator(`[data-section=${code}]`).getByText(`已导入 ${count} 项`).waitFor()
   }
   log('the 卫生系列 review-form sections through the API (the console has no editor for them yet)')

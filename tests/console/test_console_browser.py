@@ -79,7 +79,8 @@ def test_the_journey_of_every_role_in_chromium(platform, db_engine, web_config_p
     setup.write_text(json.dumps({"password": PASSWORD, "hr": hr, "organiser": organiser,
                                  "edu": edu, "school": school}, ensure_ascii=False))
 
-    out = tmp_path / "journey"
+    # failures' screenshots where pytest's clean-up of old runs does not reach
+    out = ROOT / "var" / "test-output" / f"console-journey-{uuid.uuid4().hex[:8]}"
     env = {**os.environ, "BASE_URL": f"http://127.0.0.1:{web_config_port}",
            "SETUP": str(setup), "OUT_DIR": str(out), "CHROMIUM": CHROMIUM}
     log = tmp_path / "journey.log"
