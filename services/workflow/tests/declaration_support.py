@@ -11,7 +11,7 @@ from services.common.principal import OPERATOR, PERSON, SYSTEM, UNIT_ADMIN
 from services.common.rpc import rpc
 from services.workflow.declarations.logic.plans import today
 
-from .support import Harness, auth
+from .support import Harness, auth, name_of
 
 # Units: two schools under two competent departments under one HR department; the
 # committee organiser on its own; a school whose 属地 is incomplete.
@@ -102,6 +102,7 @@ class FakeIdentity:
 
     @rpc
     def authenticate(self, token):
+        token = name_of(token)
         if token not in PRINCIPALS:
             raise Unauthenticated("auth.invalid_token", "登录已失效，请重新登录")
         principal = dict(PRINCIPALS[token])

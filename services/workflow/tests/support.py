@@ -1,8 +1,13 @@
 """Helpers of the workflow service's tests: a small fake identity service that knows a
-few test tokens, and a harness to ask for reviews the way identity and achievements do
+few test principals (the gateway checks a token's signature itself, so a test token is
+signed with the tests' TOKEN_SECRET and its session id names the principal), and a
+harness to ask for reviews the way identity and achievements do
 (an event ``review_requested`` in the exact envelope on their event exchange), to call
 the gateway and to read the database for assertions."""
+import datetime as dt
+
 import eventlet
+import jwt
 from kombu import Connection, Producer, Queue
 from sqlalchemy import text
 
@@ -10,6 +15,7 @@ from services.common.errors import Unauthenticated
 from services.common.messaging import event_exchange, make_envelope
 from services.common.principal import OPERATOR, PERSON, UNIT_ADMIN
 from services.common.rpc import rpc
+from services.contracts.identity import issue_token
 
 UNIT_A, UNIT_B, UNIT_C = 10, 20, 30
 UNIT_NAMES = {UNIT_A: "合肥市第一中学", UNIT_B: "合肥市教育局",
@@ -32,12 +38,32 @@ PRINCIPALS = {
 }
 
 
+TEST_SECRET = "test-secret-" + "x" * 32  # conftest.py's service_config["TOKEN_SECRET"]
+
+
+def signed(name):
+    """A token the gateway accepts whose session id is the name of a test principal."""
+    now = dt.datetime.now(dt.UTC)
+    return issue_token(TEST_SECRET, 1, name, now, now + dt.timedelta(hours=1),
+                       {"roles": [], "name": name})
+
+
+def name_of(token):
+    """The test principal's name a token of :func:`signed` carries (None otherwise)."""
+    try:
+        return jwt.decode(token, options={"verify_signature": False}).get("sid")
+    except jwt.PyJWTError:
+        return None
+
+
 class FakeIdentity:
-    """Stands in for identity: ``authenticate`` knows the tokens of PRINCIPALS."""
+    """Stands in for identity: ``authenticate`` knows the tokens of PRINCIPALS (asked
+    per request: the gateway has no session feed from a fake)."""
     name = "identity"
 
     @rpc
     def authenticate(self, token):
+        token = name_of(token)
         if token not in PRINCIPALS:
             raise Unauthenticated("auth.invalid_token", "登录已失效，请重新登录")
         return {"session_id": f"s-{token}", **PRINCIPALS[token]}
@@ -61,7 +87,7 @@ def wait_for(predicate, timeout=15.0, interval=0.05):
 
 
 def auth(token):
-    return {"Authorization": f"Bearer {token}"}
+    return {"Authorization": f"Bearer {signed(token)}"}
 
 
 def binding_request(subject_id, person_id=77, name="孙迪", unit_id=UNIT_A, chain=None,

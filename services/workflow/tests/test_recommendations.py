@@ -9,6 +9,7 @@ import requests
 from services.workflow.declarations.logic.plans import today
 
 from .declaration_support import EDU, SCHOOL_A, World, dw  # noqa: F401
+from .support import auth
 
 P2_RECORDS = ((11, "annual_assessment"), (12, "paper"))
 FORM = 50          # a stamped 岗位核准表 uploaded to post_quota_form
@@ -227,7 +228,7 @@ def test_two_recommendations_racing_for_the_last_vacancy_exactly_one_wins(dw):
         with requests.Session() as session:
             answer = session.put(
                 f"{base}/api/v1/declarations/{declaration_id}/recommendation",
-                headers={"Authorization": f"Bearer {token}"},
+                headers=auth(token),
                 json={"opinion": "同意推荐。", "occupies_post": "occupy"})
         answers.append((declaration_id, answer.status_code, answer.json()))
 

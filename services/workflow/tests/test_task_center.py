@@ -8,7 +8,7 @@ from nameko.standalone.rpc import ServiceRpcProxy
 
 from services.common.errors import Forbidden
 
-from .support import UNIT_A, UNIT_B, UNIT_C, UNIT_NAMES, binding_request, wait_for
+from .support import UNIT_A, UNIT_B, UNIT_C, UNIT_NAMES, auth, binding_request, wait_for
 
 
 def two_step_chain():
@@ -286,7 +286,7 @@ def test_concurrent_decisions_exactly_one_wins(wf):
     def decide(token, task_id, body, statuses):
         with requests.Session() as session:
             answer = session.post(f"{base}/api/v1/tasks/{task_id}/decision", json=body,
-                                  headers={"Authorization": f"Bearer {token}"})
+                                  headers=auth(token))
         statuses.append((token, answer.status_code, answer.json()))
 
     for task_id in tasks:
