@@ -12,6 +12,7 @@ from sqlalchemy.dialects.postgresql import insert
 
 from services.common.errors import Conflict, Invalid, NotFound
 from services.common.messaging import emit
+from services.common.time import iso, utcnow
 from services.contracts import achievements as contract
 
 from .. import catalogue
@@ -30,17 +31,9 @@ KIND = contract.REVIEW_KIND
 SUBJECT_TYPE = contract.SUBJECT_TYPE
 
 
-def utcnow():
-    return dt.datetime.now(dt.UTC)
-
-
 def today():
     """The date in China, where the platform's users are."""
     return dt.datetime.now(CHINA).date()
-
-
-def iso(value):
-    return value.isoformat() if value is not None else None
 
 
 # --------------------------------------------------------------------------- catalogue

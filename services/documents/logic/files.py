@@ -27,6 +27,7 @@ from services.common.errors import (
     UnsupportedType,
 )
 from services.common.principal import AUDITOR, OPERATOR, PERSON, UNIT_ADMIN
+from services.common.time import iso, utcnow
 
 from ..models import (
     COMPLETED,
@@ -53,14 +54,6 @@ from .sniff import (
 log = logging.getLogger(__name__)
 
 NOT_FOUND = ("file.not_found", "文件不存在或无权查看")
-
-
-def utcnow():
-    return dt.datetime.now(dt.UTC)
-
-
-def iso(value):
-    return value.isoformat() if value is not None else None
 
 
 def megabytes(size):
