@@ -211,8 +211,10 @@ EVENT_TYPES = {
         "workflow", "declaration:<id>",
         "单位撤回（撤回）其已通过并转到下一级的申报：下一级的待办取消，申报回到该单位审核",
         "A unit recalled (撤回) what it had passed up: the next level's task is "
-        "cancelled and the declaration is back at that unit (planned, see docs/events.md)",
+        "cancelled and the declaration is back at that unit",
         {**DECLARATION_CORE, **STEP_FIELDS,
+         "was_held": f("boolean", "撤回的是待上报的通过（下一级尚无待办）",
+                       "an approval held for 上报 was recalled (the next level had no task)"),
          "recalled_from": f("object", "被撤回的下一级", "the level it was taken back from",
                             props={"unit_id": f("integer", "单位编号", "unit id"),
                                    "unit_name": f("string", "单位名称", "unit name"),
@@ -264,7 +266,7 @@ EVENT_TYPES = {
 }
 
 # Types not emitted yet (their producer is planned; see docs/events.md).
-PLANNED_TYPES = {"workflow/declaration_recalled"}
+PLANNED_TYPES: set[str] = set()
 
 CLOUDEVENT_ATTRIBUTES = {
     "specversion": f("string", "CloudEvents 版本，固定为 1.0", "CloudEvents version: 1.0"),

@@ -56,6 +56,7 @@ RETURNED = "declaration_returned"
 REJECTED = "declaration_rejected"
 APPROVED = "declaration_approved"
 DELETED = "declaration_deleted"
+RECALLED = "declaration_recalled"
 
 TEXT = 200
 SECTION_CODE = re.compile(r"^[a-z][a-z0-9_]{0,49}$")

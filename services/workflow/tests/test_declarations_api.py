@@ -271,6 +271,34 @@ def test_recall_works_until_the_next_level_claims(dw):
     assert dw.post(f"/api/v1/tasks/{done_task}/recall", "b1").status_code == 404
 
 
+def test_recall_is_an_event_in_the_recall_transaction(dw):
+    """issue 17: a subscriber sees the unit's 撤回 between two forwarded steps."""
+    plan = dw.published_plan()
+    did = dw.submitted(plan["id"])["id"]
+    dw.decide("a1", did)
+    recalled = dw.ok(dw.post(f"/api/v1/declarations/{did}/recall", "a1"))
+    [event] = dw.events("declaration_recalled", did)
+    assert event["declaration_id"] == did and event["status"] == "submitted"
+    assert (event["step_index"], event["step_label"], event["unit_id"]) == (
+        0, "单位审核", SCHOOL_A)
+    assert (event["action"], event["action_label"], event["outcome"]) == (
+        "recall", "撤回", "recalled")
+    assert event["final"] is False and event["was_held"] is False
+    assert event["decided_by"] == {"account_id": 101, "name": "王敏"}
+    assert event["decided_at"] and recalled["step_index"] == 0
+    assert event["recalled_from"] == {"step_index": 1, "unit_id": EDU,
+                                      "unit_name": "合肥市教育局"}
+    assert event["person"]["id_number"] != "340104199001010021"
+    # In order among the declaration's events: forwarded, recalled, forwarded again.
+    dw.decide("a1", did)
+    types = [row.type for row in dw.rows(
+        "SELECT type FROM workflow.outbox WHERE subject = :s AND type IN "
+        "('declaration_step_decided', 'declaration_recalled') ORDER BY sequence",
+        s=f"declaration:{did}")]
+    assert types == ["declaration_step_decided", "declaration_recalled",
+                     "declaration_step_decided"]
+
+
 # --------------------------------------------------------------------------- who sees what
 
 def test_each_sees_only_what_is_theirs(dw):

@@ -30,6 +30,7 @@ from services.contracts.workflow.declarations import (
     FORMS,
     KIND,
     LEVELS,
+    RECALLED,
     REJECTED,
     RETURNED,
     SECTION_KINDS,
@@ -666,10 +667,32 @@ def apply_decision(session, declaration, decision, *, held):
 
 def apply_recall(session, declaration, recall):
     """A unit took back what it had passed up (the engine's recall): the declaration is
-    at that unit's step again."""
-    set_current(declaration, recall["step_index"])
-    touch(declaration)
+    at that unit's step again, and other systems are told (``declaration_recalled``)."""
+    index = recall["step_index"]
+    recalled_at = dt.datetime.fromisoformat(recall["recalled_at"])
+    set_current(declaration, index)
+    touch(declaration, recalled_at)
     session.flush()
+    step = declaration.chain[index] if index < len(declaration.chain) else {}
+    above = declaration.chain[index + 1] if index + 1 < len(declaration.chain) else {}
+    emit(session, RECALLED, f"declaration:{declaration.id}", event_data(
+        declaration,
+        step_index=index,
+        step_label=chains.step_label(index, step.get("unit_kind")),
+        unit_id=recall["unit_id"],
+        unit_name=recall["unit_name"],
+        action="recall",
+        action_label=ACTION_LABELS.get("recall", "撤回"),
+        opinion=None,
+        outcome="recalled",
+        final=False,
+        held=False,
+        decided_at=recall["recalled_at"],
+        decided_by=recall["recalled_by"],
+        recalled_from={"step_index": index + 1, "unit_id": above.get("unit_id"),
+                       "unit_name": above.get("unit_name")},
+        was_held=recall["recalled_task_id"] is None,
+    ))
 
 
 def recall(session, actor, declaration, *, rules):
