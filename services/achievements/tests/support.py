@@ -1,10 +1,12 @@
 """Helpers of the achievement-record tests: fake identity and documents services, test
 data in the seeds' words, and a harness that drives the platform through the gateway
 (and the task center of the real workflow service for the unit's decisions)."""
+import datetime as dt
 import io
 import uuid
 
 import eventlet
+import jwt
 import requests
 from kombu import Connection, Producer
 from nameko.standalone.rpc import ServiceRpcProxy
@@ -22,6 +24,27 @@ from services.common.principal import (
     PrincipalProvider,
 )
 from services.common.rpc import rpc
+from services.contracts.identity import issue_token
+
+# The gateway checks a token's signature itself: a test token is signed with the tests'
+# TOKEN_SECRET (conftest.py's service_config) and its session id names the principal.
+TEST_SECRET = "test-secret-" + "x" * 32
+
+
+def signed(name):
+    """A token the gateway accepts whose session id is the name of a test principal."""
+    now = dt.datetime.now(dt.UTC)
+    return issue_token(TEST_SECRET, 1, name, now, now + dt.timedelta(hours=1),
+                       {"roles": [], "name": name})
+
+
+def name_of(token):
+    """The test principal's name a token of :func:`signed` carries (None otherwise)."""
+    try:
+        return jwt.decode(token, options={"verify_signature": False}).get("sid")
+    except jwt.PyJWTError:
+        return None
+
 
 UNIT_A, UNIT_B = 10, 20
 UNIT_NAMES = {UNIT_A: "宏景软件公司", UNIT_B: "福州市第一中学"}
@@ -85,6 +108,7 @@ class FakeIdentity:
 
     @rpc
     def authenticate(self, token):
+        token = name_of(token)
         if token not in PRINCIPALS:
             raise Unauthenticated("auth.invalid_token", "登录已失效，请重新登录")
         return {"session_id": f"s-{token}", **PRINCIPALS[token]}
@@ -197,7 +221,7 @@ def health_case(n, **over):
 # --------------------------------------------------------------------------- harness
 
 def auth(token):
-    return {"Authorization": f"Bearer {token}"}
+    return {"Authorization": f"Bearer {signed(token)}"}
 
 
 def wait_for(predicate, timeout=20.0, interval=0.05):

@@ -1,8 +1,10 @@
 """Fixtures of the documents tests: the REAL documents service and gateway on the real
 broker, database and S3 server (moto, from the root fixtures), with two small fakes:
 identity (fixed test tokens) and workflow (``can_unit_review``)."""
+import datetime as dt
 import json
 
+import jwt
 import pytest
 import requests
 from minio import Minio
@@ -10,6 +12,7 @@ from minio import Minio
 from services.common.errors import Unauthenticated
 from services.common.principal import AUDITOR, OPERATOR, PERSON, UNIT_ADMIN, Principal
 from services.common.rpc import rpc
+from services.contracts.identity import issue_token
 
 # Test callers. Person 101 (account 1) is reviewed by unit 50; unit 60 is unrelated.
 PRINCIPALS = {
@@ -28,6 +31,25 @@ PRINCIPALS = {
 }
 REVIEWS = {(50, 101)}  # (unit_id, person_id) pairs workflow says may review
 
+# The gateway checks a token's signature itself: a test token is signed with the tests'
+# TOKEN_SECRET (conftest.py's service_config) and its session id names the principal.
+TEST_SECRET = "test-secret-" + "x" * 32
+
+
+def signed(name):
+    """A token the gateway accepts whose session id is the name of a test principal."""
+    now = dt.datetime.now(dt.UTC)
+    return issue_token(TEST_SECRET, 1, name, now, now + dt.timedelta(hours=1),
+                       {"roles": [], "name": name})
+
+
+def name_of(token):
+    """The test principal's name a token of :func:`signed` carries (None otherwise)."""
+    try:
+        return jwt.decode(token, options={"verify_signature": False}).get("sid")
+    except jwt.PyJWTError:
+        return None
+
 
 def principal(name):
     data = dict(PRINCIPALS[name])
@@ -40,6 +62,7 @@ class FakeIdentity:
 
     @rpc
     def authenticate(self, token):
+        token = name_of(token)
         if token not in PRINCIPALS:
             raise Unauthenticated("auth.invalid_token", "登录已失效，请重新登录")
         return PRINCIPALS[token]
@@ -82,7 +105,7 @@ class Api:
     def call(self, method, path, who=None, **kwargs):
         headers = kwargs.pop("headers", {})
         if who:
-            headers["Authorization"] = f"Bearer {who}"
+            headers["Authorization"] = f"Bearer {signed(who)}"
         return self.http.request(method, path, headers=headers, **kwargs)
 
     def get(self, path, who=None, **kwargs):
