@@ -312,8 +312,10 @@ class PlanDetailSchema(PlanItemSchema):
         "description": "个人：本申报年度已有的申报记录"})
     can_declare = fields.Boolean(allow_none=True, metadata={"description":
             "个人：“马上申报”是否可用"})
+    declare_code = fields.String(allow_none=True, metadata={
+        "description": "个人：“马上申报”不可用时，提交将返回的错误码（如 declaration.unbound）"})
     declare_message = fields.String(allow_none=True, metadata={
-        "description": "个人：“马上申报”不可用的原因"})
+        "description": "个人：“马上申报”不可用的原因（与提交时的错误信息一致）"})
 
 
 class PlanSpecialty(BaseSchema):

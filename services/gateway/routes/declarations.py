@@ -95,8 +95,10 @@ class DeclarationRoutes:
 
     @route("GET", "/api/v1/plans/{id}", summary="评审计划详情（职称申报申请计划）", tag=TAG_PLANS,
            roles=PLAN_READERS, response=ps.PlanDetailSchema, errors=(404,),
-           description="个人另有 my_declaration、can_declare 和 declare_message："
-                       "本申报年度已有申报记录或不在申报时间内时“马上申报”不可用。")
+           description="个人另有 my_declaration、can_declare、declare_code 和 "
+                       "declare_message：本申报年度已有申报记录、不在申报时间内、未绑定"
+                       "单位或单位属地未完善时“马上申报”不可用，declare_code 与 "
+                       "declare_message 即提交时将返回的错误码与信息。")
     def plan_get(self, ctx, id):
         return self.workflow_rpc.get_plan(id)
 

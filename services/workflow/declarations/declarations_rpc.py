@@ -130,35 +130,48 @@ class DeclarationsRpc:
 
     @rpc
     def get_plan(self, plan_id):
-        """A plan; for a person also whether 马上申报 is open to them this year."""
+        """A plan; for a person also whether 马上申报 is open to them this year, with the
+        refusal 马上申报 would answer (code and message) when it is not."""
         actor = self.principal.require()
+        person = actor.has(PERSON) and actor.person_id is not None
         with self.db.read() as session:
             plan = plans.get_visible(session, actor, require_id(plan_id))
             view = plans.detail(plan, actor)
-            if actor.has(PERSON) and actor.person_id is not None:
-                view.update(self._person_view(session, actor, plan))
+            if person:
+                mine, refused = self._person_view(session, actor, plan)
+        if person:
+            if refused is None:
+                # What 马上申报 checks next (outside the transaction: identity's RPC).
+                try:
+                    decl.require_bound(*self._binding(actor.person_id))
+                except Conflict as error:
+                    refused = error
+            view.update({
+                "my_declaration": mine, "can_declare": refused is None,
+                "declare_code": refused.code if refused is not None else None,
+                "declare_message": refused.message if refused is not None else None})
         return ps.PlanDetailSchema().dump(view)
 
     @staticmethod
     def _person_view(session, actor, plan):
+        """The person's declaration of the plan's year and the refusal 马上申报 would
+        answer for it or the plan's window (None: the binding is checked next)."""
         existing = decl.year_declaration(session, actor.person_id, plan.year)
         mine = None
-        message = None
+        refused = None
         if existing is not None:
             mine = {"id": existing.id, "plan_id": existing.plan_id, "year": existing.year,
                     "status": existing.status,
                     "status_label": decl.status_label(existing.status)}
-            message = decl.refusal(existing, plan.id).message
+            refused = decl.refusal(existing, plan.id)
         elif plan.status != "published":
-            message = "评审计划未发布"
+            refused = Conflict("plan.not_published", "评审计划未发布")
         else:
-            state = plans.window_state(plan)
-            if state == "not_started":
-                message = f"申报尚未开始，开始日期为 {plan.starts_on.isoformat()}"
-            elif state == "closed":
-                message = f"申报已截止，截止日期为 {plan.ends_on.isoformat()}"
-        return {"my_declaration": mine, "can_declare": message is None,
-                "declare_message": message}
+            try:
+                decl.require_window(plan)
+            except Conflict as error:
+                refused = error
+        return mine, refused
 
     @rpc
     def plan_specialties(self, plan_id, query=None):

@@ -435,6 +435,16 @@ def test_unbound_persons_and_units_without_region_cannot_declare(dw):
     region = dw.error(dw.declare(plan["id"], "p5"), 409)
     assert region["message"] == \
         "系统检测到您所在单位属地信息未完善，无法申报！请联系单位管理员完善单位信息"
+    # The plan's detail says beforehand what 马上申报 answers (issue 16.7).
+    for token, refused in (("p4", unbound), ("p5", region)):
+        seen = dw.ok(dw.get(f"/api/v1/plans/{plan['id']}", token))
+        assert seen["can_declare"] is False, token
+        assert (seen["declare_code"], seen["declare_message"]) == (
+            refused["code"], refused["message"])
+    assert unbound["code"] == "declaration.unbound"
+    seen = dw.ok(dw.get(f"/api/v1/plans/{plan['id']}", "p1"))
+    assert (seen["can_declare"], seen["declare_code"], seen["declare_message"]) == (
+        True, None, None)
     assert dw.error(dw.post("/api/v1/declarations", "p1", {
         "plan_id": plan["id"], "form": "regular", "series": "中小学教师",
         "specialty": "中学语文", "title": "高级教师", "pledge_accepted": False}), 422)[
