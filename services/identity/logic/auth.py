@@ -184,8 +184,8 @@ def authenticate(session, cfg, token):
     """The principal dict of a token whose session is live, and the request recorded as
     the session's activity; None otherwise (the gateways' fallback, see module doc)."""
     claims = tokens.read(cfg.secret, token)
-    if claims is None:
-        return None
+    if claims is None or tokens.principal(claims) is None:
+        return None  # tokens from before the principal claims are refused, as in gateways
     row = session.execute(
         select(Session, Account).join(Account, Session.account_id == Account.id)
         .where(Session.id == claims["sid"])
