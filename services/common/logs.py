@@ -17,7 +17,15 @@ from collections.abc import Mapping
 
 from eventlet.corolocal import local
 
-ID_NUMBER = re.compile(r"(?<![0-9])([1-9][0-9]{5})([0-9]{8})([0-9]{3}[0-9Xx])(?![0-9A-Za-z])")
+# An 18-character ID number wherever it stands, also glued to letters or other digits
+# (``540102199604163797q``, ``abc540102199604163797``): six region digits, a birth date
+# (18xx-20xx, month 01-12, day 01-31) and three digits plus a check digit or X. No word
+# boundaries are required; the birth date keeps unrelated long digit runs (timestamps,
+# hashes, order numbers) mostly unmasked, and masking one by chance only hides digits.
+ID_NUMBER = re.compile(
+    r"([1-9][0-9]{5})((?:18|19|20)[0-9]{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12][0-9]|3[01]))"
+    r"([0-9]{3}[0-9Xx])"
+)
 MOBILE = re.compile(r"(?<![0-9])(1[3-9][0-9])([0-9]{4})([0-9]{4})(?![0-9])")
 
 

@@ -47,10 +47,21 @@ def record(session, action, summary, *, actor=None, outcome="success", target_ty
         actor_account_id=actor.get("account_id"), actor_name=actor.get("name"),
         actor_role=actor.get("role"), actor_unit_id=actor.get("unit_id"),
         target_type=target_type, target_id=None if target_id is None else str(target_id),
-        unit_id=unit_id, ip=ip, detail=detail or {},
+        unit_id=unit_id, ip=ip, detail=_masked_detail(detail or {}),
     )
     session.add(entry)
     return entry
+
+
+def _masked_detail(value):
+    """``detail`` with every string in it masked like the summary."""
+    if isinstance(value, str):
+        return mask_text(value)
+    if isinstance(value, dict):
+        return {key: _masked_detail(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_masked_detail(item) for item in value]
+    return value
 
 
 def view(entry):

@@ -119,3 +119,16 @@ def test_operators_create_system_accounts_for_the_event_feed(idp, hefei):
     by_admin = idp.post("/api/v1/ops/accounts", hefei["unit"]["admin_token"], json={
         "role": "system", "username": "sneaky-system", "password": PASSWORD, "name": "x"})
     assert by_admin.status_code == 403
+
+
+def test_an_id_number_typed_with_a_letter_around_it_is_masked(idp, hefei, auditor):
+    number = "540102199604163797"
+    for typed in (number + "q", "x" + number, number + "1"):
+        idp.http.post("/api/v1/auth/login", json={"username": typed, "password": "Wrong-pass1"})
+    answer = idp.get("/api/v1/audit-log?action=auth.login_failed", auditor)
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["total"] == 3
+    assert number not in answer.text and number[6:14] not in answer.text
+    usernames = {e["detail"]["username"] for e in answer.json()["items"]}
+    masked = number[:6] + "********" + number[-4:]
+    assert usernames == {masked + "q", "x" + masked, masked + "1"}
