@@ -222,9 +222,50 @@ def parse_json(request):
         raise errors.UnsupportedType("request.content_type",
                                      "请求内容须为 JSON（application/json）")
     try:
-        return json.loads(raw)
+        body = json.loads(raw)
+    except RecursionError:
+        raise _too_deep() from None
     except (ValueError, UnicodeDecodeError):
         raise errors.BadRequest("request.bad_json", "请求内容不是有效的 JSON") from None
+    check_text(body)
+    return body
+
+
+# No request the platform defines nests deeper than this; deeper bodies are refused
+# before any schema or service sees them (json.loads itself fails far deeper, with a
+# RecursionError, which answers the same).
+MAX_JSON_DEPTH = 32
+# A lone UTF-16 surrogate (``"\ud800"`` in JSON) decodes to a str that cannot be encoded
+# as UTF-8 (PostgreSQL, logs); NUL cannot be stored in PostgreSQL text.
+_BAD_TEXT = re.compile(r"[\x00\ud800-\udfff]")
+
+
+def _too_deep():
+    return errors.BadRequest("request.too_deep",
+                             f"请求内容嵌套层数过多（不超过 {MAX_JSON_DEPTH} 层）")
+
+
+def check_text(value, path="", depth=0):
+    """Every string of a parsed JSON body, keys included and at any depth: no NUL, no
+    lone surrogate (422 request.bad_text naming where); and no nesting deeper than
+    MAX_JSON_DEPTH (400 request.too_deep)."""
+    if isinstance(value, str):
+        if _BAD_TEXT.search(value):
+            field_ = path or "_schema"
+            message = "文本中不能含有空字符或无效字符"
+            raise errors.Invalid("request.bad_text", f"提交的内容有误：{field_}：{message}",
+                                 {"fields": {field_: [message]}})
+        return
+    if not isinstance(value, dict | list):
+        return
+    if depth >= MAX_JSON_DEPTH:
+        raise _too_deep()
+    items = value.items() if isinstance(value, dict) else enumerate(value)
+    for key, item in items:
+        name = f"{path}.{key}" if path else str(key)
+        if isinstance(key, str) and _BAD_TEXT.search(key):
+            check_text(key, path or "_schema", depth)
+        check_text(item, name, depth + 1)
 
 
 def query_dict(request, schema):
