@@ -101,13 +101,15 @@ STEP_FIELDS = {
     "unit_id": f("integer", "作出决定的单位编号", "deciding unit id"),
     "unit_name": f("string", "作出决定的单位名称", "deciding unit name"),
     "action": f("string", "操作", "action",
-                enum=("approve", "return", "reject", "terminate", "recall")),
-    "action_label": f("string", "操作名称（通过/退回/不通过/终止/撤回）", "action label"),
+                enum=("approve", "return", "reject", "terminate", "recall", "undo_reject")),
+    "action_label": f("string", "操作名称（通过/退回/不通过/终止/撤回/撤销不通过）",
+                      "action label"),
     "opinion": f("string", "审核意见", "opinion", nullable=True),
     "outcome": f("string", "结果：forwarded 已转下一级，approved 审核通过，returned 退回，"
-                           "rejected 审核不通过，terminated 终止，recalled 已撤回",
+                           "rejected 审核不通过，terminated 终止，recalled 已撤回，"
+                           "undone 已撤销不通过",
                  "outcome", enum=("forwarded", "approved", "returned", "rejected",
-                                  "terminated", "recalled")),
+                                  "terminated", "recalled", "undone")),
     "final": f("boolean", "审核是否就此结束", "whether the review ends here"),
     "held": f("boolean", "单位通过后待上报（计划要求单位上报时）",
               "the unit's approval waits for its 上报 (plans with a unit gate)"),
@@ -219,10 +221,17 @@ EVENT_TYPES = {
                             props={"unit_id": f("integer", "单位编号", "unit id"),
                                    "unit_name": f("string", "单位名称", "unit name"),
                                    "step_index": f("integer", "环节序号", "step index")})}),
+    "workflow/declaration_rejection_undone": _event(
+        "workflow", "declaration:<id>",
+        "审核单位撤销了本级的审核不通过（计划允许时，重庆 2.4.3），申报回到该级审核",
+        "A level undid its own rejection (where the plan allows it); the declaration is "
+        "under review at that level again",
+        {**DECLARATION_CORE, **STEP_FIELDS}),
     "workflow/declaration_deleted": _event(
         "workflow", "declaration:<id>",
-        "个人删除了填写中或被退回的申报",
-        "The person deleted a declaration being filled in or returned",
+        "个人删除了填写中或被退回的申报（计划允许时也可删除单位尚未审核的已提交申报，审核随之结束）",
+        "The person deleted a declaration being filled in or returned (or, where the plan "
+        "allows it, submitted and not yet reviewed by the unit: its review ends)",
         {**DECLARATION_CORE,
          "deleted_at": f("string", "删除时间（UTC ISO 8601）", "deleted at"),
          "record_ids": f("array", "申报所含业绩编号", "records it held",

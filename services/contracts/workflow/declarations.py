@@ -25,6 +25,11 @@ FORMS = {
 PLAN_STATUSES = {"draft": "草稿", "published": "已发布"}
 WINDOW_STATES = {"not_started": "未开始", "open": "申报中", "closed": "已截止"}
 SECTION_KINDS = {"records": "导入业绩"}
+# A plan's form profile: what an applicant fills (Anhui FAQ 7: the organiser decides).
+FORM_PROFILES = {
+    "standard": "标准评审表（导入业绩）",
+    "chongqing_health": "重庆市卫生系列评审表（填报表格类别、工作量、考试、查档、诚信等）",
+}
 
 DECLARATION_STATUSES = {
     "draft": "编辑中",
@@ -57,6 +62,7 @@ REJECTED = "declaration_rejected"
 APPROVED = "declaration_approved"
 DELETED = "declaration_deleted"
 RECALLED = "declaration_recalled"
+REJECTION_UNDONE = "declaration_rejection_undone"
 
 TEXT = 200
 SECTION_CODE = re.compile(r"^[a-z][a-z0-9_]{0,49}$")
@@ -166,6 +172,20 @@ class PlanSchema(BaseSchema):
         "label": "单位统一上报", "description":
         "为真时（重庆）用人单位审核通过的申报先“待上报”，本单位该计划的申报全部审核通过或"
         "审核不通过（无审核中、退回）后，由单位“上报”一并提交上一级"})
+    delete_submitted = fields.Boolean(load_default=None, allow_none=True, metadata={
+        "label": "允许删除已提交未审核的申报", "description":
+        "为真时申报人可删除已提交、申报单位尚未领取审核的申报（重庆 4.4）；为空时按地区："
+        "重庆的计划允许，其他（安徽 FAQ 13：联系审核部门退回后修改）不允许"})
+    undo_reject = fields.Boolean(load_default=None, allow_none=True, metadata={
+        "label": "允许撤销审核不通过", "description":
+        "为真时作出“不通过”的审核单位可撤销本级的不通过，申报回到本级审核（重庆 2.4.3）；"
+        "为空时按地区：重庆的计划允许，其他不允许"})
+    form_profile = fields.String(load_default=None, allow_none=True,
+                                 validate=validate.OneOf(list(FORM_PROFILES)), metadata={
+        "label": "填报表格", "description":
+        "standard：标准评审表；chongqing_health：重庆市卫生系列评审表（卫生技术人员须填"
+        "填报表格类别、工作量、考试、查档、诚信等）。为空时含卫生系列的计划按 "
+        "chongqing_health（安徽 FAQ 7：由组建单位决定申报人填报内容）"})
     sections = fields.List(fields.Nested(PlanSectionSchema), load_default=list,
                            validate=validate.Length(max=30),
                            metadata={"label": "申报材料栏目",
@@ -300,6 +320,13 @@ class PlanDetailSchema(PlanItemSchema):
     titles_required = fields.Boolean()
     unit_gate = fields.Boolean(metadata={
         "description": "单位统一上报（待上报，全部审核完成后上报）"})
+    delete_submitted = fields.Boolean(metadata={
+        "description": "申报人可删除已提交、单位尚未审核的申报（生效值）"})
+    undo_reject = fields.Boolean(metadata={
+        "description": "审核单位可撤销本级的审核不通过（生效值）"})
+    form_profile = fields.String(metadata={
+        "description": "填报表格（生效值）：standard | chongqing_health"})
+    form_profile_label = fields.String(metadata={"description": "填报表格名称"})
     sections = fields.List(fields.Nested(PlanSectionOut))
     hr_unit_id = fields.Integer(allow_none=True)
     hr_unit_name = fields.String(allow_none=True)
@@ -686,6 +713,44 @@ class DeclarationImportResultSchema(BaseSchema):
 class DeclarationDeletedSchema(BaseSchema):
     id = fields.Integer()
     deleted = fields.Boolean()
+
+
+class ReturnNoticeEntry(BaseSchema):
+    kind = fields.String(metadata={
+        "description": "opinion 退回意见 | item 标记删除的申报业绩 | health_row 标记删除的填报内容"
+                       " | rule 不满足的申报条件"})
+    kind_label = fields.String(metadata={"description": "类别名称"})
+    section = fields.String(allow_none=True, metadata={
+        "description": "栏目编码（卫生系列填报栏目为 health:<栏目>）"})
+    section_label = fields.String(allow_none=True, metadata={"description": "栏目名称"})
+    item_id = fields.Integer(allow_none=True, metadata={"description": "申报业绩或行的编号"})
+    title = fields.String(allow_none=True, metadata={
+        "description": "业绩名称、行号、条件名称或退回单位"})
+    code = fields.String(allow_none=True, metadata={"description": "不满足的条件编码"})
+    message = fields.String(allow_none=True, metadata={
+        "description": "需要修改的内容：退回意见、标记删除原因或条件说明"})
+
+
+class ReturnNoticeSchema(BaseSchema):
+    declaration_id = fields.Integer()
+    status = fields.String()
+    status_label = fields.String()
+    returned_at = fields.String(allow_none=True, metadata={"description": "退回时间"})
+    returned_by_unit_name = fields.String(allow_none=True, metadata={"description": "退回单位"})
+    step_label = fields.String(allow_none=True, metadata={"description": "退回环节"})
+    count = fields.Integer(metadata={"description": "需修改的事项数"})
+    items = fields.List(fields.Nested(ReturnNoticeEntry), metadata={
+        "description": "一次性告知的全部事项：退回意见、每个标记删除的业绩（含原因）、"
+                       "每个不满足的申报条件"})
+
+
+class UndoRejectResultSchema(BaseSchema):
+    process_id = fields.Integer()
+    task_id = fields.Integer(metadata={"description": "撤销后本单位重新审核的任务（本人待处理）"})
+    step_index = fields.Integer()
+    unit_id = fields.Integer()
+    unit_name = fields.String()
+    undone_task_id = fields.Integer(metadata={"description": "被撤销的“不通过”任务"})
 
 
 class RecallResultSchema(BaseSchema):

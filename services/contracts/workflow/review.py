@@ -31,7 +31,10 @@ RECALLED = "recalled"
 # 申请人撤回: the applicant takes back what the unit has not decided yet.
 WITHDRAW = "withdraw"
 WITHDRAWN = "withdrawn"
-ACTION_LABELS = {SUBMIT: "提交", **ACTIONS, RECALL: "撤回", WITHDRAW: "申请人撤回"}
+# 撤销审核不通过: a level undoes its own 不通过 (where the plan allows it; history only).
+UNDO_REJECT = "undo_reject"
+ACTION_LABELS = {SUBMIT: "提交", **ACTIONS, RECALL: "撤回", WITHDRAW: "申请人撤回",
+                 UNDO_REJECT: "撤销不通过"}
 
 # Outcomes of a decision (review_decided.data.outcome) and the process states they end in.
 FORWARDED = "forwarded"

@@ -263,6 +263,25 @@ class DeclarationRoutes:
     def declaration_recall(self, ctx, id):
         return self.workflow_rpc.recall_declaration(id)
 
+    @route("GET", "/api/v1/declarations/{id}/return-notice", summary="退回告知（一次性告知）",
+           tag=TAG_DECLARATIONS, roles=(PERSON,), response=ps.ReturnNoticeSchema,
+           errors=(404, 409),
+           description="被退回的申报需修改的全部事项，一次列出：退回意见、每个被审核单位标记"
+                       "删除的业绩或填报行及原因、每个当前不满足的申报条件；未被退回时 409 "
+                       "declaration.not_returned。")
+    def declaration_return_notice(self, ctx, id):
+        return self.workflow_rpc.declaration_return_notice(id)
+
+    @route("POST", "/api/v1/declarations/{id}/undo-reject", summary="撤销审核不通过",
+           tag=TAG_UNIT, roles=REVIEWERS, response=ps.UndoRejectResultSchema,
+           errors=(404, 409),
+           description="审核未通过中本单位作出“不通过”的申报，计划允许时（重庆，计划的 "
+                       "undo_reject）可撤销，申报回到本单位审核（本人待处理）；计划不允许时 409 "
+                       "declaration.undo_reject_not_allowed，非本单位不通过时 409 "
+                       "task.not_undoable。")
+    def declaration_undo_reject(self, ctx, id):
+        return self.workflow_rpc.undo_reject_declaration(id)
+
     @route("POST", "/api/v1/tasks/{id}/recall", summary="撤回已提交到上一级的任务", tag=TAG_TASKS,
            roles=REVIEWERS, response=ps.RecallResultSchema, errors=(404, 409),
            description=

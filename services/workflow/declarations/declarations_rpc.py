@@ -398,6 +398,19 @@ class DeclarationsRpc:
         return ps.EligibilitySchema().dump(result)
 
     @rpc
+    def declaration_return_notice(self, declaration_id):
+        """一次性告知: everything to correct in a returned declaration, in one list."""
+        actor = self._person()
+        with self.db.read() as session:
+            decl.get_owned(session, actor, require_id(declaration_id))
+        binding, path = self._binding(actor.person_id)
+        with self.db.read() as session:
+            declaration = decl.get_owned(session, actor, declaration_id)
+            rules = decl.check(declaration, binding=binding, unit_path=path)["rules"]
+            notice = decl.return_notice(session, declaration, rules)
+        return ps.ReturnNoticeSchema().dump(notice)
+
+    @rpc
     def submit_declaration(self, declaration_id):
         """提交: refused while any rule of the check fails; freezes the records and
         starts the review up the chain derived from the unit hierarchy."""
@@ -495,6 +508,16 @@ class DeclarationsRpc:
             declaration, _ = decl.get_visible(session, actor, require_id(declaration_id))
             result = decl.recall(session, actor, declaration, rules=self.review_rules)
         return ps.RecallResultSchema().dump(result)
+
+    @rpc
+    def undo_reject_declaration(self, declaration_id):
+        """撤销审核不通过: the caller's unit takes back its own 不通过, where the plan
+        allows it (Chongqing 2.4.3)."""
+        actor = self.principal.require(UNIT_ADMIN)
+        with self.db.transaction() as session:
+            declaration, _ = decl.get_visible(session, actor, require_id(declaration_id))
+            result = decl.undo_reject(session, actor, declaration, rules=self.review_rules)
+        return ps.UndoRejectResultSchema().dump(result)
 
     @rpc
     def recall_task(self, task_id):

@@ -80,6 +80,10 @@ class Plan(Base):
     # 统一上报 (重庆): the employer's approvals wait until none of its declarations of the
     # plan is still in review or returned, then its 上报 forwards them all (logic/gate.py).
     unit_gate: Mapped[bool] = mapped_column(Boolean, server_default=text("false"))
+    # Where the manuals differ (logic/plans.py ``settings``); None: the region's rule.
+    delete_submitted: Mapped[bool | None] = mapped_column(Boolean)   # 重庆 4.4 删除
+    undo_reject: Mapped[bool | None] = mapped_column(Boolean)        # 重庆 2.4.3 撤销
+    form_profile: Mapped[str | None] = mapped_column(String(30))     # 填报表格
     # [{code, label, kind: "records", types: [..], min, max, required}], in order
     sections: Mapped[list] = mapped_column(JSONB)
     hr_unit_id: Mapped[int | None] = mapped_column(Integer)

@@ -520,3 +520,95 @@ def test_a_replaced_photo_and_removed_title_evidence_are_detached(dw):
     assert not [a for a in World.attached if a[0][0] == "detach" and 8 in a[0]]
     detail = dw.ok(dw.get(f"/api/v1/declarations/{did}", "p1"))
     assert detail["personal"]["photo_file_id"] == 7
+
+
+# --------------------------------------------------------------------------- regional rules
+
+def test_chongqing_lets_the_applicant_delete_before_review_and_a_level_undo_its_reject(dw):
+    """issue 16.8: Chongqing manual 4.4 (删除 before the unit reviews) and 2.4.3 (撤销 of a
+    level's own 不通过) are plan settings, by default Chongqing's only (Anhui FAQ 13)."""
+    anhui = dw.published_plan()
+    assert (anhui["delete_submitted"], anhui["undo_reject"]) == (False, False)
+    did = dw.submitted(anhui["id"])["id"]
+    assert dw.error(dw.delete(f"/api/v1/declarations/{did}", "p1"), 409)[
+        "code"] == "declaration.not_deletable"
+    dw.decide("a1", did, "reject", "材料不实")
+    assert dw.error(dw.post(f"/api/v1/declarations/{did}/undo-reject", "a1"), 409)[
+        "code"] == "declaration.undo_reject_not_allowed"
+    overridden = dw.published_plan(name="安徽省某计划", delete_submitted=True)
+    assert (overridden["delete_submitted"], overridden["undo_reject"]) == (True, False)
+
+    year = anhui["year"]
+    cq = dw.published_plan(name=f"{year}年度重庆市中小学教师系列高级职称评审",
+                           committee="重庆市中小学教师系列高级职称评审委员会")
+    assert (cq["delete_submitted"], cq["undo_reject"]) == (True, True)
+    records = ((21, "annual_assessment"), (22, "paper"))
+    first = dw.submitted(cq["id"], "p2", 78, records)["id"]
+    assert dw.box("a1", "unclaimed")["total"] == 1
+    dw.ok(dw.delete(f"/api/v1/declarations/{first}", "p2"))
+    assert dw.box("a1", "unclaimed")["total"] == 0
+    assert dw.scalar("SELECT status FROM workflow.processes WHERE subject_id = :s "
+                     "AND kind = 'declaration'", s=str(first)) == "withdrawn"
+    assert dw.events("declaration_deleted", first)[0]["record_ids"] == [21, 22]
+
+    # Declared again; once the unit has claimed it, it is no longer deletable.
+    again = dw.submitted(cq["id"], "p2", 78, records)["id"]
+    dw.ok(dw.post(f"/api/v1/tasks/{dw.task_of('a1', again)}/claim", "a1"))
+    refused = dw.error(dw.delete(f"/api/v1/declarations/{again}", "p2"), 409)
+    assert refused["message"] == "申报单位已开始审核，无法删除"
+
+    # 不通过, then undone by the same unit: under review there again, in its 待处理.
+    dw.decide("a1", again, "reject", "材料不实")
+    assert dw.post(f"/api/v1/declarations/{again}/undo-reject", "b1").status_code in (
+        404, 409)
+    undone = dw.ok(dw.post(f"/api/v1/declarations/{again}/undo-reject", "a1"))
+    assert undone["unit_id"] == SCHOOL_A and undone["step_index"] == 0
+    seen = dw.ok(dw.get(f"/api/v1/declarations/{again}", "p2"))
+    assert (seen["status"], seen["opinion"]) == ("submitted", None)
+    assert [t["id"] for t in dw.box("a1", "todo")["items"]] == [undone["task_id"]]
+    [event] = dw.events("declaration_rejection_undone", again)
+    assert (event["status"], event["action"], event["step_index"]) == (
+        "submitted", "undo_reject", 0)
+    assert event["decided_by"]["account_id"] == 101
+    assert dw.error(dw.post(f"/api/v1/declarations/{again}/undo-reject", "a1"), 409)[
+        "code"] == "task.not_undoable"
+    dw.decide("a1", again)
+    assert dw.ok(dw.get(f"/api/v1/declarations/{again}", "p2"))["current_step_label"] \
+        == "主管部门审核"
+
+
+# --------------------------------------------------------------------------- return notice
+
+def test_a_returned_declaration_has_one_notice_of_everything_to_correct(dw):
+    """issue 16.15 (一次性告知): the opinion, each marked item with its reason and each
+    failing rule, in one list."""
+    plan = dw.published_plan()
+    did = dw.submitted(plan["id"])["id"]
+    assert dw.error(dw.get(f"/api/v1/declarations/{did}/return-notice", "p1"), 409)[
+        "code"] == "declaration.not_returned"
+    detail = dw.ok(dw.get(f"/api/v1/declarations/{did}", "a1"))
+    item = next(s for s in detail["sections"] if s["code"] == "papers")["items"][0]
+    dw.ok(dw.post(f"/api/v1/declarations/{did}/items/{item['id']}/mark", "a1",
+                  {"deleted": True, "reason": "论文与申报专业无关"}))
+    dw.decide("a1", did, "return", "请补充近三年年度考核材料")
+    World.bindings[77] = None   # and a rule fails now: no longer bound to a unit
+
+    notice = dw.ok(dw.get(f"/api/v1/declarations/{did}/return-notice", "p1"))
+    assert (notice["status"], notice["returned_by_unit_name"], notice["step_label"]) == (
+        "returned", "合肥市第一中学", "单位审核")
+    assert notice["returned_at"]
+    kinds = [entry["kind"] for entry in notice["items"]]
+    assert kinds[:2] == ["opinion", "item"] and "rule" in kinds
+    assert notice["count"] == len(notice["items"])
+    opinion, marked = notice["items"][:2]
+    assert (opinion["kind_label"], opinion["message"]) == ("退回意见", "请补充近三年年度考核材料")
+    assert (marked["section"], marked["section_label"], marked["item_id"], marked["message"]) \
+        == ("papers", "教研科研条件", item["id"], "论文与申报专业无关")
+    rules = [e for e in notice["items"] if e["kind"] == "rule"]
+    check = dw.ok(dw.get(f"/api/v1/declarations/{did}/check", "p1"))
+    assert [(e["code"], e["message"]) for e in rules] == [
+        (r["code"], r["message"]) for r in check["rules"] if not r["passed"]]
+    assert rules
+    # Only the applicant reads it.
+    assert dw.get(f"/api/v1/declarations/{did}/return-notice", "p2").status_code == 404
+    assert dw.get(f"/api/v1/declarations/{did}/return-notice", "a1").status_code == 403

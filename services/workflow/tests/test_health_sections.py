@@ -10,6 +10,7 @@ from .health_support import (  # noqa: F401
     APPLICANT_ID,
     HealthWorld,
     fill_everything,
+    health_plan_body,
     health_record,
     hw,
     pdf,
@@ -390,3 +391,24 @@ def test_reviewer_marks_a_row_deleted_and_the_applicant_fixes_it_after_a_return(
     fixed = hw.put_section(did, "work", {"rows": rows})
     assert fixed["sections"]["work"]["rows"][2]["deleted"] is False
     assert hw.check(did)["passed"] is True
+
+
+def test_a_standard_profile_health_plan_takes_no_chongqing_form(hw):
+    """issue 16.9 (Anhui FAQ 7: the organiser decides what an applicant fills): an Anhui
+    卫生系列 plan with the standard profile is submitted without 医德医风满意度, 卫生支农年限
+    or a signed 工作量; a health plan without a profile keeps the Chongqing form."""
+    default = hw.ok(hw.post("/api/v1/plans", "hr", health_plan_body()), 201)
+    assert default["form_profile"] == "chongqing_health"
+    plan = hw.health_plan(name="安徽省卫生系列高级职称评审",
+                          committee="安徽省卫生系列高级职称评审委员会", form_profile="standard")
+    assert (plan["form_profile"], plan["form_profile_label"]) == (
+        "standard", "标准评审表（导入业绩）")
+    did = hw.health_declaration(plan)["id"]
+    refused = hw.error(hw.get(f"/api/v1/declarations/{did}/health", APPLICANT), 409)
+    assert refused["code"] == "health.not_applicable"
+    hw.personal_and_title(did)
+    check = hw.check(did)
+    assert not health_rules(check)
+    assert not failed(check), failed(check)
+    submitted = hw.ok(hw.post(f"/api/v1/declarations/{did}/submit", APPLICANT))
+    assert submitted["status"] == "submitted"

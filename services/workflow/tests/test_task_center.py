@@ -482,3 +482,26 @@ def test_openapi_describes_the_task_routes(wf):
     listing = paths["/api/v1/tasks"]["get"]
     assert any(p["in"] == "query" for p in listing["parameters"])
     assert {"TaskPage", "TaskItem", "ProcessHistory"} <= set(spec["components"]["schemas"])
+
+
+def test_a_revoked_approval_is_in_the_revokers_todo(wf):
+    """issue 16.6, Anhui FAQ 003 (单位常见问题 1): after 撤销审核 the new task is in the
+    revoking admin's 待处理, not in the unit's 待领取; an ordinary request is unclaimed."""
+    record = {
+        "kind": "record", "subject_service": "achievements", "subject_type": "record",
+        "subject_id": 601, "title": "工作经历·宏景软件公司",
+        "applicant_person_id": 77, "applicant_name": "孙迪", "applicant_unit_id": UNIT_A,
+        "chain": [{"unit_id": UNIT_A, "unit_name": UNIT_NAMES[UNIT_A]}],
+        "summary": {"record_id": 601, "note": "单位撤销审核，重新审核", "revoked": True},
+    }
+    wf.publish(record, source="achievements", actor={
+        "account_id": 102, "unit_id": UNIT_A, "person_id": None, "name": "李强"})
+    _, task_id = wf.wait_process(record)
+    assert [t["id"] for t in wf.box("a2", "todo")["items"]] == [task_id]
+    assert wf.box("a1", "unclaimed")["total"] == 0
+    assert wf.box("a1", "todo")["total"] == 0
+
+    ordinary = {**record, "subject_id": 602, "summary": {"record_id": 602}}
+    wf.publish(ordinary, source="achievements")
+    _, other = wf.wait_process(ordinary)
+    assert [t["id"] for t in wf.box("a1", "unclaimed")["items"]] == [other]

@@ -32,6 +32,7 @@ from services.contracts.workflow.declarations import (
     LEVELS,
     RECALLED,
     REJECTED,
+    REJECTION_UNDONE,
     RETURNED,
     SECTION_KINDS,
     STEP_DECIDED,
@@ -39,6 +40,7 @@ from services.contracts.workflow.declarations import (
     SUBJECT_TYPE,
     SUBMITTED,
 )
+from services.contracts.workflow.health import SECTIONS as HEALTH_SECTION_LABELS
 from services.contracts.workflow.review import ACTION_LABELS
 
 from ...engine.logic import engine
@@ -357,10 +359,28 @@ def delete_warning(declaration, on=None):
     return None
 
 
+def deletable(session, declaration):
+    """删除 is open to the applicant: being filled in or returned; or, where the plan
+    allows it (Chongqing 4.4), submitted while the unit has not reviewed it (its task is
+    open and unclaimed at the first step)."""
+    if declaration.status in EDITABLE:
+        return True
+    if declaration.status != "submitted" or not plans.may_delete_submitted(declaration.plan):
+        return False
+    task = open_task(session, declaration)
+    return task is not None and task.step_index == 0 and task.claimed_by_account_id is None
+
+
 def delete(session, actor, declaration, confirm=False, on=None):
-    """删除 a declaration being filled in or returned. Once the plan's window has closed
-    no new declaration can be made, so the caller must confirm."""
-    if declaration.status not in EDITABLE:
+    """删除 a declaration being filled in or returned (or submitted and not yet reviewed,
+    where the plan allows it: its review ends as withdrawn). Once the plan's window has
+    closed no new declaration can be made, so the caller must confirm."""
+    under_review = declaration.status == "submitted"
+    if under_review and not deletable(session, declaration):
+        message = "申报单位已开始审核，无法删除" if plans.may_delete_submitted(
+            declaration.plan) else f"申报状态为“{status_label(declaration.status)}”，无法删除"
+        raise Conflict("declaration.not_deletable", message, {"status": declaration.status})
+    if declaration.status not in EDITABLE and not under_review:
         raise Conflict("declaration.not_deletable",
                        f"申报状态为“{status_label(declaration.status)}”，无法删除",
                        {"status": declaration.status})
@@ -370,6 +390,11 @@ def delete(session, actor, declaration, confirm=False, on=None):
                        "申报时间已截止，删除后将无法再次申报。如确认删除，请再次确认（confirm=true）",
                        {"requires_confirmation": True})
     now = utcnow()
+    if under_review:
+        engine.withdraw(session, kind=KIND, subject_service=SUBJECT_SERVICE,
+                        subject_type=SUBJECT_TYPE, subject_id=declaration.id,
+                        actor={"account_id": actor.account_id, "name": actor.name}, at=now)
+        set_current(declaration, None)
     declaration.deleted_at = now
     touch(declaration, now)
     session.flush()
@@ -695,6 +720,46 @@ def apply_recall(session, declaration, recall):
     ))
 
 
+def apply_undo_reject(session, declaration, undone):
+    """A level undid its own 不通过 (the engine reopened the process there): the
+    declaration is under review at that level again; other systems are told."""
+    index = undone["step_index"]
+    at = dt.datetime.fromisoformat(undone["undone_at"])
+    declaration.status = "submitted"
+    declaration.ended_step = None
+    declaration.decided_at = None
+    declaration.opinion = None
+    declaration.opinion_unit_name = None
+    set_current(declaration, index)
+    touch(declaration, at)
+    session.flush()
+    step = declaration.chain[index] if index < len(declaration.chain) else {}
+    emit(session, REJECTION_UNDONE, f"declaration:{declaration.id}", event_data(
+        declaration, step_index=index,
+        step_label=chains.step_label(index, step.get("unit_kind")),
+        unit_id=undone["unit_id"], unit_name=undone["unit_name"],
+        action="undo_reject", action_label=ACTION_LABELS.get("undo_reject"),
+        opinion=None, outcome="undone", final=False, held=False,
+        decided_at=undone["undone_at"], decided_by=undone["undone_by"]))
+
+
+def undo_reject(session, actor, declaration, *, rules):
+    """撤销审核不通过 (Chongqing 2.4.3 审核未通过 → 撤销): the unit that rejected the
+    declaration takes its 不通过 back, where the plan allows it."""
+    if not plans.may_undo_reject(declaration.plan):
+        raise Conflict("declaration.undo_reject_not_allowed", "该评审计划不允许撤销审核不通过")
+    task = None
+    if declaration.status == "rejected" and declaration.process_id is not None:
+        task = session.execute(
+            select(Task).where(Task.process_id == declaration.process_id,
+                               Task.unit_id == actor.unit_id, Task.state == TASK_DECIDED,
+                               Task.outcome == "rejected")
+        ).unique().scalars().first()
+    if task is None:
+        raise Conflict("task.not_undoable", "指定流程的当前状态不允许撤销审核不通过")
+    return engine.undo_reject(session, task.id, actor, rules=rules)
+
+
 def recall(session, actor, declaration, *, rules):
     """撤回 by a unit admin: the task its unit decided (passed up) in the current
     process, while the next unit has not claimed it, or its approval held for the unit's
@@ -862,6 +927,66 @@ def sections_view(declaration):
     return result
 
 
+NOTICE_KINDS = {"opinion": "退回意见", "item": "标记删除的申报业绩",
+                "health_row": "标记删除的填报内容", "rule": "不满足的申报条件"}
+
+
+def _notice(kind, message, **fields):
+    return {"kind": kind, "kind_label": NOTICE_KINDS[kind], "section": None,
+            "section_label": None, "item_id": None, "title": None, "code": None,
+            "message": message, **fields}
+
+
+def return_notice(session, declaration, rules):
+    """一次性告知 of a returned declaration: everything the applicant must correct in one
+    list — the return opinion, each item and health row a reviewer marked deleted with
+    its reason, and each rule of the check (``rules``) that fails now."""
+    if declaration.status != "returned":
+        raise Conflict("declaration.not_returned", "该申报未被退回，没有退回告知",
+                       {"status": declaration.status})
+    entries = []
+    if declaration.opinion:
+        entries.append(_notice("opinion", declaration.opinion,
+                               title=declaration.opinion_unit_name))
+    labels = {s["code"]: s["label"] for s in declaration.plan.sections}
+    order = {code: index for index, code in enumerate(labels)}
+    for item in sorted(declaration.items,
+                       key=lambda i: (order.get(i.section, len(order)), i.position)):
+        if item.marked_deleted:
+            entries.append(_notice(
+                "item", item.mark_reason or "审核单位已标记删除", section=item.section,
+                section_label=labels.get(item.section, item.section), item_id=item.id,
+                title=item.title))
+    record = health_sections.get_record(session, declaration.id) \
+        if health_sections.is_health(declaration) else None
+    for code, label in HEALTH_SECTION_LABELS.items():
+        rows = ((record.sections or {}).get(code) or {}).get("rows") if record else None
+        for index, row in enumerate(rows or (), start=1):
+            if row.get("deleted"):
+                entries.append(_notice(
+                    "health_row", (row.get("mark") or {}).get("reason")
+                    or "审核单位已标记删除", section=f"health:{code}", section_label=label,
+                    item_id=row.get("id"), title=f"第 {index} 行"))
+    for found in rules:
+        if not found["passed"]:
+            entries.append(_notice("rule", found["message"], code=found["code"],
+                                   title=found["label"]))
+    index = declaration.ended_step
+    step = declaration.chain[index] if index is not None and index < len(
+        declaration.chain) else {}
+    return {
+        "declaration_id": declaration.id,
+        "status": declaration.status,
+        "status_label": status_label(declaration.status),
+        "returned_at": iso(declaration.decided_at),
+        "returned_by_unit_name": declaration.opinion_unit_name or step.get("unit_name"),
+        "step_label": chains.step_label(index, step.get("unit_kind"))
+        if index is not None else None,
+        "count": len(entries),
+        "items": entries,
+    }
+
+
 def plan_ref(plan):
     return {"id": plan.id, "year": plan.year, "name": plan.name,
             "committee": plan.committee, "starts_on": iso(plan.starts_on),
@@ -911,7 +1036,9 @@ def list_item(declaration, *, owner=False, task=None):
         "task_id": task.id if task is not None else None,
         "task_claimed_by": task.claimed_by_name if task is not None else None,
         "editable": owner and declaration.status in EDITABLE,
-        "deletable": owner and declaration.status in EDITABLE,
+        "deletable": owner and (declaration.status in EDITABLE or (
+            declaration.status == "submitted"
+            and plans.may_delete_submitted(declaration.plan))),
     }
 
 

@@ -43,7 +43,7 @@ from services.contracts.printing import (
 from services.contracts.workflow.health import BASIC_EVIDENCE, ROW_LIMITS, SECTIONS
 
 from ..models import DeclarationHealth
-from . import eligibility
+from . import eligibility, plans
 from .status import EDITABLE, status_label
 
 # The series whose declarations carry the sections (identity's 卫生技术人员; plans may
@@ -156,7 +156,11 @@ INTEGRITY_DEFAULT = {"publicity_from": None, "publicity_to": None, "checked": []
 # --------------------------------------------------------------------------- who, what
 
 def is_health(declaration):
-    return (declaration.series or "") in HEALTH_SERIES
+    """Whether the declaration carries the sections: a health series under a plan whose
+    form profile is ``chongqing_health`` (Anhui FAQ 7: the organiser decides what an
+    applicant fills; ``standard`` plans take only their imported records)."""
+    return (declaration.series or "") in HEALTH_SERIES \
+        and plans.form_profile(declaration.plan) == "chongqing_health"
 
 
 def require_health(declaration):

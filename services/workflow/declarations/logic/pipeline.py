@@ -22,6 +22,11 @@ A recall (撤回) of a declaration's task runs, after the engine moved the proce
 - ``gate.drop``: a recalled held approval no longer waits for 上报;
 - ``declarations.apply_recall``: the declaration is at the unit's step again.
 
+An undo of a level's own 不通过 (撤销, where the plan allows it) runs, after the engine
+opened the process again at that level:
+
+- ``declarations.apply_undo_reject``: the declaration is under review at that level again.
+
 A decision on a process that is not its declaration's current one (another subject, or
 a declaration resubmitted since) changes nothing here.
 """
@@ -82,9 +87,16 @@ def recall_declaration(session, process, recall):
         decl.apply_recall(session, declaration, recall)
 
 
+def undo_rejection(session, process, undone):
+    declaration = decl.live_declaration(session, process, for_update=True)
+    if declaration is not None:
+        decl.apply_undo_reject(session, declaration, undone)
+
+
 DECLARATION_RULES = KindRules(
     guards=(recommendation_before_approval,),
     may_open_next=next_step_may_open,
     effects=(record_hold, move_declaration),
     recall_effects=(drop_hold, recall_declaration),
+    undo_effects=(undo_rejection,),
 )

@@ -15,6 +15,7 @@ from services.common.errors import Conflict, Forbidden, Invalid, NotFound
 from services.common.principal import OPERATOR, UNIT_ADMIN
 from services.common.time import iso, utcnow
 from services.contracts.workflow.declarations import (
+    FORM_PROFILES,
     FORMS,
     LEVELS,
     PLAN_STATUSES,
@@ -30,7 +31,40 @@ PUBLISHER_KINDS = ("hr", "organiser")
 
 FIELDS = ("year", "name", "committee", "office", "level", "forms", "starts_on", "ends_on",
           "scope", "content", "attachments", "contact_name", "contact_phone",
-          "contact_address", "interview", "titles_required", "sections", "unit_gate")
+          "contact_address", "interview", "titles_required", "sections", "unit_gate",
+          "delete_submitted", "undo_reject", "form_profile")
+# The series whose declarations carry the Chongqing health sections.
+HEALTH_SERIES = ("卫生技术人员", "卫生系列")
+
+
+def chongqing(plan):
+    """Whether the plan is Chongqing's (manual 004) rather than Anhui's (FAQ 003): its
+    name, committee, HR department or organiser names 重庆."""
+    return any("重庆" in (name or "") for name in (
+        plan.name, plan.committee, plan.hr_unit_name, plan.organiser_unit_name))
+
+
+def may_delete_submitted(plan):
+    """Chongqing 4.4: the applicant may delete a submitted declaration the unit has not
+    reviewed; Anhui FAQ 13: no (the reviewing level returns it)."""
+    value = getattr(plan, "delete_submitted", None)
+    return chongqing(plan) if value is None else bool(value)
+
+
+def may_undo_reject(plan):
+    """Chongqing 2.4.3: a level may undo its own 不通过 (审核未通过 → 撤销)."""
+    value = getattr(plan, "undo_reject", None)
+    return chongqing(plan) if value is None else bool(value)
+
+
+def form_profile(plan):
+    """The form an applicant fills: the plan's, else ``chongqing_health`` for a plan of
+    the health series (as before plans said so), else ``standard``."""
+    value = getattr(plan, "form_profile", None)
+    if value:
+        return value
+    series = {entry.get("series") for entry in plan.scope or ()}
+    return "chongqing_health" if series & set(HEALTH_SERIES) else "standard"
 
 
 def today():
@@ -363,6 +397,10 @@ def detail(plan, actor=None):
         "contact_address": plan.contact_address,
         "titles_required": plan.titles_required,
         "unit_gate": plan.unit_gate,
+        "delete_submitted": may_delete_submitted(plan),
+        "undo_reject": may_undo_reject(plan),
+        "form_profile": form_profile(plan),
+        "form_profile_label": FORM_PROFILES.get(form_profile(plan)),
         "sections": [{**section, "kind_label": SECTION_KINDS.get(section.get("kind"))}
                      for section in plan.sections],
         "hr_unit_id": plan.hr_unit_id,

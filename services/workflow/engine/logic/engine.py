@@ -66,6 +66,7 @@ from .labels import (
     RECALLED,
     REJECT_KINDS,
     SUBMIT,
+    UNDO_REJECT,
     WITHDRAW,
     WITHDRAWN,
 )
@@ -109,6 +110,7 @@ class KindRules:
     may_open_next: Callable | None = None
     effects: tuple[Callable, ...] = ()
     recall_effects: tuple[Callable, ...] = ()
+    undo_effects: tuple[Callable, ...] = ()
 
     def may_open(self, session, process, decision):
         return self.may_open_next is None or bool(self.may_open_next(session, process,
@@ -446,6 +448,50 @@ def recall(session, task_id, actor, *, rules=NO_RULES):
         "recalled_by": {"account_id": actor.account_id, "name": actor.name},
     }
     for effect in rules.of(process.kind).recall_effects:
+        effect(session, process, result)
+    return result
+
+
+def undo_reject(session, task_id, actor, *, rules=NO_RULES):
+    """撤销审核不通过: the actor's unit undoes its own 不通过 (Chongqing manual 2.4.3): the
+    process is open again at the unit's step with a new open task claimed by the actor
+    (待处理), the history records it and the kind's ``undo_effects`` run. 409 unless the
+    task's 不通过 ended the process. Whether the kind allows it is the caller's rule."""
+    task = _locked_task(session, task_id, actor)
+    process = session.execute(
+        select(Process).where(Process.id == task.process_id).with_for_update()
+        .execution_options(populate_existing=True)
+    ).scalar_one()
+    if task.state != TASK_DECIDED or task.outcome != "rejected" \
+            or process.status != "rejected":
+        raise Conflict("task.not_undoable", "指定流程的当前状态不允许撤销审核不通过",
+                       {"task_id": task.id})
+    now = utcnow()
+    process.status = PROCESS_OPEN
+    process.ended_at = None
+    process.current_step = task.step_index
+    again = open_task(session, process, task.step_index, task.unit_id, task.unit_name, now)
+    again.claimed_by_account_id = actor.account_id
+    again.claimed_by_name = actor.name
+    again.claimed_at = now
+    session.add(HistoryEntry(
+        process_id=process.id, step_index=task.step_index, unit_id=task.unit_id,
+        unit_name=task.unit_name, account_id=actor.account_id, account_name=actor.name,
+        action=UNDO_REJECT, opinion=None, outcome=None, at=now,
+    ))
+    session.flush()
+    result = {
+        "process_id": process.id,
+        "kind": process.kind,
+        "step_index": task.step_index,
+        "unit_id": task.unit_id,
+        "unit_name": task.unit_name,
+        "task_id": again.id,
+        "undone_task_id": task.id,
+        "undone_at": now.isoformat(),
+        "undone_by": {"account_id": actor.account_id, "name": actor.name},
+    }
+    for effect in rules.of(process.kind).undo_effects:
         effect(session, process, result)
     return result
 

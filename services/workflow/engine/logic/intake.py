@@ -2,10 +2,14 @@
 import datetime as dt
 import logging
 
+from sqlalchemy import select
+
 from services.common.errors import Invalid
 from services.common.schemas import load
+from services.common.time import utcnow
 from services.contracts.workflow.review import ReviewRequestedSchema, ReviewWithdrawnSchema
 
+from ..models import TASK_OPEN, Task
 from .engine import start_process, withdraw
 
 log = logging.getLogger(__name__)
@@ -45,10 +49,35 @@ def review_requested(session, envelope):
         submitted_at=_occurred_at(envelope),
         request=envelope["data"],
     )
+    if started.created and revoked_by_first_unit(data, actor):
+        claim_for_revoker(session, started.process, actor)
     if started.created:
         log.info("started %s process %s for %s/%s/%s", data["kind"], started.process.id,
                  data["subject_service"], data["subject_type"], data["subject_id"])
     return started.process.id
+
+
+def revoked_by_first_unit(data, actor):
+    """A review asked again by 撤销审核 (``summary.revoked``: the unit took back its own
+    approval) whose actor is an account of the first step's unit."""
+    chain = data.get("chain") or []
+    return bool((data.get("summary") or {}).get("revoked") and chain
+                and actor.get("account_id") is not None
+                and actor.get("unit_id") == chain[0].get("unit_id"))
+
+
+def claim_for_revoker(session, process, actor):
+    """Anhui FAQ 003 (单位常见问题 1): after 撤销审核 the record is in the revoker's
+    待处理: the first task starts claimed by them, not in the unit's 待领取."""
+    now = utcnow()
+    for task in session.execute(
+            select(Task).where(Task.process_id == process.id, Task.state == TASK_OPEN,
+                               Task.step_index == 0)).unique().scalars():
+        if task.claimed_by_account_id is None:
+            task.claimed_by_account_id = actor["account_id"]
+            task.claimed_by_name = actor.get("name")
+            task.claimed_at = now
+    session.flush()
 
 
 def review_withdrawn(session, envelope):

@@ -13,6 +13,7 @@ from services.contracts.workflow.review import (
     RECALLED,
     STEP_LABELS,
     SUBMIT,
+    UNDO_REJECT,
     UNIT_KINDS,
     WITHDRAW,
     WITHDRAWN,
@@ -20,8 +21,8 @@ from services.contracts.workflow.review import (
 
 __all__ = ["ACTION_LABELS", "ACTIONS", "BOXES", "FORWARDED", "KINDS", "OPINION_REQUIRED",
            "OUTCOME_OF", "PROCESS_STATUS_LABELS", "RECALL", "RECALLED", "REJECT_KINDS",
-           "STEP_LABELS", "SUBMIT", "UNIT_KINDS", "WITHDRAW", "WITHDRAWN", "step_label",
-           "task_status"]
+           "STEP_LABELS", "SUBMIT", "UNDO_REJECT", "UNIT_KINDS", "WITHDRAW", "WITHDRAWN",
+           "step_label", "task_status"]
 
 # ``reject`` (不通过: no new declaration that year) only for declarations.
 REJECT_KINDS = frozenset({"declaration"})
