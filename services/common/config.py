@@ -76,6 +76,8 @@ SETTINGS = _table(
     Setting("EXPORT_TIMEOUT", float, 120.0, positive=True,
             help="seconds, for operations that build a document"),
     Setting("READY_TIMEOUT", float, 2.0, positive=True, help="seconds"),
+    Setting("GATEWAY_MAX_IN_FLIGHT", int, 200, positive=True,
+            help="requests one gateway handles at once; more answer 503 with Retry-After"),
     Setting("SESSION_ACTIVITY_SECONDS", float, 2.0, positive=True,
             help="how often the gateway reports the sessions it let through"),
     Setting("SESSION_START_WAIT", float, 5.0, positive=True,
@@ -148,6 +150,7 @@ SERVICE_SETTINGS = {
         "WEBHOOK_ALLOW_HOSTS", "WEBHOOK_CONCURRENCY", "WEBHOOK_TIMEOUT",
         "WEBHOOK_RETRY_BASE", "WEBHOOK_RETRY_MAX", "WEBHOOK_GIVE_UP_AFTER", "WEBHOOK_LEASE"),
     "gateway": _BASE + ("RPC_TIMEOUT", "EXPORT_TIMEOUT", "READY_TIMEOUT", "TOKEN_SECRET",
+                        "GATEWAY_MAX_IN_FLIGHT",
                         "SESSION_IDLE_MINUTES", "SESSION_ACTIVITY_SECONDS",
                         "SESSION_START_WAIT", "CONSOLE_DIR"),
 }

@@ -28,6 +28,7 @@ from nameko.web.server import WebServer, WsgiApp
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Request, Response
 
+from services.common import config as cfg
 from services.common import errors, logs, metrics
 from services.common.schemas import load
 
@@ -49,6 +50,9 @@ STATUS = {
 }
 
 MAX_JSON_BODY = 1024 * 1024
+# Health checks answer even when the gateway is saturated (GATEWAY_MAX_IN_FLIGHT).
+UNLIMITED_PATHS = {"/healthz", "/readyz"}
+BUSY_RETRY_AFTER = 1  # seconds, in the Retry-After of a saturated gateway's 503
 REQUEST_ID_KEY = "request_id"  # in the worker context data (propagated with every RPC)
 ROUTES = []
 # Identifiers in paths are positive and fit the databases' integer keys; anything else
@@ -133,7 +137,10 @@ def route(method, path, *, summary, tag, body=None, query=None, response=None, s
 # --------------------------------------------------------------------------- server
 
 class JsonWsgiApp(WsgiApp):
-    """Nameko's WSGI app, answering unknown paths and methods in the error shape."""
+    """Nameko's WSGI app, answering unknown paths and methods in the error shape, and
+    refusing requests beyond GATEWAY_MAX_IN_FLIGHT at once."""
+
+    in_flight = 0  # requests of this instance being handled (health checks aside)
 
     def __call__(self, environ, start_response):
         # Prometheus (services/common/metrics.py), for scrapers that reach the pod itself:
@@ -154,7 +161,24 @@ class JsonWsgiApp(WsgiApp):
             response.status_code = code
             return response(environ, start_response)
         request.path_values = values
-        return provider.handle_request(request)(environ, start_response)
+        if environ.get("PATH_INFO") in UNLIMITED_PATHS:
+            return provider.handle_request(request)(environ, start_response)
+        # Bounded queueing: past the limit a request is refused at once (503, Retry-After)
+        # before it is authenticated or reaches any service, instead of waiting for a
+        # worker and the RPC timeout.
+        if self.in_flight >= self.max_in_flight:
+            response = error_response(errors.Unavailable("service.busy", "系统繁忙，请稍后再试"))
+            response.headers["Retry-After"] = str(BUSY_RETRY_AFTER)
+            return response(environ, start_response)
+        self.in_flight += 1
+        try:
+            return provider.handle_request(request)(environ, start_response)
+        finally:
+            self.in_flight -= 1
+
+    @functools.cached_property
+    def max_in_flight(self):
+        return cfg.as_int(self.server.container.config, "GATEWAY_MAX_IN_FLIGHT")
 
 
 class JsonWebServer(WebServer):
