@@ -11,6 +11,7 @@ the hospital's admin (demo_slyy), a 卫生-专题 with its 病案列表, and pub
 (公需课) that the operator loads and the person extracts (来源 自动生成).
 """
 import datetime as dt
+import io
 import sys
 import time
 
@@ -287,10 +288,17 @@ def _pdf(title):
     return out.getvalue()
 
 
-def _photo():
-    """A small JPEG portrait (the declaration's 照片)."""
-    from services.documents.tests.examples import example_photo
-    return example_photo()
+def _photo(width=250, height=350):
+    """A small JPEG portrait (the declaration's 照片): a grey silhouette on blue."""
+    from PIL import Image, ImageDraw
+
+    image = Image.new("RGB", (width, height), (60, 120, 200))
+    draw = ImageDraw.Draw(image)
+    draw.ellipse((width * 0.3, height * 0.15, width * 0.7, height * 0.5), fill=(235, 220, 200))
+    draw.rectangle((width * 0.18, height * 0.55, width * 0.82, height), fill=(40, 40, 40))
+    out = io.BytesIO()
+    image.save(out, "JPEG", quality=85)
+    return out.getvalue()
 
 
 def _upload(client, token, slot, file_name, bundle=None, data=None):
