@@ -97,3 +97,4 @@ def test_the_journey_of_every_role_in_chromium(platform, db_engine, web_config_p
     assert proc.returncode == 0, (
         f"the browser journey failed (screenshots in {out}):\n{output[-8000:]}")
     assert "journey passed" in output
+    shutil.rmtree(out, ignore_errors=True)  # kept only when the journey fails
