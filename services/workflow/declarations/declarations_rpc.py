@@ -514,8 +514,17 @@ class DeclarationsRpc:
         """撤销审核不通过: the caller's unit takes back its own 不通过, where the plan
         allows it (Chongqing 2.4.3)."""
         actor = self.principal.require(UNIT_ADMIN)
-        with self.db.transaction() as session:
+        with self.db.read() as session:
             declaration, _ = decl.get_visible(session, actor, require_id(declaration_id))
+            decl.undoable_task(session, actor, declaration)
+            record_ids = [item.record_id for item in declaration.items]
+            person_id = declaration.person_id
+        # Achievements released the records when the 不通过 ended the review: the
+        # declaration holds them again before it is under review again.
+        if record_ids:
+            self.achievements_rpc.lock_records(record_ids, declaration_id, person_id)
+        with self.db.transaction() as session:
+            declaration, _ = decl.get_visible(session, actor, declaration_id)
             result = decl.undo_reject(session, actor, declaration, rules=self.review_rules)
         return ps.UndoRejectResultSchema().dump(result)
 

@@ -559,12 +559,15 @@ def test_chongqing_lets_the_applicant_delete_before_review_and_a_level_undo_its_
 
     # 不通过, then undone by the same unit: under review there again, in its 待处理.
     dw.decide("a1", again, "reject", "材料不实")
+    World.locks -= {(21, again), (22, again)}   # as achievements releases them
     assert dw.post(f"/api/v1/declarations/{again}/undo-reject", "b1").status_code in (
         404, 409)
+    assert World.locked(again) == []
     undone = dw.ok(dw.post(f"/api/v1/declarations/{again}/undo-reject", "a1"))
     assert undone["unit_id"] == SCHOOL_A and undone["step_index"] == 0
     seen = dw.ok(dw.get(f"/api/v1/declarations/{again}", "p2"))
     assert (seen["status"], seen["opinion"]) == ("submitted", None)
+    assert World.locked(again) == [21, 22]   # held again while under review
     assert [t["id"] for t in dw.box("a1", "todo")["items"]] == [undone["task_id"]]
     [event] = dw.events("declaration_rejection_undone", again)
     assert (event["status"], event["action"], event["step_index"]) == (

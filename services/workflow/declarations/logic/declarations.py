@@ -746,6 +746,13 @@ def apply_undo_reject(session, declaration, undone):
 def undo_reject(session, actor, declaration, *, rules):
     """撤销审核不通过 (Chongqing 2.4.3 审核未通过 → 撤销): the unit that rejected the
     declaration takes its 不通过 back, where the plan allows it."""
+    task = undoable_task(session, actor, declaration)
+    return engine.undo_reject(session, task.id, actor, rules=rules)
+
+
+def undoable_task(session, actor, declaration):
+    """The actor's unit's 不通过 task of the declaration, if the plan lets it be undone;
+    409 otherwise."""
     if not plans.may_undo_reject(declaration.plan):
         raise Conflict("declaration.undo_reject_not_allowed", "该评审计划不允许撤销审核不通过")
     task = None
@@ -757,7 +764,7 @@ def undo_reject(session, actor, declaration, *, rules):
         ).unique().scalars().first()
     if task is None:
         raise Conflict("task.not_undoable", "指定流程的当前状态不允许撤销审核不通过")
-    return engine.undo_reject(session, task.id, actor, rules=rules)
+    return task
 
 
 def recall(session, actor, declaration, *, rules):
