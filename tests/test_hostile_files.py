@@ -16,6 +16,7 @@ import re
 import subprocess
 import sys
 import zipfile
+import zlib
 
 import pytest
 import requests
@@ -298,3 +299,71 @@ def test_the_billion_laughs_workbooks_are_valid_but_for_the_entities(part):
     with pytest.raises(workbooks.Invalid) as refused_:
         workbooks.parse_workbook(io.BytesIO(bomb), len(bomb), "cases", WorkbookLimits())
     assert refused_.value.code == "workbook.unsafe_xml"
+
+
+# ----------------------------------------------------------------------------- active content
+
+def html_posing_as_pdf():
+    """An HTML page that carries "%PDF-" at byte 100 (and an end marker)."""
+    page = b"<html><body><script>alert(1)</script>"
+    page += b" " * (100 - len(page))
+    return page + b"%PDF-1.4 </body></html>\n%%EOF\n"
+
+
+def pdf_with(extra_catalog=b"", extra_object=b""):
+    """A real PDF whose catalog gets ``extra_catalog`` and which carries ``extra_object``
+    (an object body) as one more object before its cross-reference table."""
+    data = samples.pdf()
+    assert b"/Type /Catalog" in data
+    data = data.replace(b"/Type /Catalog", b"/Type /Catalog " + extra_catalog, 1)
+    if extra_object:
+        data = data.replace(b"\nxref", b"\n99 0 obj\n" + extra_object + b"\nendobj\nxref", 1)
+    return data
+
+
+def flate_object_stream(body):
+    packed = zlib.compress(body)
+    return (b"<< /Type /ObjStm /N 1 /First 4 /Filter /FlateDecode /Length "
+            + str(len(packed)).encode() + b" >>\nstream\n" + packed + b"\nendstream")
+
+
+ACTIVE_PDFS = {
+    "open_action_js": pdf_with(b"/OpenAction << /S /JavaScript /JS (app.alert(1)) >>"),
+    "escaped_name": pdf_with(b"/OpenAction << /S /J#61vaScript /J#53 (app.alert(1)) >>"),
+    "launch": pdf_with(b"/OpenAction << /S /Launch /F (cmd.exe) >>"),
+    "embedded_file": pdf_with(b"/Names << /EmbeddedFiles 99 0 R >>",
+                              b"<< /Type /EmbeddedFile /Length 2 >>\nstream\nMZ\nendstream"),
+    "rich_media": pdf_with(extra_object=b"<< /Type /Annot /Subtype /RichMedia >>"),
+    "in_object_stream": pdf_with(extra_object=flate_object_stream(
+        b"1 0 << /S /JavaScript /JS (app.alert(1)) >>")),
+}
+
+
+def test_the_pdf_magic_must_stand_at_offset_zero(api, person, bucket):
+    _, answer = upload(api, person, "work_history", "证书.pdf", html_posing_as_pdf())
+    error = refused(answer, 415, "file.type_mismatch")
+    assert error["message"] == "文件内容与扩展名不符：扩展名为.pdf，实际内容为无法识别的内容"
+    assert_nothing_stored(api, bucket)
+
+
+@pytest.mark.parametrize("case", sorted(ACTIVE_PDFS))
+def test_pdfs_with_scripts_launch_actions_or_embedded_files_are_refused(api, person, bucket,
+                                                                        case):
+    _, answer = upload(api, person, "work_history", "证书.pdf", ACTIVE_PDFS[case])
+    error = refused(answer, 415, "file.active_content")
+    assert error["message"] == "PDF 文件含有脚本或嵌入内容，请另存为普通 PDF 后上传"
+    assert error["details"]["found"]
+    assert_nothing_stored(api, bucket)
+
+
+def test_the_active_content_scan_finds_each_name_and_passes_plain_pdfs():
+    from services.documents.logic.sniff import pdf_active_content
+
+    assert pdf_active_content(io.BytesIO(samples.pdf(pages=3))) == []
+    assert pdf_active_content(io.BytesIO(samples.pdf(padding=5000))) == []
+    found = {case: pdf_active_content(io.BytesIO(data)) for case, data in ACTIVE_PDFS.items()}
+    assert found == {
+        "open_action_js": ["JS", "JavaScript"], "escaped_name": ["JS", "JavaScript"],
+        "launch": ["Launch"], "embedded_file": ["EmbeddedFile", "EmbeddedFiles"],
+        "rich_media": ["RichMedia"], "in_object_stream": ["JS", "JavaScript"],
+    }

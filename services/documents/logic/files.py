@@ -47,6 +47,7 @@ from .sniff import (
     content_disposition,
     content_kind,
     extension_of,
+    pdf_active_content,
     pdf_is_complete,
     sniff,
 )
@@ -185,6 +186,12 @@ def empty_file():
 def too_many(rule, count):
     return Invalid("file.too_many", f"“{rule.label}”最多只能上传{rule.max_files}个文件",
                    {"max_files": rule.max_files, "count": count, "slot": rule.key})
+
+
+def active_content(names):
+    return UnsupportedType("file.active_content",
+                           "PDF 文件含有脚本或嵌入内容，请另存为普通 PDF 后上传",
+                           {"found": list(names)})
 
 
 def type_mismatch(extension, kind):
@@ -356,6 +363,7 @@ def check_upload(store, policy, f, now):
         kind = content_kind(download.file)
         size, sha256 = download.size, download.sha256
         complete = kind != "pdf" or pdf_is_complete(download.file)
+        active = pdf_active_content(download.file) if kind == "pdf" else []
     if size == 0:
         raise Refused(empty_file())
     if kind != KIND_OF_EXTENSION[f.extension]:
@@ -363,6 +371,8 @@ def check_upload(store, policy, f, now):
     if not complete:
         raise Refused(Invalid("file.corrupt", "文件已损坏或不完整（PDF缺少文件结尾），请重新上传",
                               {"detected": kind}))
+    if active:
+        raise Refused(active_content(active))
     return size, sha256
 
 

@@ -1,8 +1,10 @@
 """What a file really is, from its first bytes (and, for Office Open XML, its zip
 directory), compared with what its extension claims."""
+import re
 import unicodedata
 import urllib.parse
 import zipfile
+import zlib
 
 from services.common.errors import Invalid
 
@@ -45,7 +47,8 @@ def sniff(head):
     if (head.startswith(b"BM") and len(head) >= 18
             and int.from_bytes(head[14:18], "little") in _BMP_DIB_SIZES):
         return "bmp"
-    if b"%PDF-" in head[:HEAD_BYTES]:
+    if head.startswith(b"%PDF-"):
+        # At offset 0 only: an HTML page with "%PDF-" further in is not a PDF.
         return "pdf"
     return None
 
@@ -96,6 +99,65 @@ def pdf_is_complete(fileobj, chunk_size=1024 * 1024):
             tail = window[-(len(PDF_END) - 1):]
     finally:
         fileobj.seek(0)
+
+
+# --------------------------------------------------------------------------- active content
+
+# PDF names of scripts, launch actions, embedded files and multimedia (PDF 32000-1:
+# 12.6.4, 7.11.4, 13.2). /OpenAction alone is harmless (it often only opens a page); with
+# JavaScript it is caught by the /JavaScript or /JS name it then carries.
+ACTIVE_NAMES = frozenset({
+    b"JavaScript", b"JS", b"Launch", b"EmbeddedFile", b"EmbeddedFiles", b"RichMedia",
+    b"GoToE",
+})
+_NAME = re.compile(rb"/([^\x00\t\n\x0c\r ()<>\[\]{}/%]+)")
+_HEX_ESCAPE = re.compile(rb"#([0-9A-Fa-f]{2})")
+_STREAM = re.compile(rb"stream\r?\n")
+MAX_INFLATED = 64 * 1024 * 1024  # all streams of one file together, against zip bombs
+
+
+def _decoded(name):
+    """A PDF name with its #xx escapes decoded (``/J#61vaScript`` is ``/JavaScript``)."""
+    return _HEX_ESCAPE.sub(lambda m: bytes([int(m.group(1), 16)]), name)
+
+
+def _active_names(data):
+    return {_decoded(m.group(1)) for m in _NAME.finditer(data)} & ACTIVE_NAMES
+
+
+def _inflated_streams(data):
+    """The decompressed bytes of every stream that inflates with zlib (FlateDecode, also
+    object streams, which hide dictionaries), up to ``MAX_INFLATED`` bytes in all."""
+    budget = MAX_INFLATED
+    for match in _STREAM.finditer(data):
+        if budget <= 0:
+            return
+        inflater = zlib.decompressobj()
+        try:
+            out = inflater.decompress(data[match.end():], budget)
+        except zlib.error:
+            continue
+        budget -= len(out)
+        yield out
+
+
+def pdf_active_content(fileobj):
+    """The names of active content (scripts, launch actions, embedded files, rich media)
+    a PDF carries, in its plain bytes or inside its zlib-compressed streams, sorted;
+    empty when there is none. Leaves ``fileobj`` at 0.
+
+    A byte scan, not a parser: it sees every name written plainly or with #xx escapes,
+    in the file body and in FlateDecode streams (object streams included). It does not
+    see names in streams under other filters (LZW, ASCIIHex/85 wrapping Flate) or in
+    encrypted documents; such files are rare for scanned evidence."""
+    try:
+        data = fileobj.read()
+    finally:
+        fileobj.seek(0)
+    found = _active_names(data)
+    for inflated in _inflated_streams(data):
+        found |= _active_names(inflated)
+    return sorted(name.decode("latin-1") for name in found)
 
 
 def extension_of(file_name):
