@@ -32,6 +32,23 @@ validate.Length.message_min = "长度不能少于 {min} 个字符"
 validate.Length.message_max = "长度不能超过 {max} 个字符"
 validate.Length.message_all = "长度应在 {min} 到 {max} 个字符之间"
 validate.Length.message_equal = "长度应为 {equal} 个字符"
+# A list's length counts items (项), not characters.
+_LIST_LENGTH_MESSAGES = {
+    validate.Length.message_min: "不能少于 {min} 项",
+    validate.Length.message_max: "不能超过 {max} 项",
+    validate.Length.message_all: "应有 {min} 到 {max} 项",
+    validate.Length.message_equal: "应有 {equal} 项",
+}
+_length_format_error = validate.Length._format_error
+
+
+def _length_message(self, value, message):
+    if not isinstance(value, str | bytes):
+        message = _LIST_LENGTH_MESSAGES.get(message, message)
+    return _length_format_error(self, value, message)
+
+
+validate.Length._format_error = _length_message
 validate.Range.message_min = "应{min_op} {{min}}"
 validate.Range.message_max = "应{max_op} {{max}}"
 validate.Range.message_all = "应{min_op} {{min}} 且{max_op} {{max}}"

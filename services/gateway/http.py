@@ -22,10 +22,11 @@ import uuid
 from dataclasses import dataclass, field
 
 import eventlet
+from eventlet import wsgi as eventlet_wsgi
 from nameko.exceptions import RemoteError
 from nameko.web.handlers import HttpRequestHandler
-from nameko.web.server import WebServer, WsgiApp
-from werkzeug.exceptions import HTTPException
+from nameko.web.server import HttpOnlyProtocol, WebServer, WsgiApp
+from werkzeug.exceptions import HTTPException, MethodNotAllowed
 from werkzeug.wrappers import Request, Response
 
 from services.common import config as cfg
@@ -153,6 +154,8 @@ class JsonWsgiApp(WsgiApp):
             provider, values = adapter.match()
         except HTTPException as exc:
             code = exc.code or 404
+            if code == 405 and _beyond_max_id(adapter, environ):
+                code = 404
             if code == 405:
                 error = errors.AppError("request.method_not_allowed", "不支持的请求方法")
             else:
@@ -181,9 +184,47 @@ class JsonWsgiApp(WsgiApp):
         return cfg.as_int(self.server.container.config, "GATEWAY_MAX_IN_FLIGHT")
 
 
+# The longest request line (method, path and query) the gateway reads: long enough for
+# any query the schemas accept to reach them (a 2,000-character Chinese ``q`` is 18 KB
+# percent-encoded, and answers the schema's 422); longer lines answer 414 in the error
+# shape. eventlet's own 414 has an empty body and is a module constant it reads per
+# request, so it is replaced here.
+MAX_REQUEST_LINE = 64 * 1024
+_URI_TOO_LONG = json.dumps(
+    {"error": {"code": "request.uri_too_long", "message": "请求地址过长", "details": {}}},
+    ensure_ascii=False, separators=(",", ":")).encode()
+eventlet_wsgi.RESPONSE_414 = (
+    b"HTTP/1.0 414 Request URI Too Long\r\nConnection: close\r\n"
+    b"Content-Type: application/json\r\n"
+    + f"Content-Length: {len(_URI_TOO_LONG)}\r\n\r\n".encode() + _URI_TOO_LONG)
+
+
+def _beyond_max_id(adapter, environ):
+    """Whether a path answered 405 holds a number above MAX_ID where a rule takes an id:
+    it names no resource, whatever the method (404), rather than a wrong method."""
+    path = environ.get("PATH_INFO") or "/"
+    fixed = re.sub(r"(?<=/)\d+(?=/|$)",
+                   lambda m: "1" if int(m.group()) > MAX_ID else m.group(), path)
+    if fixed == path:
+        return False
+    try:
+        adapter.match(path_info=fixed, method=environ.get("REQUEST_METHOD"))
+    except MethodNotAllowed:
+        return True  # the path exists with an id in range; its id is what is wrong
+    except HTTPException:
+        return False
+    return True
+
+
 class JsonWebServer(WebServer):
     def get_wsgi_app(self):
         return JsonWsgiApp(self)
+
+    def get_wsgi_server(self, sock, wsgi_app, protocol=HttpOnlyProtocol, debug=False):
+        """Nameko's, reading request lines up to MAX_REQUEST_LINE."""
+        return eventlet_wsgi.Server(sock, sock.getsockname(), wsgi_app, protocol=protocol,
+                                    debug=debug, log=logging.getLogger("nameko.web.server"),
+                                    url_length_limit=MAX_REQUEST_LINE)
 
     def context_data_from_headers(self, request):
         """A request id of each request's own, which its RPCs carry to the services (their

@@ -83,7 +83,42 @@ def build_spec(version="1.0.0"):
         paths.setdefault(route.path, {})[route.method.lower()] = operation
     for path, operations in paths.items():
         spec.path(path=path, operations=operations)
-    return spec.to_dict()
+    document = spec.to_dict()
+    for route in ROUTES:
+        operation = document["paths"][route.path][route.method.lower()]
+        if not operation.get("description"):
+            operation["description"] = route.summary
+        if route.query is not None:
+            _describe_query(route.query, operation.get("parameters", []))
+    return document
+
+
+# Query parameters most list operations share, described once.
+COMMON_QUERY = {
+    "q": "关键字（模糊查询）",
+    "page": "页码，从 1 开始",
+    "page_size": "每页条数",
+    "status": "按状态筛选",
+    "limit": "最多返回条数",
+    "year": "年度",
+}
+
+
+def _describe_query(schema, parameters):
+    """Each query parameter's description from its field's ``metadata`` (``description``,
+    else ``label``), or the shared table: front-end developers read them in Chinese."""
+    instance = schema() if isinstance(schema, type) else schema
+    by_key = {(f.data_key or name): f for name, f in instance.fields.items()}
+    for parameter in parameters:
+        if parameter.get("in") != "query" or parameter.get("description"):
+            continue
+        field = by_key.get(parameter["name"])
+        metadata = field.metadata if field is not None else {}
+        label, text = metadata.get("label"), metadata.get("description")
+        description = (f"{label}：{text}" if label and text and label not in text
+                       else text or label or COMMON_QUERY.get(parameter["name"]))
+        if description:
+            parameter["description"] = description
 
 
 assert set(ERROR_DESCRIPTIONS) >= set(STATUS.values()) - {500}
