@@ -19,6 +19,7 @@ from services.contracts.documents import GENERATED, GENERATED_SLOT, MERGED
 
 from .logic import files
 from .logic.images import images_to_pdf
+from .storage import MissingObject
 
 log = logging.getLogger(__name__)
 
@@ -110,6 +111,8 @@ class FilesRpc:
         principal = files.require_principal(self.principal.current)
         f, _attached, basis = self._readable(principal, int(file_id), reason=data["reason"],
                                              for_download=True)
+        if f.status == files.COMPLETED and not self.storage.exists(f.object_key):
+            raise files.missing_file(f)
         with self.db.transaction() as session:
             link = files.issue_link(session, self.storage, self.policy, f, principal, basis,
                                     reason=data["reason"])
@@ -143,8 +146,11 @@ class FilesRpc:
             images = files.images_to_merge(session, principal, list(data["file_ids"]))
         content = []
         for f in images:
-            with self.storage.download(f.object_key, max(f.size or 0, 1)) as download:
-                content.append(download.read_all())
+            try:
+                with self.storage.download(f.object_key, max(f.size or 0, 1)) as download:
+                    content.append(download.read_all())
+            except MissingObject:
+                raise files.missing_file(f) from None
         pdf = tpool.execute(images_to_pdf, content)
         error = files.merged_too_large(rule, pdf)
         if error is not None:

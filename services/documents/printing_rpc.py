@@ -41,6 +41,7 @@ from .printing import (
 from .printing._pdf import register_fonts
 from .printing.review_form import MAX_PHOTO_BYTES
 from .printing.roster import MAX_ROWS
+from .storage import MissingObject
 
 log = logging.getLogger(__name__)
 
@@ -75,6 +76,10 @@ def _json_lines(fileobj):
         yield json.loads(line)
 
 
+PHOTO_MISSING = object()
+PHOTO_MISSING_NOTE = "照片文件缺失"
+
+
 class PrintingRpc:
     """Needs ``db``, ``storage``, ``policy``, ``principal``, ``workflow_rpc`` and
     ``FilesRpc._store_generated``."""
@@ -87,7 +92,10 @@ class PrintingRpc:
         settings = load_review_form_settings(settings) if settings else None
         source = self._print_source(declaration_id)
         photo = self._photo(source)
-        content = self._render(render_review_form, source["snapshot"], photo, settings)
+        note = None
+        if photo is PHOTO_MISSING:
+            photo, note = None, PHOTO_MISSING_NOTE
+        content = self._render(render_review_form, source["snapshot"], photo, settings, note)
         return self._stored(principal, content, printout_file_name(
             "评审表", source["snapshot"]["person"]["name"], "pdf"))
 
@@ -163,7 +171,8 @@ class PrintingRpc:
 
     def _photo(self, source):
         """The applicant's photo bytes from this service's storage, or None (printed with
-        an empty photo box) when there is none or the file is not the applicant's."""
+        an empty photo box) when there is none or the file is not the applicant's, or
+        PHOTO_MISSING when its stored object has gone (printed marked 照片文件缺失)."""
         snapshot = source["snapshot"]
         file_id = source.get("photo_file_id") or (snapshot.get("person") or {}).get("photo_file_id")
         if not file_id:
@@ -183,6 +192,11 @@ class PrintingRpc:
         try:
             with self.storage.download(f.object_key, MAX_PHOTO_BYTES) as download:
                 return download.read_all()
+        except MissingObject:
+            log.error("photo file %s of declaration %s is missing from storage (object %s); "
+                      "printing without it, marked %s", f.id, source.get("declaration_id"),
+                      f.object_key, PHOTO_MISSING_NOTE)
+            return PHOTO_MISSING
         except TooLarge:
             raise Invalid("print.photo_invalid", "照片文件过大，请上传不超过 10MB 的 JPG 或 PNG "
                                                  "照片") from None

@@ -26,7 +26,7 @@ from .logic.sniff import CONTENT_TYPE, content_disposition
 from .models import Base
 from .policy import PolicyProvider
 from .printing_rpc import PrintingRpc
-from .storage import Storage
+from .storage import MissingObject, Storage
 
 log = logging.getLogger(__name__)
 
@@ -94,7 +94,11 @@ class DocumentsService(OperationsRpc, FilesRpc, PrintingRpc):
             if (f.size or 0) > limits.max_bytes:
                 raise files.TooLarge("workbook.too_large",
                                      f"工作簿不能超过{limits.max_bytes // (1024 * 1024)}MB")
-            with self.storage.download(f.object_key, limits.max_bytes) as download:
+            try:
+                download = self.storage.download(f.object_key, limits.max_bytes)
+            except MissingObject:
+                raise files.missing_file(f) from None
+            with download:
                 result = tpool.execute(workbooks.parse_workbook, download.file,
                                        download.size, data["template"], limits)
         except (files.Invalid, files.TooLarge) as exc:

@@ -37,6 +37,16 @@ def make_client(endpoint, access_key, secret_key, region, secure=False):
                  secure=parsed.scheme == "https", region=region)
 
 
+class MissingObject(Exception):
+    """The object behind a file row is not in storage (lost, removed by an operator).
+    Callers answer ``files.missing_file(f)`` (404 ``file.missing`` naming the file) or go
+    on without it and say so; never carried over RPC as such."""
+
+    def __init__(self, key):
+        super().__init__(key)
+        self.key = key
+
+
 class ObjectInfo:
     def __init__(self, size, last_modified):
         self.size = size
@@ -113,7 +123,13 @@ class ObjectStore:
         # handed to the caller open (inside a Download), so no context manager here
         spool = tempfile.SpooledTemporaryFile(max_size=SPOOL_IN_MEMORY)  # noqa: SIM115
         size = 0
-        response = self.client.get_object(self.bucket, key)
+        try:
+            response = self.client.get_object(self.bucket, key)
+        except S3Error as exc:
+            spool.close()
+            if exc.code in MISSING_CODES:
+                raise MissingObject(key) from None
+            raise
         try:
             for chunk in response.stream(CHUNK):
                 size += len(chunk)

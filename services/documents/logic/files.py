@@ -37,6 +37,7 @@ from ..models import (
     Attachment,
     StoredFile,
 )
+from ..storage import MissingObject
 from . import slots as slot_rules
 from .sniff import (
     CONTENT_TYPE,
@@ -177,6 +178,14 @@ def too_large(rule, size=None):
     actual = f"（当前文件{megabytes(size)}）" if size is not None else ""
     return TooLarge("file.too_large", f"文件大小不能超过{rule.size_text}{actual}",
                     {"max_bytes": rule.max_bytes, "size": size, "slot": rule.key})
+
+
+def missing_file(f):
+    """404 ``file.missing``: the stored object behind ``f`` has gone (lost by storage or
+    removed by an operator)."""
+    log.error("object %s of file %s is missing from storage", f.object_key, f.id)
+    return NotFound("file.missing", f"文件“{f.original_name}”在存储中缺失，请重新上传",
+                    {"file_id": f.id, "file_name": f.original_name})
 
 
 def empty_file():
@@ -359,6 +368,8 @@ def check_upload(store, policy, f, now):
         download = store.download(f.object_key, rule.max_bytes)
     except TooLarge:
         raise Refused(too_large(rule)) from None
+    except MissingObject:
+        raise Conflict("file.not_uploaded", "文件尚未上传，请上传后再确认") from None
     with download:
         kind = content_kind(download.file)
         size, sha256 = download.size, download.sha256

@@ -50,10 +50,12 @@ MAX_PHOTO_BYTES = 10 * 1024 * 1024
 CN_NUMBERS = "一二三四五六七八九十"
 
 
-def render_review_form(snapshot, photo=None, settings=None):
+def render_review_form(snapshot, photo=None, settings=None, photo_note=None):
     """The 评审表 PDF (A4) of a declaration snapshot, as bytes.
 
     ``photo``: the person's photo as raw JPEG/PNG bytes, or None (an empty photo box).
+    ``photo_note``: what the photo box says instead of 照片 when there is no photo (e.g.
+    照片文件缺失 when the stored photo has gone).
     ``settings``: ``{page: {font_size, blank_rows, row_height}}`` overriding, page by page
     and key by key, the settings saved in ``snapshot["print_settings"]["review_form"]``.
     Raises Invalid (422) for a broken snapshot, settings or photo, or content that cannot
@@ -62,7 +64,7 @@ def render_review_form(snapshot, photo=None, settings=None):
     page_settings = _merge_settings(snap["print_settings"]["review_form"],
                                     load_review_form_settings(settings) if settings else {})
     photo_flowable = _photo(photo) if photo else None
-    form = _Form(snap, page_settings, photo_flowable)
+    form = _Form(snap, page_settings, photo_flowable, photo_note)
     story = form.story()
 
     buffer = _pdf.new_buffer()
@@ -139,10 +141,11 @@ def _photo(data):
 class _Form:
     """Builds the story page group by page group."""
 
-    def __init__(self, snap, settings, photo):
+    def __init__(self, snap, settings, photo, photo_note=None):
         self.snap = snap
         self.settings = settings
         self.photo = photo
+        self.photo_note = photo_note
         self.current_page = None
         self.section_no = 0
 
@@ -206,7 +209,7 @@ class _Form:
         photo_w = PHOTO_W + 2 * _pdf.PADDING + 4
         lw = 74
         vw = (W - photo_w - 3 * lw) / 3
-        photo_cell = self.photo or styles.c("照片")
+        photo_cell = self.photo or styles.c(self.photo_note or "照片")
         top = grid_table(styles, None, [
             ["姓名", person["name"], "曾用名", person["former_name"], "性别", person["gender"],
              photo_cell],

@@ -321,3 +321,23 @@ def test_the_printout_routes_are_in_the_openapi_document(printing):
         assert success["content"]["application/json"]["schema"]["$ref"].startswith(
             "#/components/schemas/")
     assert "rows" in spec["components"]["schemas"]["RosterLink"]["properties"]
+
+
+def test_a_photo_missing_from_storage_prints_the_form_marked_and_downloads_answer_404(
+        printing, tmp_path):
+    """Issue 15.7: the object behind the photo is removed in the S3 server itself."""
+    photo = printing.uploaded("alice", "work_history", "照片.jpg", example_photo())["id"]
+    FakePrintWorkflow.add(declaration_snapshot(42), photo_file_id=photo)
+    printing.s3.remove_object(printing.bucket, printing.object_key(photo))
+
+    pdf = print_pdf(printing, "alice", 42, tmp_path)
+    assert pdf.image_count() == 0
+    assert squash("照片文件缺失") in pdf.text
+    assert squash("王丽") in pdf.text
+
+    answer = printing.get(f"/api/v1/files/{photo}/download", "alice")
+    assert answer.status_code == 404, answer.text
+    error = answer.json()["error"]
+    assert error["code"] == "file.missing"
+    assert error["message"] == "文件“照片.jpg”在存储中缺失，请重新上传"
+    assert error["details"] == {"file_id": photo, "file_name": "照片.jpg"}
