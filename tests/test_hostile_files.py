@@ -10,6 +10,7 @@ boto3, not through the service), no import preview and no record in achievements
 The documents service's own tests (services/documents/tests) cover the same checks one
 by one against fakes of identity and workflow; these run them through the whole platform.
 """
+import hashlib
 import io
 import json
 import re
@@ -205,7 +206,8 @@ def test_an_empty_file_is_refused_when_announced_and_when_uploaded(api, person, 
     ("../../etc/passwd.pdf", "file.name_invalid", "文件名不能包含路径分隔符（/ 或 \\）"),
     ("a\\b.pdf", "file.name_invalid", "文件名不能包含路径分隔符（/ 或 \\）"),
     ("/etc/passwd.pdf", "file.name_invalid", "文件名不能包含路径分隔符（/ 或 \\）"),
-    ("evil\x00.pdf", "request.invalid", None),
+    ("evil\x00.pdf", "request.bad_text",
+     "提交的内容有误：file_name：文本中不能含有空字符或无效字符"),
     ("a\r\nb.pdf", "file.name_invalid", "文件名不能包含控制字符"),
     ("\x1b[31mred.pdf", "file.name_invalid", "文件名不能包含控制字符"),
     ("gnp.\u202epdf", "file.name_invalid", "文件名不能包含控制字符"),
@@ -367,3 +369,34 @@ def test_the_active_content_scan_finds_each_name_and_passes_plain_pdfs():
         "launch": ["Launch"], "embedded_file": ["EmbeddedFile", "EmbeddedFiles"],
         "rich_media": ["RichMedia"], "in_object_stream": ["JS", "JavaScript"],
     }
+
+
+# ----------------------------------------------------------------------------- replacement
+
+def test_a_completed_file_cannot_be_replaced_through_its_upload_url(api, person, bucket):
+    """Issue 15.1: PUT other bytes to the still-valid upload URL after completion; what a
+    download serves is still exactly what passed the checks."""
+    good = samples.pdf(pages=2)
+    ticket = ask(api, person, "work_history", "学历证书.pdf")
+    assert ticket.status_code == 201, ticket.text
+    ticket = ticket.json()
+    put = requests.put(ticket["upload_url"], data=good, headers=ticket["headers"], timeout=30)
+    assert put.status_code == 200, put.text
+    done = api.call("POST", f"/api/v1/files/{ticket['file_id']}/complete", person["token"])
+    assert done.status_code == 200, done.text
+    checked = done.json()["sha256"]
+    assert checked == hashlib.sha256(good).hexdigest()
+
+    again = requests.put(ticket["upload_url"], data=exe() * 50, headers=ticket["headers"],
+                         timeout=30)
+    assert again.status_code == 200   # moto takes it; nothing names that key any more
+    done = api.call("POST", f"/api/v1/files/{ticket['file_id']}/complete", person["token"])
+    assert done.status_code == 200 and done.json()["sha256"] == checked
+
+    link = api.call("GET", f"/api/v1/files/{ticket['file_id']}/download", person["token"])
+    assert link.status_code == 200, link.text
+    served = requests.get(link.json()["url"], timeout=30)
+    assert served.status_code == 200
+    assert hashlib.sha256(served.content).hexdigest() == checked
+    key = api.scalar(f"SELECT object_key FROM documents.files WHERE id = {ticket['file_id']}")
+    assert key in bucket() and key not in ticket["upload_url"]

@@ -75,20 +75,34 @@ class FilesRpc:
     @rpc
     def complete_upload(self, file_id):
         """Check the uploaded object against its slot: the completed file, or the reason
-        it was refused (the refused object and its row are removed)."""
+        it was refused (the refused object and its row are removed). What is checked is
+        a server-side copy under a key no client has a URL for; the row names it, and
+        the upload key is removed."""
         now = files.utcnow()
         with self.db.read() as session:
             f, attached = files.owned_upload(session, self.principal.current, int(file_id))
         if f.status == files.COMPLETED:
             return contract.FileInfoSchema().dump(files.file_dict(f, self.policy, attached))
         try:
-            size, sha256 = files.check_upload(self.storage, self.policy, f, now)
-            with self.db.transaction() as session:
-                result = files.admit_upload(session, self.policy, f, size=size,
-                                            sha256=sha256, attached=attached, now=now)
+            size, sha256, key = files.check_upload(self.storage, self.policy, f, now)
         except files.Refused as refused:
             self._discard(f)
             raise refused.error from None
+        try:
+            with self.db.transaction() as session:
+                result, won = files.admit_upload(session, self.policy, f, size=size,
+                                                 sha256=sha256, key=key, attached=attached,
+                                                 now=now)
+        except files.Refused as refused:
+            self.storage.remove(key)
+            self._discard(f)
+            raise refused.error from None
+        except BaseException:
+            self.storage.remove(key)
+            raise
+        # The upload key is never read again: what passed is under ``key`` (or, when a
+        # concurrent completion won, under its own copy).
+        self.storage.remove(f.object_key if won else key)
         return contract.FileInfoSchema().dump(result)
 
     def _discard(self, f):

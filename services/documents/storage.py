@@ -14,6 +14,7 @@ import urllib.parse
 
 import eventlet
 from minio import Minio
+from minio.commonconfig import CopySource
 from minio.error import S3Error
 from nameko.extensions import DependencyProvider
 
@@ -143,6 +144,16 @@ class ObjectStore:
             response.release_conn()
         spool.seek(0)
         return Download(spool, size, digest.hexdigest())
+
+    def copy(self, source_key, key):
+        """A server-side copy of ``source_key`` to ``key`` (no bytes through here);
+        :class:`MissingObject` when the source is not there."""
+        try:
+            self.client.copy_object(self.bucket, key, CopySource(self.bucket, source_key))
+        except S3Error as exc:
+            if exc.code in MISSING_CODES:
+                raise MissingObject(source_key) from None
+            raise
 
     def put(self, key, data, content_type):
         self.client.put_object(self.bucket, key, io.BytesIO(data), len(data),

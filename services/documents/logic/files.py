@@ -344,16 +344,19 @@ def owned_upload(session, principal, file_id):
 
 
 def check_upload(store, policy, f, now):
-    """Measure and read the uploaded object of the pending file ``f`` against its slot:
-    ``(size, sha256)``; :class:`Refused` (the upload is discarded) or Conflict
-    ``file.not_uploaded`` (nothing arrived yet, the link still holds)."""
+    """Measure the uploaded object of the pending file ``f``, copy it server-side to a
+    fresh key no client ever received a URL for, and read that copy against the slot:
+    ``(size, sha256, key)`` of exactly the bytes that passed, which are what downloads
+    and printouts read from then on (a later PUT to the still-valid upload URL changes
+    nothing). :class:`Refused` (the upload is discarded; the copy is removed here) or
+    Conflict ``file.not_uploaded`` (nothing arrived yet, the link still holds)."""
     rule = slot_rule(policy, f.slot)
     info = store.stat(f.object_key)
     deadline = f.upload_expires_at + dt.timedelta(seconds=policy.clock_skew)
     if info is None:
         if now > deadline:
             raise Refused(Conflict("file.upload_expired", "上传链接已过期，请重新上传"))
-        raise Conflict("file.not_uploaded", "文件尚未上传，请上传后再确认")
+        raise not_uploaded()
     if info.last_modified is not None and info.last_modified > deadline:
         # The URL had expired when the bytes arrived (a server that does not enforce
         # presigned expiry, like moto, would have accepted them).
@@ -364,12 +367,30 @@ def check_upload(store, policy, f, now):
         raise Refused(too_large(rule, info.size))
     if not rule.allows(f.extension):
         raise Refused(type_not_allowed(rule))
+    key = new_object_key(f.slot, now)
     try:
-        download = store.download(f.object_key, rule.max_bytes)
+        store.copy(f.object_key, key)
+    except MissingObject:
+        raise not_uploaded() from None
+    try:
+        size, sha256 = _check_copy(store, rule, f, key)
+    except BaseException:
+        store.remove(key)
+        raise
+    return size, sha256, key
+
+
+def not_uploaded():
+    return Conflict("file.not_uploaded", "文件尚未上传，请上传后再确认")
+
+
+def _check_copy(store, rule, f, key):
+    try:
+        download = store.download(key, rule.max_bytes)
     except TooLarge:
         raise Refused(too_large(rule)) from None
     except MissingObject:
-        raise Conflict("file.not_uploaded", "文件尚未上传，请上传后再确认") from None
+        raise not_uploaded() from None
     with download:
         kind = content_kind(download.file)
         size, sha256 = download.size, download.sha256
@@ -387,25 +408,29 @@ def check_upload(store, policy, f, now):
     return size, sha256
 
 
-def admit_upload(session, policy, f, *, size, sha256, attached, now):
+def admit_upload(session, policy, f, *, size, sha256, key, attached, now):
     """Complete the checked file when its slot's count and its bundle's total allow it
-    (serialised per owner); :class:`Refused` otherwise. Answers the file's view."""
+    (serialised per owner): its row names the checked copy ``key`` from now on;
+    :class:`Refused` otherwise. Answers the file's view and whether this completion won
+    (False when a concurrent one completed it first: ``key`` is then unused)."""
     rule = slot_rule(policy, f.slot)
     _lock_owner(session, f.owner_account_id)
     current = session.get(StoredFile, f.id, with_for_update=True)
     if current is None:
         raise NotFound(*NOT_FOUND)
-    if current.status != COMPLETED:
+    won = current.status != COMPLETED
+    if won:
         error = admission_error(session, policy, rule, current.owner_account_id,
                                 current.bundle, size)
         if error is not None:
             raise Refused(error)
         current.status = COMPLETED
+        current.object_key = key
         current.size = size
         current.sha256 = sha256
         current.completed_at = now
-    log.info("file %s completed: slot=%s size=%s sha256=%s", f.id, f.slot, size, sha256)
-    return file_dict(current, policy, attached)
+        log.info("file %s completed: slot=%s size=%s sha256=%s", f.id, f.slot, size, sha256)
+    return file_dict(current, policy, attached), won
 
 
 # --------------------------------------------------------------------------- reading
