@@ -440,6 +440,7 @@ class AchievementsService(OperationsRpc, CatalogueRpc, RowsRpc, ImportsRpc, Publ
         """A declaration imports records: each must be the person's and 审核通过.
         All or nothing, idempotent per (record, declaration). Answers the records'
         details (the snapshot the declaration shows)."""
+        self.principal.require_service()  # only declarations (workflow) lock records
         data = load(sc.LockSchema, {"record_ids": record_ids, "declaration_id": declaration_id,
                                     "person_id": person_id})
         owner = self._lock_owner(data["person_id"])
@@ -455,6 +456,7 @@ class AchievementsService(OperationsRpc, CatalogueRpc, RowsRpc, ImportsRpc, Publ
         """The declaration no longer holds these records (``record_ids`` None: any of
         them), e.g. an item removed or an import given back. A declarant releases only
         their own records."""
+        self.principal.require_service()  # only declarations (workflow) release them
         data = load(sc.UnlockSchema, {"record_ids": record_ids,
                                       "declaration_id": declaration_id})
         owner = self._lock_owner(None)

@@ -62,11 +62,20 @@ SETTINGS = _table(
             help="seconds an event no queue takes is retried before it is left to replay"),
     # identity
     Setting("TOKEN_SECRET", help="token signing secret (see token_secret())"),
+    Setting("PRINCIPAL_KEY",
+            help="HMAC key signing the principal and the calling service in RPC and event "
+                 "headers (services/common/principal.py); the same in every service; "
+                 "required (32+ characters) outside development and test"),
     Setting("SESSION_TTL_MINUTES", int, 720, positive=True),
     Setting("SESSION_IDLE_MINUTES", float, 30.0, positive=True,
             help="a session unused this long ends (identity and the gateway)"),
     Setting("LOGIN_MAX_FAILURES", int, 5, positive=True),
     Setting("LOGIN_LOCK_MINUTES", int, 15, positive=True),
+    Setting("LOGIN_MAX_PER_ADDRESS", int, 30, positive=True,
+            help="failed logins one client address may make per window before every "
+                 "login from it is refused (429) until the window ends"),
+    Setting("LOGIN_ADDRESS_WINDOW_SECONDS", int, 300, positive=True,
+            help="seconds of the per-address login window"),
     Setting("PASSWORD_HASH_TIME_COST", int, positive=True,
             help="argon2id cost; unset: argon2-cffi's RFC 9106 low-memory profile"),
     Setting("PASSWORD_HASH_MEMORY_KIB", int, positive=True),
@@ -83,6 +92,10 @@ SETTINGS = _table(
     Setting("SESSION_START_WAIT", float, 5.0, positive=True,
             help="seconds the gateway waits for identity's session feed at start"),
     Setting("CONSOLE_DIR", help="the built console (default: console/dist)"),
+    Setting("TRUSTED_PROXIES",
+            help="comma-separated addresses/networks (CIDR) of proxies in front of the "
+                 "gateway (the Ingress); only from them is X-Forwarded-For believed for the "
+                 "client address (per-address login limit, audit); unset: none"),
     # documents: object storage
     Setting("S3_ENDPOINT", default=REQUIRED, help="URL; without a scheme S3_SECURE decides"),
     Setting("S3_ACCESS_KEY", default="testing"),
@@ -127,7 +140,8 @@ JOB_ENVIRONMENT = {
     "LOG_FORMAT": "json: one JSON object per log line (services.common.logs), else text",
 }
 
-_BASE = ("AMQP_URI", "APP_ENV", "max_workers", "METRICS_PORT", "METRICS_ADDRESS")
+_BASE = ("AMQP_URI", "APP_ENV", "max_workers", "METRICS_PORT", "METRICS_ADDRESS",
+         "PRINCIPAL_KEY")
 _DATABASE = ("DATABASE_URL", "OUTBOX_POLL_INTERVAL", "OUTBOX_MAX_BACKOFF",
              "OUTBOX_UNROUTABLE_GRACE")
 _STORAGE = ("S3_ENDPOINT", "S3_ACCESS_KEY", "S3_SECRET_KEY", "S3_BUCKET", "S3_SECURE",
@@ -137,7 +151,7 @@ _STORAGE = ("S3_ENDPOINT", "S3_ACCESS_KEY", "S3_SECRET_KEY", "S3_BUCKET", "S3_SE
 SERVICE_SETTINGS = {
     "identity": _BASE + _DATABASE + (
         "TOKEN_SECRET", "SESSION_TTL_MINUTES", "SESSION_IDLE_MINUTES", "LOGIN_MAX_FAILURES",
-        "LOGIN_LOCK_MINUTES",
+        "LOGIN_LOCK_MINUTES", "LOGIN_MAX_PER_ADDRESS", "LOGIN_ADDRESS_WINDOW_SECONDS",
         "PASSWORD_HASH_TIME_COST", "PASSWORD_HASH_MEMORY_KIB", "PASSWORD_HASH_PARALLELISM"),
     "achievements": _BASE + _DATABASE,
     "workflow": _BASE + _DATABASE,
@@ -152,7 +166,7 @@ SERVICE_SETTINGS = {
     "gateway": _BASE + ("RPC_TIMEOUT", "EXPORT_TIMEOUT", "READY_TIMEOUT", "TOKEN_SECRET",
                         "GATEWAY_MAX_IN_FLIGHT",
                         "SESSION_IDLE_MINUTES", "SESSION_ACTIVITY_SECONDS",
-                        "SESSION_START_WAIT", "CONSOLE_DIR"),
+                        "SESSION_START_WAIT", "CONSOLE_DIR", "TRUSTED_PROXIES"),
 }
 
 _TRUE = {"1", "true", "yes", "on"}

@@ -13,7 +13,7 @@ from sqlalchemy import MetaData, create_engine, event
 from sqlalchemy.orm import DeclarativeBase, sessionmaker
 
 from . import config as cfg
-from .principal import CONTEXT_KEY, Principal
+from .principal import verified_principal
 
 log = logging.getLogger(__name__)
 
@@ -62,10 +62,9 @@ class DatabaseAccess:
         session = self._provider.sessions()
         session.info["source"] = self._provider.container.service_name
         session.info["metadata"] = self._provider.metadata
-        raw = self._worker_ctx.data.get(CONTEXT_KEY) if self._worker_ctx else None
-        if raw:
-            with contextlib.suppress(TypeError, ValueError):
-                session.info["actor"] = Principal.from_json(raw).as_actor()
+        caller = verified_principal(self._worker_ctx, self._provider.container.config)
+        if caller is not None:
+            session.info["actor"] = caller.as_actor()
         return session
 
     @contextlib.contextmanager

@@ -16,3 +16,13 @@ def wait_for(predicate, timeout=20.0, interval=0.05, what=None):
             name = what or getattr(predicate, "__name__", "condition")
             raise AssertionError(f"{name} not reached in {timeout:g} s")
         eventlet.sleep(interval)
+
+
+def signed(principal=None, service=None, key=None):
+    """Context data for ``ServiceRpcProxy(..., context_data=signed(...))``: ``principal``
+    (a Principal or its JSON) signed as the gateway signs it, ``service`` the calling
+    service signed as its PrincipalProvider does, with the development PRINCIPAL_KEY
+    (services/common/principal.py) unless ``key`` is given."""
+    from .principal import DEV_PRINCIPAL_KEY, signed_context
+
+    return signed_context(key or DEV_PRINCIPAL_KEY, principal, service)

@@ -5,6 +5,7 @@ from services.common.config import Settings
 from services.common.principal import Principal, PrincipalProvider
 from services.common.rpc import ServiceRpc
 
+from . import client_address
 from .console import ConsoleRoutes
 from .routes.achievements import AchievementRoutes
 from .routes.catalogue import CatalogueRoutes
@@ -47,6 +48,15 @@ class GatewayService(SystemRoutes, IdentityRoutes, TaskRoutes, DocumentRoutes,
     @property
     def ready_timeout(self):
         return cfg.as_float(self.config, "READY_TIMEOUT", 2.0)
+
+    @property
+    def trusted_proxies(self):
+        return client_address.parse_networks(self.config.get("TRUSTED_PROXIES"))
+
+    def client_address(self, request):
+        """The client's address: the peer's, or the last one in X-Forwarded-For that
+        is not a trusted proxy when the peer is one."""
+        return client_address.client_address(request, self.trusted_proxies)
 
     def authenticate(self, token):
         """The principal of a bearer token, made the worker's caller for every RPC: checked

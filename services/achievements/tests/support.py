@@ -16,7 +16,6 @@ from services.common.errors import Invalid, Unauthenticated
 from services.common.logs import mask_id_number
 from services.common.messaging import event_exchange
 from services.common.principal import (
-    CONTEXT_KEY,
     OPERATOR,
     PERSON,
     UNIT_ADMIN,
@@ -24,6 +23,7 @@ from services.common.principal import (
     PrincipalProvider,
 )
 from services.common.rpc import rpc
+from services.common.testing import signed as signed_context
 from services.contracts.identity import issue_token
 
 # The gateway checks a token's signature itself: a test token is signed with the tests'
@@ -359,7 +359,8 @@ class Harness:
         if token is not None:
             principal = Principal(**{**PRINCIPALS[token],
                                      "roles": tuple(PRINCIPALS[token]["roles"])})
-            context[CONTEXT_KEY] = principal.to_json()
+            context = signed_context(principal)
+        context.update(signed_context(service="workflow"))  # as workflow's declarations call it
         return ServiceRpcProxy("achievements", self.config, context_data=context)
 
     # -- database (assertions only) ---------------------------------------------------

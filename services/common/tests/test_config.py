@@ -51,7 +51,7 @@ def test_identity_refuses_the_default_secret_in_production(rabbit_config, databa
 
     container = container_factory(IdentityService, {
         **rabbit_config, "DATABASE_URL": database_url, "APP_ENV": "production",
-        "TOKEN_SECRET": cfg.DEV_TOKEN_SECRET})
+        "TOKEN_SECRET": cfg.DEV_TOKEN_SECRET, "PRINCIPAL_KEY": "k" * 40})
     with pytest.raises(cfg.ConfigError, match="TOKEN_SECRET"):
         container.start()
 

@@ -9,7 +9,7 @@ from nameko.testing.services import entrypoint_hook
 
 from services.common import errors
 from services.common.config import ConfigError
-from services.common.principal import CONTEXT_KEY
+from services.common.testing import signed
 
 from . import samples
 from .conftest import principal, slot_rules_json
@@ -28,7 +28,7 @@ def documents_overrides():
 @pytest.fixture
 def rpc_as(docs):
     def call(who, method, *args, **kwargs):
-        context = {CONTEXT_KEY: principal(who).to_json()} if who else {}
+        context = signed(principal(who)) if who else {}
         with ServiceRpcProxy("documents", docs.config, context_data=context) as proxy:
             return getattr(proxy, method)(*args, **kwargs)
     return call

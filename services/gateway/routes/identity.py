@@ -10,6 +10,7 @@ import functools
 
 from werkzeug.wrappers import Response
 
+from services.common import errors
 from services.common.principal import AUDITOR, OPERATOR, PERSON, UNIT_ADMIN
 from services.contracts import identity as s
 
@@ -38,8 +39,10 @@ def jsonable(value):
     return value
 
 
-def client_of(ctx):
-    return {"ip": ctx.request.remote_addr,
+def client_of(ctx, service=None):
+    address = (service.client_address(ctx.request) if service is not None
+               else ctx.request.remote_addr)
+    return {"ip": address,
             "user_agent": (ctx.request.headers.get("User-Agent") or "")[:300]}
 
 
@@ -62,13 +65,20 @@ class IdentityRoutes:
            description="个人用证件号码或手机号码登录，单位管理员、运维和审计人员用账号登录。"
                        "用户不存在与密码错误的回答相同；连续 5 次失败锁定 15 分钟（429）。")
     def auth_login(self, ctx):
-        return self.identity_rpc.login(ctx.body["username"], ctx.body["password"],
-                                       client=client_of(ctx))
+        try:
+            return self.identity_rpc.login(ctx.body["username"], ctx.body["password"],
+                                           client=client_of(ctx, self))
+        except errors.TooManyRequests as exc:  # locked account or address: say when
+            response = http.error_response(exc)
+            wait = (exc.details or {}).get("retry_after_seconds")
+            if wait:
+                response.headers["Retry-After"] = str(int(wait))
+            return response
 
     @route("POST", "/api/v1/auth/logout", summary="退出登录（令牌立即失效）", tag=T_AUTH,
            status=204)
     def auth_logout(self, ctx):
-        self.identity_rpc.logout(client=client_of(ctx))
+        self.identity_rpc.logout(client=client_of(ctx, self))
         return no_content()
 
     @route("GET", "/api/v1/auth/me", summary="当前登录账号", tag=T_AUTH, response=s.MeSchema)
@@ -88,7 +98,7 @@ class IdentityRoutes:
            description="证件号码（居民身份证按 GB 11643 校验）唯一；"
                        "可同时选择所在单位并填写申请说明。")
     def register_person_account(self, ctx):
-        return self.identity_rpc.register_person(jsonable(ctx.body), client=client_of(ctx))
+        return self.identity_rpc.register_person(jsonable(ctx.body), client=client_of(ctx, self))
 
     @route("GET", "/api/v1/me/profile", summary="个人信息（含绑定单位和绑定申请）", tag=T_PERSON,
            roles=(PERSON,), response=s.ProfileSchema)
@@ -124,7 +134,7 @@ class IdentityRoutes:
            description="统一社会信用代码按 GB 32100 校验；由所属单位或属地人社部门审核，"
                        "审核通过后管理员方可登录。")
     def register_unit_account(self, ctx):
-        return self.identity_rpc.register_unit(jsonable(ctx.body), client=client_of(ctx))
+        return self.identity_rpc.register_unit(jsonable(ctx.body), client=client_of(ctx, self))
 
     @route("GET", "/api/v1/units/search", summary="查询单位（选择所在单位或所属单位）", tag=T_UNIT,
            auth=False, query=s.UnitSearchQuery, response=s.UnitPageSchema,

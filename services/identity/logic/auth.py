@@ -3,6 +3,12 @@
 - Persons log in with their ID number or mobile number, everybody else with the
   account name. An unknown name and a wrong password get the same answer (and take the
   same time).
+- Per client address (the gateway passes it): ``max_per_address`` failed logins within
+  ``address_window_seconds`` refuse every further login from that address (429 with the
+  seconds to wait) until the window ends. Counted in the database, so it holds across
+  gateway and identity instances; only failures count, so an office behind one address
+  logging in on deadline day is not refused. The row is read without a lock and written
+  only after a failed password check, so logins from one address never wait on each other.
 - ``max_failures`` consecutive failures lock the account (or the unknown name) for
   ``lock_minutes``: every attempt meanwhile is refused, even with the right password.
 - A token is valid only while its server-side session is: not revoked, not expired, not
@@ -14,7 +20,7 @@ import datetime as dt
 import uuid
 from dataclasses import dataclass
 
-from sqlalchemy import select, update
+from sqlalchemy import case, select, update
 from sqlalchemy.dialects.postgresql import insert
 
 from services.common.errors import Forbidden, Invalid, TooManyRequests, Unauthenticated
@@ -36,6 +42,8 @@ class AuthConfig:
     max_failures: int = 5
     lock_minutes: int = 15
     idle_minutes: float = 30.0
+    max_per_address: int = 30
+    address_window_seconds: int = 300
 
 
 @dataclass
@@ -82,6 +90,46 @@ def _throttle(session, key):
                            .with_for_update()).one()
 
 
+ADDRESS_LIMITED = ("auth.address_rate_limited", "登录尝试过于频繁，请稍后再试")
+
+
+def _address_key(ip):
+    return f"address:{ip}"[:100]
+
+
+def _address_wait(session, ip, now):
+    """Seconds until this address may try again, or 0."""
+    if not ip:
+        return 0
+    row = session.get(LoginThrottle, _address_key(ip), populate_existing=True)
+    if row is None or row.locked_until is None or row.locked_until <= now:
+        return 0
+    return int((row.locked_until - now).total_seconds()) + 1
+
+
+def _count_address_failure(session, cfg, ip, now):
+    """One more failure for ``ip`` in its window (a new window when the last one ended);
+    ``locked_until`` is set to the window's end once the count reaches the limit."""
+    if not ip:
+        return
+    window_end = now + dt.timedelta(seconds=cfg.address_window_seconds)
+    table = LoginThrottle.__table__
+    stmt = insert(table).values(key=_address_key(ip), failures=1, updated_at=now,
+                                locked_until=window_end if cfg.max_per_address <= 1 else None)
+    expired = table.c.updated_at <= now - dt.timedelta(seconds=cfg.address_window_seconds)
+    count = case((expired, 1), else_=table.c.failures + 1)
+    stmt = stmt.on_conflict_do_update(index_elements=["key"], set_={
+        "failures": count,
+        "updated_at": case((expired, now), else_=table.c.updated_at),
+        "locked_until": case((count >= cfg.max_per_address,
+                              case((expired, window_end),
+                                   else_=table.c.updated_at
+                                   + dt.timedelta(seconds=cfg.address_window_seconds))),
+                             else_=None),
+    })
+    session.execute(stmt)
+
+
 def _actor(account):
     if account is None:
         return None
@@ -93,6 +141,15 @@ def login(session, cfg, username, password, client=None):
     client = client or {}
     ip = (client.get("ip") or None)
     now = utcnow()
+    wait = _address_wait(session, ip, now)
+    if wait:
+        audit.record(session, "auth.login_failed",
+                     f"登录失败（登录尝试过于频繁）：{username.strip()[:64]}",
+                     outcome="failure", ip=ip,
+                     detail={"username": mask_text(username.strip()[:64]),
+                             "reason": "登录尝试过于频繁"})
+        return Outcome(error=TooManyRequests(*ADDRESS_LIMITED,
+                                             {"retry_after_seconds": wait}))
     account = find_login_account(session, username)
     key = f"account:{account.id}" if account else f"name:{username.strip().lower()[:90]}"
     throttle = _throttle(session, key)
@@ -122,6 +179,7 @@ def login(session, cfg, username, password, client=None):
     else:
         ok = passwords.verify_password(account.password_hash, password)
     if not ok:
+        _count_address_failure(session, cfg, ip, now)
         throttle.failures += 1
         throttle.updated_at = now
         if throttle.failures >= cfg.max_failures:

@@ -12,6 +12,7 @@ from nameko.standalone.rpc import ServiceRpcProxy
 from services.common.errors import NotFound
 from services.common.principal import Principal, PrincipalProvider
 from services.common.rpc import rpc
+from services.common.testing import signed
 from services.workflow.declarations.logic.plans import today
 
 from .declaration_support import (
@@ -205,8 +206,7 @@ class HealthHarness(DeclarationHarness):
         """An RPC proxy on workflow as the principal of ``token``."""
         principal = Principal(**{**PRINCIPALS[token],
                                  "roles": tuple(PRINCIPALS[token]["roles"])})
-        return ServiceRpcProxy("workflow", self.config,
-                               context_data={"principal": principal.to_json()})
+        return ServiceRpcProxy("workflow", self.config, context_data=signed(principal))
 
     def approve_all(self, did, tokens=CHAIN_TOKENS, opinion="同意推荐。"):
         for token in tokens:

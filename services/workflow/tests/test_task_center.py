@@ -441,14 +441,14 @@ def test_can_unit_review_and_history_rpc(wf):
 
     # A user behind the calling service sees only what they may see.
     from services.common.principal import Principal
+    from services.common.testing import signed
 
     from .support import PRINCIPALS
 
     def as_user(token):
         principal = Principal(**{**PRINCIPALS[token],
                                  "roles": tuple(PRINCIPALS[token]["roles"])})
-        return ServiceRpcProxy("workflow", wf.config,
-                               context_data={"principal": principal.to_json()})
+        return ServiceRpcProxy("workflow", wf.config, context_data=signed(principal))
 
     with as_user("p1") as workflow:
         assert len(workflow.history("identity", "binding", 61)) == 2
