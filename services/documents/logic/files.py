@@ -23,6 +23,7 @@ from services.common.errors import (
     Invalid,
     NotFound,
     TooLarge,
+    TooManyRequests,
     Unauthenticated,
     UnsupportedType,
 )
@@ -224,6 +225,17 @@ def _unattached_count(session, owner_account_id, slot, bundle, exclude_id=None):
     return session.execute(query).scalar_one()
 
 
+def _pending_count(session, owner_account_id, slot, now):
+    """Upload tickets of the owner in the slot still open (issued, not completed, link
+    not expired): at most the slot's ``max_files`` at a time."""
+    return session.execute(select(func.count()).select_from(StoredFile).where(
+        StoredFile.owner_account_id == owner_account_id,
+        StoredFile.slot == slot,
+        StoredFile.status == PENDING,
+        StoredFile.upload_expires_at > now,
+    )).scalar_one()
+
+
 def bundle_total(session, owner_account_id, bundle):
     return int(session.execute(select(func.coalesce(func.sum(StoredFile.size), 0)).where(
         StoredFile.owner_account_id == owner_account_id,
@@ -279,9 +291,16 @@ def request_upload(session, store, policy, principal, *, slot, file_name, size=N
             raise too_large(rule, size)
     key = new_object_key(slot, now)
     expires_at = now + dt.timedelta(seconds=policy.upload_ttl)
+    _lock_owner(session, principal.account_id)
     count = _unattached_count(session, principal.account_id, slot, bundle)
     if count >= rule.max_files:
         raise too_many(rule, count + 1)
+    pending = _pending_count(session, principal.account_id, slot, now)
+    if pending >= rule.max_files:
+        raise TooManyRequests(
+            "file.too_many_pending",
+            f"“{rule.label}”已有{pending}个文件等待上传完成，请先完成上传或等待链接过期后再试",
+            {"max_pending": rule.max_files, "pending": pending, "slot": rule.key})
     f = StoredFile(
         object_key=key, slot=slot, bundle=bundle, original_name=name,
         extension=extension, content_type=CONTENT_TYPE[extension], declared_size=size,

@@ -288,3 +288,22 @@ def attach_rpc(docs):
             return getattr(proxy, method)(*args)
 
     return call
+
+
+def test_pending_uploads_per_person_and_slot_are_capped_at_the_slots_max_files(docs):
+    """Issue 15.2: twelve tickets for a five-file slot are not handed out."""
+    tickets = [docs.ticket("alice", "work_history", f"{n}.png") for n in range(5)]
+    sixth = docs.post("/api/v1/files/uploads", "alice",
+                      json={"slot": "work_history", "file_name": "6.png"})
+    assert sixth.status_code == 429, sixth.text
+    error = sixth.json()["error"]
+    assert error["code"] == "file.too_many_pending"
+    assert error["message"] == ("“佐证材料”已有5个文件等待上传完成，"
+                                "请先完成上传或等待链接过期后再试")
+    assert error["details"] == {"max_pending": 5, "pending": 5, "slot": "work_history"}
+    assert docs.sql("SELECT count(*) FROM documents.files")[0][0] == 5
+    # another person's tickets are their own; a completed upload frees its place
+    assert docs.ticket("bob", "work_history", "b.png")["file_id"]
+    docs.put(tickets[0], samples.png())
+    assert docs.complete("alice", tickets[0]["file_id"]).status_code == 200
+    assert docs.ticket("alice", "work_history", "6.png")["file_id"]
