@@ -12,15 +12,17 @@ lenient (unknown keys are ignored) because a snapshot frozen by a newer version 
 declarations work must still print.
 
 """
+from marshmallow import ValidationError, validates_schema
+
 from services.common.schemas import LenientSchema, fields, load, validate
-from marshmallow import validates_schema, ValidationError
 
 SNAPSHOT_VERSION = 1
 
 LEVELS = ("正高", "副高", "中级", "初级")
 
 # 填报表格类别 (Chongqing health series, manual 4.3.1).
-FORM_CATEGORIES = ("临床", "公卫", "中医药", "护理", "药学", "医技", "计划生育", "基层全科", "基层其他")
+FORM_CATEGORIES = ("临床", "公卫", "中医药", "护理", "药学", "医技", "计划生育", "基层全科",
+                   "基层其他")
 GRASSROOTS_CATEGORIES = ("基层全科", "基层其他")
 
 # 申报类别 (manual 4.3.1).
@@ -32,8 +34,10 @@ EXAM_MODES = ("参加考试", "基层年龄免考", "一线医务人员免考")
 # 申报诚信情况: the situations a declarant ticks (manual 4.3.10), in the manual's order.
 INTEGRITY_ITEMS = (
     "论著一稿多投", "抄袭剽窃论著", "冒用他人项目或名义", "冒用他人业绩工作成果", "业绩成果造假",
-    "利用职务之便占用他人成果", "因工作过失受到通报", "工程质量事故", "安全责任事故", "医疗责任事故",
-    "严重医患纠纷", "教学事故", "严重失职渎职", "前述事故发生伤亡", "违反程序申报", "挂靠、兼职申报",
+    "利用职务之便占用他人成果", "因工作过失受到通报", "工程质量事故", "安全责任事故",
+    "医疗责任事故",
+    "严重医患纠纷", "教学事故", "严重失职渎职", "前述事故发生伤亡", "违反程序申报",
+    "挂靠、兼职申报",
 )
 
 # Row limits of the form (manual 4.3.3, 4.3.5, 4.3.6).
@@ -51,22 +55,28 @@ WORKLOAD_ITEMS = {
            "院内会诊", "院外会诊", "主持或协助主任主持疑难病例讨论", "独立处理疑难病例数",
            *_COMMON_TAIL, "协助培养研究生（名）", "指导下级医生病历书写"),
     "公卫": ("专业工作时间（周）", "现场调查处置（次）", "突发公共卫生事件处置（起）",
-           "撰写调查报告或技术方案（篇）", "检验检测样品数（份）", "技术指导基层（次）", *_COMMON_TAIL),
-    "中医药": ("专业工作时间（周）", "年门诊人次", "临床查房次数", "参加手术台次中医治疗与中医参与率",
+           "撰写调查报告或技术方案（篇）", "检验检测样品数（份）",
+           "技术指导基层（次）", *_COMMON_TAIL),
+    "中医药": ("专业工作时间（周）", "年门诊人次", "临床查房次数",
+            "参加手术台次中医治疗与中医参与率",
             "中药每年为临床服务时间", "院内会诊", "院外会诊", "主持或协助主任主持疑难病例讨论",
             "独立处理疑难病例数", "是否有不合理处方", *_COMMON_TAIL, "协助培养研究生（名）",
             "指导下级医生病历书写"),
     "护理": ("专业工作时间（周）", "护理查房次数", "主持或参加护理会诊", "危重病人护理（例）",
            "主持护理疑难病例讨论", "护理质量检查（次）", *_COMMON_TAIL),
-    "药学": ("专业工作时间（周）", "处方审核调剂（张）", "参加临床查房或会诊（次）", "用药咨询（人次）",
+    "药学": ("专业工作时间（周）", "处方审核调剂（张）", "参加临床查房或会诊（次）",
+           "用药咨询（人次）",
            "药品不良反应监测报告（例）", "治疗药物监测（例）", *_COMMON_TAIL),
-    "医技": ("专业工作时间（周）", "出具诊断或检查报告（份）", "参加临床会诊（次）", "疑难病例讨论（次）",
+    "医技": ("专业工作时间（周）", "出具诊断或检查报告（份）", "参加临床会诊（次）",
+           "疑难病例讨论（次）",
            "质量控制（次）", *_COMMON_TAIL, "协助培养研究生（名）"),
-    "计划生育": ("专业工作时间（周）", "年门诊人次", "计划生育手术台次", "随访咨询（人次）", "院内会诊",
+    "计划生育": ("专业工作时间（周）", "年门诊人次", "计划生育手术台次", "随访咨询（人次）",
+             "院内会诊",
              "主持疑难病例讨论", *_COMMON_TAIL),
     "基层全科": ("专业工作时间（周）", "年门诊人次", "家庭医生签约服务（人）", "慢病管理（人）",
              "出诊巡诊（次）", "双向转诊（人次）", "健康教育讲座（次）", "带教下级（名）"),
-    "基层其他": ("专业工作时间（周）", "年服务人次", "基本公共卫生服务（人次）", "健康教育讲座（次）",
+    "基层其他": ("专业工作时间（周）", "年服务人次", "基本公共卫生服务（人次）",
+             "健康教育讲座（次）",
              "开展新技术新项目", "带教下级（名）"),
 }
 
@@ -376,10 +386,12 @@ class SnapshotSchema(_Schema):
                                                 error="工作经历最多只能填写 8 行"))
     achievements_before = fields.List(
         fields.Nested(AchievementRowSchema), load_default=list,
-        validate=validate.Length(max=MAX_ACHIEVEMENT_ROWS, error="任现职前工作业绩最多只能填写 10 行"))
+        validate=validate.Length(max=MAX_ACHIEVEMENT_ROWS,
+                                 error="任现职前工作业绩最多只能填写 10 行"))
     achievements = fields.List(
         fields.Nested(AchievementRowSchema), load_default=list,
-        validate=validate.Length(max=MAX_ACHIEVEMENT_ROWS, error="任现职以来工作业绩最多只能填写 10 行"))
+        validate=validate.Length(max=MAX_ACHIEVEMENT_ROWS,
+                                 error="任现职以来工作业绩最多只能填写 10 行"))
     workload = fields.Nested(WorkloadSchema, load_default=lambda: {"years": [], "rows": []})
     papers = fields.List(fields.Nested(PaperRowSchema), load_default=list,
                          validate=validate.Length(max=MAX_PAPER_ROWS,
