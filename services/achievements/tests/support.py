@@ -318,11 +318,11 @@ class Harness:
         return self.ok(self.call(token, "GET", f"/api/v1/files/{file_id}"))
 
     # -- the unit's decision in the real task center ------------------------------------
-    def task_for(self, record_id, admin="a1"):
-        """The open task of the record's review in the unit's task center."""
+    def task_for(self, record_id, admin="a1", box="unclaimed"):
+        """The open task of the record's review in the unit's task center (``box``)."""
         def find():
             page = self.ok(self.call(admin, "GET", "/api/v1/tasks",
-                                     params={"box": "unclaimed", "kind": "record",
+                                     params={"box": box, "kind": "record",
                                              "page_size": 200}))
             for task in page["items"]:
                 detail = self.ok(self.call(admin, "GET", f"/api/v1/tasks/{task['id']}"))

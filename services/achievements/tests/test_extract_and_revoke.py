@@ -125,8 +125,13 @@ def test_a_unit_revokes_its_approval_and_returns_the_record(ach):
     again = ach.call("a1", "POST", f"/api/v1/unit/records/{record['id']}/revoke", json={})
     assert again.status_code == 409 and again.json()["error"]["code"] == "record.not_revocable"
 
-    # the new review is in the unit's task center; the unit returns it with its opinion
-    returned = ach.decide(record["id"], "return", "请更正工作单位名称")
+    # the new review is in the revoker's 待处理 (FAQ 003, 单位常见问题 1), not in 待领取;
+    # the revoker returns it with its opinion
+    task = ach.task_for(record["id"], "a1", box="todo")
+    assert task["claimed_by"]["name"] == "王敏"
+    assert not [t for t in ach.ok(ach.call("a1", "GET", "/api/v1/tasks", params={
+        "box": "unclaimed", "kind": "record"}))["items"] if t["id"] == task["id"]]
+    returned = ach.decide(record["id"], "return", "请更正工作单位名称", task=task)
     assert returned["status"] == "returned" and returned["opinion"] == "请更正工作单位名称"
     assert [t["action"] for t in returned["trail"]] == [
         "created", "submitted", "approved", "revoked", "returned"]
