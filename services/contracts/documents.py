@@ -77,6 +77,8 @@ class UploadTicketSchema(BaseSchema):
     max_bytes = fields.Integer()
     headers = fields.Dict(keys=fields.String(), values=fields.String(),
                           metadata={"description": "上传时应带的请求头"})
+    form = fields.Dict(metadata={"description": "表单上传（POST，url 与 fields）：签名策略限定"
+                                                "文件大小不超过 max_bytes，由对象存储执行"})
 
 
 class FileInfoSchema(BaseSchema):

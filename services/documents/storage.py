@@ -15,6 +15,7 @@ import urllib.parse
 import eventlet
 from minio import Minio
 from minio.commonconfig import CopySource
+from minio.datatypes import PostPolicy
 from minio.error import S3Error
 from nameko.extensions import DependencyProvider
 
@@ -95,6 +96,21 @@ class ObjectStore:
     def presign_put(self, key, ttl_seconds):
         return self.presigner.presigned_put_object(
             self.bucket, key, expires=dt.timedelta(seconds=ttl_seconds))
+
+    def presign_post(self, key, ttl_seconds, max_bytes, content_type):
+        """A browser-form upload (presigned POST policy) of exactly ``key`` that storage
+        refuses beyond ``max_bytes`` (``content-length-range``, enforced by MinIO and S3
+        before a byte is stored): ``{"url", "fields"}``."""
+        policy = PostPolicy(self.bucket, dt.datetime.now(dt.UTC)
+                            + dt.timedelta(seconds=ttl_seconds))
+        policy.add_equals_condition("key", key)
+        policy.add_equals_condition("Content-Type", content_type)
+        policy.add_content_length_range_condition(1, max_bytes)
+        fields = self.presigner.presigned_post_policy(policy)
+        # The form goes to the bucket's URL, on the host the PUT URLs name.
+        parts = urllib.parse.urlsplit(self.presign_put(key, ttl_seconds))
+        url = f"{parts.scheme}://{parts.netloc}/{self.bucket}"
+        return {"url": url, "fields": {"key": key, "Content-Type": content_type, **fields}}
 
     def presign_get(self, key, ttl_seconds, content_disposition, content_type):
         return self.presigner.presigned_get_object(

@@ -318,6 +318,10 @@ def request_upload(session, store, policy, principal, *, slot, file_name, size=N
         "upload_url": store.presign_put(key, policy.upload_ttl),
         "expires_at": iso(expires_at), "max_bytes": rule.max_bytes,
         "headers": {"Content-Type": CONTENT_TYPE[extension]},
+        # The same upload as a form POST whose signed policy carries the slot's maximum
+        # length (content-length-range): storage itself refuses a larger body.
+        "form": store.presign_post(key, policy.upload_ttl, rule.max_bytes,
+                                   CONTENT_TYPE[extension]),
     }
 
 

@@ -307,3 +307,28 @@ def test_pending_uploads_per_person_and_slot_are_capped_at_the_slots_max_files(d
     docs.put(tickets[0], samples.png())
     assert docs.complete("alice", tickets[0]["file_id"]).status_code == 200
     assert docs.ticket("alice", "work_history", "6.png")["file_id"]
+
+
+def test_the_ticket_binds_the_slots_maximum_length_in_a_signed_post_policy(docs):
+    """Issue 15.2: moto checks no signatures, so the bound is read from what is issued
+    (MinIO refuses a body outside content-length-range); the form upload works."""
+    import base64
+    import json
+
+    ticket = docs.ticket("alice", "work_history", "a.png")
+    form = ticket["form"]
+    fields = form["fields"]
+    policy = json.loads(base64.b64decode(fields["policy"]))
+    conditions = policy["conditions"]
+    assert ["content-length-range", 1, ticket["max_bytes"]] in conditions
+    slots = {s["key"]: s for s in docs.get("/api/v1/file-slots", "alice").json()}
+    assert ticket["max_bytes"] == slots["work_history"]["max_size_mb"] * 1024 * 1024
+    assert ["eq", "$key", fields["key"]] in conditions
+    assert fields["x-amz-signature"] and fields["x-amz-algorithm"] == "AWS4-HMAC-SHA256"
+    data = samples.png()
+    posted = requests.post(form["url"], data=fields, files={"file": ("a.png", data)},
+                           timeout=30)
+    assert posted.status_code in (200, 201, 204), posted.text
+    done = docs.complete("alice", ticket["file_id"])
+    assert done.status_code == 200, done.text
+    assert done.json()["size"] == len(data)
