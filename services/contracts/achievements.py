@@ -277,6 +277,7 @@ class RecordHistoryEntry(LenientSchema):
     account_name = fields.String(allow_none=True)
     action = fields.String()
     action_label = fields.String()
+    outcome = fields.String(allow_none=True)
     opinion = fields.String(allow_none=True)
     at = fields.String()
 

@@ -5,9 +5,11 @@ declaration the gateway authenticates the caller, parses and validates the reque
 calls the handler (which calls services over RPC), serialises the answer, maps errors to
 statuses, and the OpenAPI document is generated (``openapi.py``).
 
-A service dumps its answer with its contract's schema (``services/contracts``); a route
-declared ``dumped=True`` passes that answer through as JSON, and its ``response`` schema
-only documents it. Other routes still dump the handler's result with ``response``.
+A service dumps its answer with its contract's schema (``services/contracts``), and the
+gateway passes that answer through as JSON: an answer is dumped once, and a route's
+``response`` schema documents it (OpenAPI). A route whose handler builds its answer from
+values that are not plain JSON may declare ``dumped=False`` to have it dumped with
+``response``.
 
 A handler is ``fn(self, ctx, **path_params)`` where ``ctx`` carries ``principal``,
 ``body``, ``query`` and the raw ``request``; it returns data for the response schema or
@@ -87,7 +89,7 @@ class RouteSpec:
     many: bool = False
     path_params: dict = field(default_factory=dict)
     export: bool = False  # builds a document: EXPORT_TIMEOUT instead of RPC_TIMEOUT
-    dumped: bool = False  # the service dumped the answer with the contract: pass it through
+    dumped: bool = True  # the service dumped the answer with the contract: pass it through
 
     @property
     def rule(self):
@@ -112,7 +114,7 @@ class Context:
 
 def route(method, path, *, summary, tag, body=None, query=None, response=None, status=200,
           auth=True, roles=(), description="", content_type="application/json",
-          errors=(), many=False, path_params=None, export=False, dumped=False):
+          errors=(), many=False, path_params=None, export=False, dumped=True):
     """Declare a gateway operation. ``path`` is in OpenAPI form (``/records/{id}``);
     path parameters are integers unless ``path_params`` says ``"string"``."""
     def decorator(fn):
