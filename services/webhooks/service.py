@@ -1,12 +1,16 @@
 """WebhooksService: push subscriptions for outside systems.
 
 It takes in every source's events in feed order (``logic/ingest.py``): the events the
-bus brings (one queue per source exchange, all types) when they are the next of their
-source, and whatever the bus missed from the sources' feeds (``event_feed`` RPC, once a
-second). A timer hands due deliveries to a courier that POSTs them, each in a managed
-thread (``logic/delivery.py``). RPCs are for the gateway's ``/api/v1/subscriptions``.
+bus brings (one queue per source exchange, all types) are gathered in memory and taken
+in a batch per source ten times a second when they are the next of their source;
+whatever the bus missed (a gap, the service was down, a batch lost with a killed
+process) comes from the sources' feeds (``event_feed`` RPC), pulled at once for a
+source with a gap and every few seconds for all. A timer hands due deliveries to a
+courier that POSTs them, each in a managed thread (``logic/delivery.py``).
+RPCs are for the gateway's ``/api/v1/subscriptions``.
 """
 import logging
+import time
 import uuid
 from types import SimpleNamespace
 
@@ -34,8 +38,9 @@ from .models import Base
 
 log = logging.getLogger(__name__)
 
-DELIVERY_TICK = 0.1  # seconds between looks for due deliveries
-FEED_TICK = 1.0  # seconds between pulls of the sources' feeds
+TICK = 0.1  # seconds between batches of bus events and looks for new deliveries
+FEED_TICK = 5.0  # seconds between pulls of every source's feed (the safety net)
+DUE_CHECK = 1.0  # seconds between looks for deliveries due again (retries, leases)
 FEED_PAGE = 500
 # The webhooks service reads the sources' feeds as a system caller of its own.
 FEED_READER = Principal(account_id=0, roles=(SYSTEM,), name="webhooks")
@@ -54,6 +59,8 @@ class Courier(DependencyProvider):
         self.give_up_after = cfg.as_float(config, "WEBHOOK_GIVE_UP_AFTER", 86400.0)
         self.allow = ssrf.parse_allow_list(config.get("WEBHOOK_ALLOW_HOSTS"))
         self.in_flight = 0
+        self.waiting = True  # new deliveries may be due: look without waiting DUE_CHECK
+        self.last_due_check = 0.0
         self.http = requests.Session()
         adapter = HTTPAdapter(pool_connections=self.concurrency,
                               pool_maxsize=self.concurrency, max_retries=0)
@@ -80,6 +87,9 @@ class Courier(DependencyProvider):
     def database(self):
         return self._db
 
+    def wake(self):
+        self.waiting = True
+
     def free(self):
         return max(0, self.concurrency - self.in_flight)
 
@@ -103,6 +113,7 @@ class Courier(DependencyProvider):
                           "lease", claimed["delivery_id"])
         finally:
             self.in_flight -= 1
+            self.wake()  # the next delivery of the subject's chain may be due now
 
     def stop(self):
         self.http.close()
@@ -111,6 +122,26 @@ class Courier(DependencyProvider):
     def kill(self):
         self.http.close()
         self.engine.dispose()
+
+    def get_dependency(self, worker_ctx):
+        return self
+
+
+class Intake(DependencyProvider):
+    """What the bus brought and is not yet taken in, per source (in memory: a batch lost
+    with the process is read again from the source's feed), and which sources showed a
+    gap."""
+
+    def setup(self):
+        self.pending = {source: [] for source in EVENT_SOURCES}
+        self.gaps = set()
+
+    def add(self, source, envelope):
+        self.pending[source].append(envelope)
+
+    def drain(self, source):
+        batch, self.pending[source] = self.pending[source], []
+        return batch
 
     def get_dependency(self, worker_ctx):
         return self
@@ -127,6 +158,7 @@ class WebhooksService(OperationsRpc):
     db = Database(Base.metadata)
     principal = PrincipalProvider()
     courier = Courier()
+    intake = Intake()
 
     identity_rpc = ServiceRpc("identity")
     achievements_rpc = ServiceRpc("achievements")
@@ -134,28 +166,42 @@ class WebhooksService(OperationsRpc):
     documents_rpc = ServiceRpc("documents")
 
     # ------------------------------------------------------------ taking events in
-    def _take(self, source, envelope):
-        with self.db.transaction() as session:
-            taken, gap = ingest.take_envelope(session, source, envelope)
-        if gap:
-            log.debug("event %s of %s lies beyond a gap; the feed pull fills it",
-                      envelope.get("event_id"), source)
-
     @event_handler("identity", "#")
     def on_identity_event(self, envelope):
-        self._take("identity", envelope)
+        self.intake.add("identity", envelope)
 
     @event_handler("achievements", "#")
     def on_achievements_event(self, envelope):
-        self._take("achievements", envelope)
+        self.intake.add("achievements", envelope)
 
     @event_handler("workflow", "#")
     def on_workflow_event(self, envelope):
-        self._take("workflow", envelope)
+        self.intake.add("workflow", envelope)
 
     @event_handler("documents", "#")
     def on_documents_event(self, envelope):
-        self._take("documents", envelope)
+        self.intake.add("documents", envelope)
+
+    @timer(interval=TICK)
+    def take_batches(self):
+        """Take in what the bus brought since the last tick, one transaction per source;
+        a source whose batch lay beyond a gap has its feed pulled at once."""
+        for source in EVENT_SOURCES:
+            batch = self.intake.drain(source)
+            if batch:
+                with self.db.transaction() as session:
+                    taken, gap = ingest.take_envelopes(session, source, batch)
+                if taken:
+                    self.courier.wake()
+                if gap:
+                    log.debug("%d event(s) of %s lie beyond a gap; its feed fills it",
+                              len(batch) - taken, source)
+                    self.intake.gaps.add(source)
+        if self.intake.gaps:
+            self.principal.set(FEED_READER)
+            for source in sorted(self.intake.gaps):
+                self.intake.gaps.discard(source)
+                self._pull_safely(source)
 
     @timer(interval=FEED_TICK)
     def pull_feeds(self):
@@ -163,17 +209,20 @@ class WebhooksService(OperationsRpc):
         an event no queue took), from each source's feed, in order."""
         self.principal.set(FEED_READER)
         for source in EVENT_SOURCES:
-            try:
-                self._pull(source)
-            except Unavailable:
-                continue
-            except Exception as exc:  # noqa: BLE001 - one source's trouble stops no other
-                log.warning("feed of %s could not be read: %s", source, exc)
+            self._pull_safely(source)
         with self.db.transaction() as session:
             paused = delivery.pause_failing(session, self.courier.give_up_after)
         for subscription_id in paused:
             log.warning("subscription %s paused: its deliveries failed for more than %.0f s",
                         subscription_id, self.courier.give_up_after)
+
+    def _pull_safely(self, source):
+        try:
+            self._pull(source)
+        except Unavailable:
+            pass
+        except Exception as exc:  # noqa: BLE001 - one source's trouble stops no other
+            log.warning("feed of %s could not be read: %s", source, exc)
 
     def _pull(self, source):
         proxy = getattr(self, f"{source}_rpc")
@@ -188,15 +237,24 @@ class WebhooksService(OperationsRpc):
                 return
             with self.db.transaction() as session:
                 taken, _ = ingest.take(session, source, page)
+            if taken:
+                self.courier.wake()
             if len(page) < FEED_PAGE:
                 return
 
     # ------------------------------------------------------------ delivering
-    @timer(interval=DELIVERY_TICK)
+    @timer(interval=TICK)
     def deliver_due(self):
+        """Claim due deliveries when new ones may be waiting (events were taken in, a
+        subscription was resumed or replayed) and once a second for retries and ended
+        leases; no query otherwise."""
         free = self.courier.free()
-        if not free:
+        now = time.monotonic()
+        if not free or not (self.courier.waiting
+                            or now - self.courier.last_due_check >= DUE_CHECK):
             return
+        self.courier.waiting = False
+        self.courier.last_due_check = now
         with self.db.transaction() as session:
             claimed = delivery.claim(session, free, self.courier.lease)
         for item in claimed:
@@ -241,7 +299,9 @@ class WebhooksService(OperationsRpc):
     def resume_subscription(self, subscription_id):
         principal = self._caller()
         with self.db.transaction() as session:
-            return subs.resume(session, principal, require_id(subscription_id))
+            answer = subs.resume(session, principal, require_id(subscription_id))
+        self.courier.wake()  # committed: its deliveries may be due
+        return answer
 
     @rpc
     def delete_subscription(self, subscription_id):
@@ -270,13 +330,17 @@ class WebhooksService(OperationsRpc):
         principal = self._owner()
         data = load(s.Redeliver, payload)
         with self.db.transaction() as session:
-            return subs.redeliver(session, principal, require_id(subscription_id),
-                                  uuid.UUID(data["event_id"]))
+            answer = subs.redeliver(session, principal, require_id(subscription_id),
+                                    uuid.UUID(data["event_id"]))
+        self.courier.wake()  # committed: its deliveries may be due
+        return answer
 
     @rpc
     def replay(self, subscription_id, payload):
         principal = self._owner()
         data = load(s.Replay, payload)
         with self.db.transaction() as session:
-            return subs.replay(session, principal, require_id(subscription_id),
-                               data["source"], data["after"])
+            answer = subs.replay(session, principal, require_id(subscription_id),
+                                 data["source"], data["after"])
+        self.courier.wake()  # committed: its deliveries may be due
+        return answer
