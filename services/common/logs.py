@@ -53,6 +53,18 @@ def mask_phone(value):
     return value[:2] + "*" * (len(value) - 4) + value[-2:]
 
 
+def mask_name(value):
+    """A person's name shown to somebody who may not see it in full: the first
+    character kept (the surname), the rest starred: ``张三`` → ``张*``, ``欧阳娜娜`` →
+    ``欧***``."""
+    if not value:
+        return value
+    value = str(value).strip()
+    if len(value) <= 1:
+        return "*"
+    return value[0] + "*" * min(len(value) - 1, 10)
+
+
 def mask_text(text):
     text = ID_NUMBER.sub(lambda m: m.group(1) + "*" * 8 + m.group(3), text)
     return MOBILE.sub(lambda m: m.group(1) + "****" + m.group(3), text)
