@@ -60,8 +60,8 @@ ensure_venv() {
   exec {lock}>&-
 }
 
-# poppler-utils (pdftoppm, pdftotext) and a CJK font: the tests render generated PDFs
-# (set in ReportLab's STSong-Light, which viewers substitute) to check them.
+# poppler-utils (pdftoppm, pdftotext, pdffonts) and the CJK font every generated PDF
+# embeds (fonts-wqy-microhei, services/common/fonts.py; the image installs it too).
 ensure_pdf_tools() {
   if command -v pdftoppm >/dev/null && command -v pdftotext >/dev/null \
       && [[ -e /usr/share/fonts/truetype/wqy/wqy-microhei.ttc ]]; then

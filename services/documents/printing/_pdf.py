@@ -1,4 +1,5 @@
-"""ReportLab helpers shared by the PDF printouts: the CJK font, paragraph styles,
+"""ReportLab helpers shared by the PDF printouts: the embedded CJK font
+(services/common/fonts.py), paragraph styles,
 grid tables with a minimum row height and blank rows, the 草稿 watermark and a canvas
 that numbers pages "第 X 页 共 Y 页"."""
 import io
@@ -7,32 +8,20 @@ from xml.sax.saxutils import escape
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER, TA_LEFT
 from reportlab.lib.styles import ParagraphStyle
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfgen import canvas as rl_canvas
 from reportlab.platypus import Paragraph, Table, TableStyle
 
 from services.common.errors import Invalid
+from services.common.fonts import FONT, register_cjk_font
 
-FONT = "STSong-Light"
 PADDING = 3          # cell padding (pt), each side
 GRID = colors.black
 HEADER_BG = colors.Color(0.9, 0.9, 0.9)
 
-_registered = False
-
 
 def register_fonts():
-    """Register ReportLab's built-in Adobe CID font for simplified Chinese (once)."""
-    global _registered
-    if not _registered:
-        pdfmetrics.registerFont(UnicodeCIDFont(FONT))
-        # one face for every variant, so that <b> in a paragraph does not fail
-        from reportlab.lib.fonts import addMapping
-        for bold in (0, 1):
-            for italic in (0, 1):
-                addMapping(FONT, bold, italic, FONT)
-        _registered = True
+    """Register the embedded CJK font (once); FontMissing when it is not installed."""
+    register_cjk_font()
 
 
 def text(value):
@@ -112,6 +101,7 @@ def grid_table(styles, header, rows, widths, *, row_height=None, blank_rows=0,
     repeat = title_rows + (1 if header is not None else 0)
     table = Table(data, colWidths=widths, rowHeights=heights, repeatRows=repeat)
     commands = [
+        ("FONTNAME", (0, 0), (-1, -1), FONT),    # empty cells too: no Helvetica in the PDF
         ("GRID", (0, 0), (-1, -1), 0.6, GRID),
         ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
         ("LEFTPADDING", (0, 0), (-1, -1), PADDING),

@@ -446,7 +446,8 @@ def _opinion_table(styles, rows, widths, row_height, blank_rows):
         data.append(["", ""])
         heights.append(max(row_height or 0, styles.leading + 2 * _pdf.PADDING))
     table = Table(data, colWidths=widths, rowHeights=heights)
-    table.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.6, colors.black),
+    table.setStyle(TableStyle([("FONTNAME", (0, 0), (-1, -1), _pdf.FONT),
+                               ("GRID", (0, 0), (-1, -1), 0.6, colors.black),
                                ("VALIGN", (0, 0), (0, -1), "MIDDLE"),
                                ("VALIGN", (1, 0), (1, -1), "TOP")]))
     return table

@@ -187,4 +187,4 @@ def test_pledge_template_as_text_html_and_pdf():
     assert content_type.startswith("text/html")
     pdf, content_type, extension = pledge.render(text, "pdf")
     assert pdf.startswith(b"%PDF") and content_type == "application/pdf"
-    assert b"STSong-Light" in pdf and extension == "pdf"
+    assert b"WenQuanYiMicroHei" in pdf and b"STSong" not in pdf and extension == "pdf"

@@ -1,10 +1,12 @@
 """The integrity pledge (诚信承诺书) of a declaration: its text (Anhui FAQ 7) and the
-template to download as plain text, HTML or PDF (ReportLab, CID font STSong-Light)."""
+template to download as plain text, HTML or PDF (ReportLab, the embedded CJK font of
+services/common/fonts.py)."""
 import html
 import io
 
+from services.common.fonts import register_cjk_font
+
 TITLE = "诚信承诺书"
-FONT = "STSong-Light"
 
 
 def declared_title(specialty, title):
@@ -44,17 +46,14 @@ def as_pdf(text):
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.styles import ParagraphStyle
     from reportlab.lib.units import mm
-    from reportlab.pdfbase import pdfmetrics
-    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
     from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer
 
-    if FONT not in pdfmetrics.getRegisteredFontNames():
-        pdfmetrics.registerFont(UnicodeCIDFont(FONT))
-    heading = ParagraphStyle("h", fontName=FONT, fontSize=20, leading=30,
+    font = register_cjk_font()
+    heading = ParagraphStyle("h", fontName=font, fontSize=20, leading=30,
                              alignment=TA_CENTER, spaceAfter=12 * mm)
-    paragraph = ParagraphStyle("p", fontName=FONT, fontSize=14, leading=28,
+    paragraph = ParagraphStyle("p", fontName=font, fontSize=14, leading=28,
                                alignment=TA_JUSTIFY, firstLineIndent=28, wordWrap="CJK")
-    sign = ParagraphStyle("s", fontName=FONT, fontSize=14, leading=28, alignment=TA_RIGHT)
+    sign = ParagraphStyle("s", fontName=font, fontSize=14, leading=28, alignment=TA_RIGHT)
     buffer = io.BytesIO()
     doc = SimpleDocTemplate(buffer, pagesize=A4, leftMargin=25 * mm, rightMargin=25 * mm,
                             topMargin=30 * mm, bottomMargin=25 * mm, title=TITLE)
