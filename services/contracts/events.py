@@ -144,6 +144,13 @@ EVENT_TYPES = {
         "请求审核：人员绑定单位（人员注册审核）或单位注册审核，与申请同一事务写入",
         "A review is requested: a person's binding to a unit, or a unit's registration",
         REVIEW_REQUEST_FIELDS),
+    "identity/review_withdrawn": _event(
+        "identity", "binding:<id>",
+        "待审核的单位绑定申请随人员删除而取消，任务中心的审核随之结束（已取消）",
+        "A pending binding request ended with the deleted person; its review is cancelled",
+        {**{k: REVIEW_REQUEST_FIELDS[k] for k in
+            ("kind", "subject_service", "subject_type", "subject_id")},
+         "reason": f("string", "取消原因（如：人员已被删除）", "why the request ended")}),
     # achievements ------------------------------------------------------------------
     "achievements/review_requested": _event(
         "achievements", "record:<id>",
@@ -272,6 +279,45 @@ EVENT_TYPES = {
              "unit_id": f("integer", "单位编号", "unit id"),
              "unit_name": f("string", "单位名称", "unit name"),
          })}),
+    # documents ----------------------------------------------------------------------
+    "documents/file_downloaded": _event(
+        "documents", "file:<id>",
+        "签发了一个材料下载链接（谁、依据什么、运维人员的查看原因），记入审计日志",
+        "A download link of a file was issued (who, on what ground, the operator's "
+        "reason); recorded in the audit log",
+        {
+            "file_id": f("integer", "文件编号", "file id"),
+            "file_name": f("string", "文件名", "file name"),
+            "slot": f("string", "上传位置", "slot"),
+            "basis": f("string", "下载依据：owner 本人，unit 本单位，reviewer 审核单位，"
+                                 "operator 运维人员（须说明原因）", "ground",
+                       enum=("owner", "unit", "reviewer", "operator")),
+            "basis_label": f("string", "下载依据名称", "ground label"),
+            "reason": f("string", "查看原因（运维人员必填）", "reason (operators)",
+                        nullable=True),
+            "owner_person_id": f("integer", "材料所属人员编号", "owning person id",
+                                 nullable=True),
+            "owner_unit_id": f("integer", "材料所属单位编号（单位的材料）", "owning unit id",
+                               nullable=True),
+        }),
+    "documents/printout_made": _event(
+        "documents", "declaration:<id> | file:<id>",
+        "打印：生成评审表、公示表、工作量表或花名册，记入审计日志",
+        "A printout was made (review form, publicity table, workload table or roster); "
+        "recorded in the audit log",
+        {
+            "kind": f("string", "打印类别", "printout kind",
+                      enum=("review_form", "publicity_table", "workload_table", "roster")),
+            "kind_label": f("string", "打印类别名称（评审表/公示表/工作量表/花名册）",
+                            "kind label"),
+            "declaration_id": f("integer", "申报编号（花名册为空）", "declaration id",
+                                nullable=True),
+            "file_id": f("integer", "生成的文件编号", "generated file id"),
+            "file_name": f("string", "文件名", "file name"),
+            "unit_id": f("integer", "打印人的单位编号", "the printing account's unit",
+                         nullable=True),
+            "rows": f("integer", "花名册行数", "roster rows", nullable=True),
+        }),
 }
 
 # Types not emitted yet (their producer is planned; see docs/events.md).

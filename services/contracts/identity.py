@@ -445,6 +445,10 @@ class AuditQuery(PageQuery):
     unit_id = fields.Integer(load_default=None, metadata={"label": "单位"})
     since = fields.DateTime(load_default=None, metadata={"label": "起始时间"})
     until = fields.DateTime(load_default=None, metadata={"label": "截止时间"})
+    order = fields.String(load_default="newest", validate=validate.OneOf(["newest", "oldest"]),
+                          metadata={"label": "排序",
+                                    "description": "newest 最新在前（默认）/ oldest 按发生顺序，"
+                                                   "便于追溯一个申报的全过程"})
 
 
 # --------------------------------------------------------------------------- outputs
@@ -697,6 +701,33 @@ class AuditEntrySchema(BaseSchema):
     ip = fields.String(allow_none=True)
     summary = fields.String()
     detail = fields.Dict()
+    seq = fields.Integer(allow_none=True, metadata={"description": "哈希链中的序号"})
+    hash = fields.String(allow_none=True,
+                         metadata={"description": "本条内容（含上一条哈希）的 SHA-256"})
+    event_id = fields.String(allow_none=True,
+                             metadata={"description": "来自其他服务事件时的事件编号"})
+
+
+class AuditProblemSchema(BaseSchema):
+    kind = fields.String(metadata={"description": "edited 被修改 / gap 有缺失 / relinked 链接"
+                                                  "不符 / unchained 不在链中"})
+    seq = fields.Integer(allow_none=True)
+    id = fields.Integer()
+    message = fields.String()
+
+
+class AuditHeadSchema(BaseSchema):
+    seq = fields.Integer()
+    hash = fields.String()
+
+
+class AuditVerificationSchema(BaseSchema):
+    """The audit log's hash chain checked from its first entry to its last."""
+    ok = fields.Boolean(metadata={"description": "链完整，没有发现修改或缺失"})
+    checked = fields.Integer(metadata={"description": "检查的条数"})
+    head = fields.Nested(AuditHeadSchema, allow_none=True,
+                         metadata={"description": "链尾：最后一条的序号和哈希，可另行留存比对"})
+    problems = fields.List(fields.Nested(AuditProblemSchema))
 
 
 class AuditPageSchema(BaseSchema):
@@ -726,6 +757,18 @@ class ReviewRequestedSchema(BaseSchema):
     chain = fields.List(fields.Nested(ChainStepSchema), required=True,
                         validate=validate.Length(min=1))
     summary = fields.Dict(required=True)
+
+
+
+class ReviewWithdrawnSchema(BaseSchema):
+    """Data of ``review_withdrawn``: a pending binding request ended without a decision
+    (the person's account was deleted), so its open review must end with it. ``reason``
+    is what the review's history shows (an addition to the engine's contract)."""
+    kind = fields.String(required=True, validate=validate.OneOf(["binding"]))
+    subject_service = fields.String(required=True)
+    subject_type = fields.String(required=True)
+    subject_id = fields.Integer(required=True)
+    reason = fields.String(required=True)
 
 
 # --------------------------------------------------------------------------- RPCs of services

@@ -12,6 +12,7 @@ import logging
 
 from eventlet import tpool
 
+from services.common.messaging import emit
 from services.common.rpc import rpc
 from services.common.schemas import load
 from services.contracts import documents as contract
@@ -22,6 +23,9 @@ from .logic.images import images_to_pdf
 from .storage import MissingObject
 
 log = logging.getLogger(__name__)
+FILE_DOWNLOADED = "file_downloaded"
+BASIS_LABELS = {"owner": "本人", "unit": "本单位", "reviewer": "审核单位",
+                "operator": "运维人员"}
 
 
 def _given(**values):
@@ -130,6 +134,12 @@ class FilesRpc:
         with self.db.transaction() as session:
             link = files.issue_link(session, self.storage, self.policy, f, principal, basis,
                                     reason=data["reason"])
+            # The audit trail: identity records every download link issued.
+            emit(session, FILE_DOWNLOADED, f"file:{f.id}", {
+                "file_id": f.id, "file_name": f.original_name, "slot": f.slot, "basis": basis,
+                "basis_label": BASIS_LABELS.get(basis, basis),
+                "reason": (data["reason"] or "").strip() or None,
+                "owner_person_id": f.owner_person_id, "owner_unit_id": f.owner_unit_id})
         return contract.DownloadLinkSchema().dump(link)
 
     @rpc
@@ -176,12 +186,25 @@ class FilesRpc:
 
     # ---- use by other services
     @rpc
-    def attach(self, file_ids, subject_service, subject_type, subject_id):
+    def attach(self, file_ids, subject_service, subject_type, subject_id, slots=None):
+        """``slots``: the places the subject takes files from (a record type's upload
+        places); a file of any other slot refuses the call, nothing attached."""
         data = load(contract.AttachSchema, {
             "file_ids": file_ids, "subject_service": subject_service,
             "subject_type": subject_type, "subject_id": str(subject_id)})
         with self.db.transaction() as session:
-            result = files.attach(session, self.policy, self.principal.current, **data)
+            result = files.attach(session, self.policy, self.principal.current, **data,
+                                  slots=files.slot_list(slots))
+        return contract.FileInfoSchema(many=True).dump(result)
+
+    @rpc
+    def describe_files(self, file_ids):
+        """The caller's own files among ``file_ids`` (metadata with their slot), in the
+        order given; ids that are not the caller's files are left out. Lets a service
+        check a submission's files against its rules before it attaches them."""
+        ids = files.id_list(file_ids)
+        with self.db.read() as session:
+            result = files.describe(session, self.policy, self.principal.current, ids)
         return contract.FileInfoSchema(many=True).dump(result)
 
     @rpc

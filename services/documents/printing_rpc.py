@@ -21,6 +21,7 @@ from zoneinfo import ZoneInfo
 from eventlet import tpool
 
 from services.common.errors import Invalid, TooLarge
+from services.common.messaging import emit
 from services.common.rpc import rpc
 from services.common.schemas import load
 from services.contracts.documents import (
@@ -44,6 +45,7 @@ from .printing.roster import MAX_ROWS
 from .storage import MissingObject
 
 log = logging.getLogger(__name__)
+PRINTOUT_MADE = "printout_made"
 
 TIMEZONE = ZoneInfo("Asia/Shanghai")
 ROSTER_PAGE_SIZE = 500     # rows asked of workflow per roster_page call
@@ -97,7 +99,8 @@ class PrintingRpc:
             photo, note = None, PHOTO_MISSING_NOTE
         content = self._render(render_review_form, source["snapshot"], photo, settings, note)
         return self._stored(principal, content, printout_file_name(
-            "评审表", source["snapshot"]["person"]["name"], "pdf"))
+            "评审表", source["snapshot"]["person"]["name"], "pdf"),
+            printed=("review_form", "评审表", source))
 
     @rpc
     def print_publicity_table(self, declaration_id, settings=None):
@@ -107,7 +110,8 @@ class PrintingRpc:
         source = self._print_source(declaration_id)
         content = self._render(render_publicity_table, source["snapshot"], settings)
         return self._stored(principal, content, printout_file_name(
-            "公示表", source["snapshot"]["person"]["name"], "pdf"))
+            "公示表", source["snapshot"]["person"]["name"], "pdf"),
+            printed=("publicity_table", "公示表", source))
 
     @rpc
     def print_workload_table(self, declaration_id):
@@ -116,7 +120,8 @@ class PrintingRpc:
         source = self._print_source(declaration_id)
         content = self._render(render_workload_table, source["snapshot"])
         return self._stored(principal, content, printout_file_name(
-            "工作量", source["snapshot"]["person"]["name"], "pdf"))
+            "工作量", source["snapshot"]["person"]["name"], "pdf"),
+            printed=("workload_table", "工作量表", source))
 
     # ---- roster
     @rpc
@@ -135,7 +140,8 @@ class PrintingRpc:
             workbook.seek(0)
             content = workbook.read()
         stamp = dt.datetime.now(TIMEZONE).strftime("%Y-%m-%d-%H%M%S")
-        link = self._stored(principal, content, f"花名册-{stamp}.xlsx")
+        link = self._stored(principal, content, f"花名册-{stamp}.xlsx",
+                            printed=("roster", "花名册", {"rows": count}))
         return RosterLinkSchema().dump({**link, "rows": count})
 
     def _fetch_roster(self, wire, out):
@@ -205,8 +211,17 @@ class PrintingRpc:
         register_fonts()  # once, in this thread, before any real thread renders
         return tpool.execute(renderer, *args)
 
-    def _stored(self, principal, content, file_name):
+    def _stored(self, principal, content, file_name, printed=None):
         stored = self._store_generated(principal, content, file_name)
+        if printed is not None:  # the audit trail (identity records printout_made)
+            kind, label, source = printed
+            declaration_id = source.get("declaration_id")
+            with self.db.transaction() as session:
+                emit(session, PRINTOUT_MADE, f"declaration:{declaration_id}" if declaration_id
+                     else f"file:{stored['file']['id']}", {
+                         "kind": kind, "kind_label": label, "declaration_id": declaration_id,
+                         "file_id": stored["file"]["id"], "file_name": stored["file_name"],
+                         "unit_id": principal.unit_id, "rows": source.get("rows")})
         return PrintoutLinkSchema().dump({
             "file_id": stored["file"]["id"], "file_name": stored["file_name"],
             "url": stored["url"], "expires_at": stored["expires_at"],

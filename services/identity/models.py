@@ -5,6 +5,7 @@ partial unique indexes over the rows not deleted: deleting is a soft delete that
 the history but frees the key for a new registration.
 """
 import datetime as dt
+import uuid
 
 from sqlalchemy import (
     BigInteger,
@@ -21,7 +22,7 @@ from sqlalchemy import (
     func,
     text,
 )
-from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.dialects.postgresql import JSONB, UUID
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from services.common.db import make_base
@@ -232,8 +233,9 @@ class BindingRequest(Base):
 
 
 class AuditEntry(Base):
-    """The append-only audit log: logins, account changes, binding and unit decisions.
-    No code path updates or deletes a row, and a trigger refuses it."""
+    """The append-only, hash-chained audit log: identity's own actions and the
+    security-relevant actions of every other service (from their events). No code path
+    updates or deletes a row, and a trigger refuses it."""
     __tablename__ = "audit_log"
 
     id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
@@ -250,9 +252,17 @@ class AuditEntry(Base):
     ip: Mapped[str | None] = mapped_column(String(64))
     summary: Mapped[str] = mapped_column(String(500))
     detail: Mapped[dict] = mapped_column(JSONB, server_default=text("'{}'::jsonb"))
+    # The hash chain (logic/audit_chain.py): position, previous entry's hash, own hash.
+    seq: Mapped[int | None] = mapped_column(BigInteger, unique=True)
+    prev_hash: Mapped[str | None] = mapped_column(String(64))
+    hash: Mapped[str | None] = mapped_column(String(64))
+    # The event an entry records (entries from other services' events): at most once.
+    event_id: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True), unique=True)
 
     __table_args__ = (
         Index("ix_audit_log_at", "at"),
+        Index("ix_audit_log_unit_id", "unit_id"),
+        Index("ix_audit_log_actor_unit_id", "actor_unit_id"),
         Index("ix_audit_log_action", "action"),
         Index("ix_audit_log_actor_account_id", "actor_account_id"),
         Index("ix_audit_log_target", "target_type", "target_id"),

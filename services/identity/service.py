@@ -28,7 +28,19 @@ from services.common.schemas import load
 from services.contracts import identity as c
 
 from . import schemas as s
-from .logic import audit, auth, bindings, dictionaries, feed, passwords, persons, units, users
+from .logic import (
+    audit,
+    audit_chain,
+    audit_events,
+    auth,
+    bindings,
+    dictionaries,
+    feed,
+    passwords,
+    persons,
+    units,
+    users,
+)
 from .logic.common import iso
 from .logic.dictionaries import label
 from .logic.views import binding as binding_view
@@ -411,10 +423,19 @@ class IdentityService(OperationsRpc):
 
     @rpc
     def audit_log(self, filters=None):
-        self.principal.require(AUDITOR, OPERATOR)
+        """The audit log, for the auditor only (the audit administrator: the operator,
+        a system administrator, does not read it; docs/api.md, roles' rights)."""
+        self.principal.require(AUDITOR)
         filters = load(c.AuditQuery, filters or {})
         with self.db.read() as session:
             return dump(c.AuditPageSchema, audit.search(session, filters))
+
+    @rpc
+    def verify_audit_log(self):
+        """Check the audit log's hash chain: gaps, edits, entries outside the chain."""
+        self.principal.require(AUDITOR)
+        with self.db.read() as session:
+            return dump(c.AuditVerificationSchema, audit_chain.verify(session))
 
     # ------------------------------------------------------------------ events
     @consumer("workflow", "review_decided")
@@ -430,3 +451,19 @@ class IdentityService(OperationsRpc):
         if data["kind"] == "binding":
             return bindings.apply_decision(session, data) and None
         return units.apply_decision(session, data) and None
+
+
+def _audit_consumer(source, event_type):
+    """An event handler that records one (source, type) in the audit log, once."""
+    def handler(self, session, envelope):
+        audit_events.record_event(session, envelope)
+
+    handler.__name__ = handler.__qualname__ = f"audit_{source}_{event_type}"
+    handler.__doc__ = f"Audit entry of {source}/{event_type} (logic/audit_events.py)."
+    return consumer(source, event_type)(handler)
+
+
+# One handler per audited event type (each with its own durable queue, declared by
+# services/common/topology.py like every other handler's).
+for _source, _type in audit_events.AUDITED:
+    setattr(IdentityService, f"audit_{_source}_{_type}", _audit_consumer(_source, _type))

@@ -220,7 +220,15 @@ class IdentityRoutes:
     def create_staff_account(self, ctx):
         return self.identity_rpc.create_staff_account(jsonable(ctx.body))
 
-    @route("GET", "/api/v1/audit-log", summary="审计日志", tag=T_OPS, roles=(AUDITOR, OPERATOR),
-           query=s.AuditQuery, response=s.AuditPageSchema)
+    @route("GET", "/api/v1/audit-log", summary="审计日志", tag=T_OPS, roles=(AUDITOR,),
+           query=s.AuditQuery, response=s.AuditPageSchema,
+           description="审计人员查询全平台的审计日志（各服务的审核决定、推荐、下载、打印等），"
+                       "可按对象（target_type/target_id）、操作人、单位和时间检索。")
     def list_audit_log(self, ctx):
         return self.identity_rpc.audit_log(jsonable(ctx.query))
+
+    @route("GET", "/api/v1/audit-log/verify", summary="校验审计日志哈希链", tag=T_OPS,
+           roles=(AUDITOR,), response=s.AuditVerificationSchema,
+           description="从第一条到最后一条校验哈希链：报告被修改、缺失或绕过服务写入的日志。")
+    def verify_audit_log(self, ctx):
+        return self.identity_rpc.verify_audit_log()

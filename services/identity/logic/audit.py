@@ -1,11 +1,16 @@
 """The append-only audit log: one entry per login (success and failure), account
-change, unit decision and binding decision. Entries are only ever inserted; nothing in
-this service updates or deletes one (and a database trigger refuses it)."""
+change, unit decision and binding decision, and one per security-relevant action of the
+other services, recorded from their events (logic/audit_events.py). Entries are only
+ever inserted, hash-chained (logic/audit_chain.py); nothing in this service updates or
+deletes one (and a database trigger refuses it)."""
+import datetime as dt
+
 from sqlalchemy import and_, case, func, or_, select
 
 from services.common.logs import mask_text
 
 from ..models import AuditEntry
+from . import audit_chain
 from .common import iso, like_pattern, page
 
 ACTION_LABELS = {
@@ -35,7 +40,7 @@ ACTION_LABELS = {
 
 
 def record(session, action, summary, *, actor=None, outcome="success", target_type=None,
-           target_id=None, unit_id=None, ip=None, detail=None):
+           target_id=None, unit_id=None, ip=None, detail=None, at=None, event_id=None):
     """Append an entry. ``actor`` is a Principal, a dict ``{account_id, name, role,
     unit_id}`` or None. ID and mobile numbers in the summary are masked."""
     if actor is not None and not isinstance(actor, dict):
@@ -43,13 +48,15 @@ def record(session, action, summary, *, actor=None, outcome="success", target_ty
                  "role": actor.roles[0] if actor.roles else None, "unit_id": actor.unit_id}
     actor = actor or {}
     entry = AuditEntry(
+        at=at or dt.datetime.now(dt.UTC), event_id=event_id,
         action=action, outcome=outcome, summary=mask_text(summary)[:500],
         actor_account_id=actor.get("account_id"), actor_name=actor.get("name"),
         actor_role=actor.get("role"), actor_unit_id=actor.get("unit_id"),
         target_type=target_type, target_id=None if target_id is None else str(target_id),
         unit_id=unit_id, ip=ip, detail=_masked_detail(detail or {}),
     )
-    session.add(entry)
+    # Inserted, chained, as the transaction's last step (audit_chain.chain_entries).
+    audit_chain.pending(session).append(entry)
     return entry
 
 
@@ -73,6 +80,8 @@ def view(entry):
         "actor_unit_id": entry.actor_unit_id, "target_type": entry.target_type,
         "target_id": entry.target_id, "unit_id": entry.unit_id, "ip": entry.ip,
         "summary": entry.summary, "detail": entry.detail,
+        "seq": entry.seq, "hash": entry.hash, "event_id":
+            str(entry.event_id) if entry.event_id else None,
     }
 
 
@@ -85,9 +94,13 @@ def search(session, filters):
                               AuditEntry.actor_name.ilike(pattern)))
     if filters.get("action"):
         conditions.append(AuditEntry.action == filters["action"])
-    for key in ("actor_account_id", "target_type", "target_id", "unit_id"):
+    for key in ("actor_account_id", "target_type", "target_id"):
         if filters.get(key) is not None:
             conditions.append(getattr(AuditEntry, key) == filters[key])
+    if filters.get("unit_id") is not None:
+        # The unit concerned, or the unit of the one who acted.
+        conditions.append(or_(AuditEntry.unit_id == filters["unit_id"],
+                              AuditEntry.actor_unit_id == filters["unit_id"]))
     if filters.get("since"):
         conditions.append(AuditEntry.at >= filters["since"])
     if filters.get("until"):
@@ -108,7 +121,8 @@ def search(session, filters):
         query = query.where(base)
     if filters.get("outcome"):
         query = query.where(AuditEntry.outcome == filters["outcome"])
-    rows, total = page(session, query, filters["page"], filters["page_size"],
-                       (AuditEntry.at.desc(), AuditEntry.id.desc()))
+    order = ((AuditEntry.at.asc(), AuditEntry.id.asc()) if filters.get("order") == "oldest"
+             else (AuditEntry.at.desc(), AuditEntry.id.desc()))
+    rows, total = page(session, query, filters["page"], filters["page_size"], order)
     return {"items": [view(row[0]) for row in rows], "total": total,
             "counts": {"all": all_, "success": success, "failure": failure}}
