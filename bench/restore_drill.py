@@ -6,7 +6,9 @@ Prints the RPO and the RTO.
 1. Source: a new database (migrated), a RabbitMQ vhost and a bucket of their own; the
    four services and the gateway as processes (``nameko run``, as bin/run starts them);
    the demo data (``deploy/demo.py``: units, persons, records in every state, decisions,
-   declarations, files).
+   declarations, files); with ``--persons N`` first bench/seed.py's data set (1,000 units,
+   N persons with accounts and approved bindings, ``--records`` records, default 10 per
+   person, and the open reviews of the 审核中 ones), for a province-sized drill.
 2. Load: ``--clients`` threads through the gateway: new persons register and upload
    evidence, the bound doctor creates and submits records with evidence, the hospital
    approves them in batches. It runs ``--warm`` seconds before the backup and on until
@@ -15,7 +17,9 @@ Prints the RPO and the RTO.
    ``pg_dump --snapshot`` dumps every schema from exactly that snapshot, and the same
    transaction counts and checksums every table (what the backup holds). Then every
    object of the bucket is copied with its content type and metadata. The load stops
-   when the backup is complete: that is the moment of the disaster.
+   when the backup is complete: that is the moment of the disaster. (The snapshot's
+   checksums are computed after that, still in its transaction: a verification, not
+   part of the backup's time.)
 4. Restore (the RTO clock runs): a fresh database (``pg_restore``), a fresh bucket (the
    objects the restored file rows name), a fresh vhost with the event queues
    (``services.common.topology``), the services on them, until ``/readyz`` answers 200.
@@ -24,13 +28,15 @@ Prints the RPO and the RTO.
    and events that were published but not yet handled at the snapshot (their messages
    were in the lost broker) are published again and handled (consumers are idempotent);
    through the API, every record, declaration (with its history) and file of the demo
-   persons reads back, each file's bytes matching its SHA-256; the consistency check
+   persons (and every record of ``--sample`` seeded persons) reads back, each file's
+   bytes matching its SHA-256; the consistency check
    (``services.documents.consistency --sha256``) passes on the whole restored bucket;
    and after one object is deleted on purpose, the check finds it missing.
 
 Run (PostgreSQL, RabbitMQ with its management API, and an S3 server: bin/run's):
 
     .venv/bin/python bench/restore_drill.py [--clients 3] [--warm 10]
+    nice -n 10 .venv/bin/python bench/restore_drill.py --persons 100000   # province size
 
 Exit status 0 when every check passed. Options: ``--help``.
 """
@@ -322,7 +328,9 @@ class Load:
 # --------------------------------------------------------------------------- backup
 
 def backup_database(url, dump_path):
-    """pg_dump of every schema from one exported snapshot; what that snapshot holds."""
+    """pg_dump of every schema from one exported snapshot. Answers what the snapshot holds
+    and the snapshot's transaction, still open: :func:`snapshot_sums` checksums its tables
+    after the backup is complete (a verification, not part of the backup's time)."""
     conn = psycopg.connect(libpq(url))
     try:
         conn.isolation_level = psycopg.IsolationLevel.REPEATABLE_READ
@@ -335,16 +343,29 @@ def backup_database(url, dump_path):
         if dump.returncode:
             raise RuntimeError(f"pg_dump failed: {dump.stderr}")
         dump_seconds = time.monotonic() - started
-        sums = table_sums(conn)
         outbox = {s: conn.execute(
             f"SELECT count(*) FILTER (WHERE published_at IS NULL), count(*) "
             f'FROM "{s}".outbox').fetchone() for s in DOMAIN_SERVICES}
         files = {row[0] for row in conn.execute("SELECT object_key FROM documents.files")}
+        db_bytes = conn.execute("SELECT pg_database_size(current_database())").fetchone()[0]
+    except BaseException:
+        conn.rollback()
+        conn.close()
+        raise
+    return {"snapshot_at": at, "outbox": outbox, "file_keys": files, "conn": conn,
+            "dump_seconds": dump_seconds, "dump_bytes": dump_path.stat().st_size,
+            "db_bytes": db_bytes}
+
+
+def snapshot_sums(held):
+    """Every table's row count and checksum as the backup's snapshot sees them; ends the
+    snapshot's transaction."""
+    conn = held.pop("conn")
+    try:
+        held["sums"] = table_sums(conn)
     finally:
         conn.rollback()
         conn.close()
-    return {"snapshot_at": at, "sums": sums, "outbox": outbox, "file_keys": files,
-            "dump_seconds": dump_seconds, "dump_bytes": dump_path.stat().st_size}
 
 
 def backup_bucket(client, bucket, directory):
@@ -466,6 +487,45 @@ def consistency(env):
     return done.returncode, json.loads(done.stdout)
 
 
+def seeded_checks(url, conn, seeded, sample):
+    """The records of ``sample`` seeded persons, spread over the data set, read back
+    through the restored gateway with the status the database has."""
+    import seed as seed_set
+
+    reader = Reader(url)
+    read, problems = 0, []
+    persons = seeded["persons"]
+    for index in sorted({i * persons // max(1, sample) for i in range(min(sample, persons))}):
+        number, _born = seed_set.id_number(index)
+        token = reader.login(number)
+        for record_id, status in conn.execute(
+                "SELECT id, status FROM achievements.records WHERE person_id = %s",
+                (seed_set.person_id(index),)):
+            code, body = reader.get(f"/api/v1/records/{record_id}", token)
+            read += 1
+            if code != 200 or body.get("status") != status:
+                problems.append(f"seeded record {record_id}: {code} "
+                                f"{body and body.get('status')}, backup has {status}")
+    return read, problems
+
+
+def seed_source(db_url, env, args):
+    """bench/seed.py's data set in the source database, with the accounts' password hashed
+    at the cost the drill's identity service uses."""
+    sys.path.insert(0, str(ROOT / "bench"))
+    import seed as seed_set
+
+    for name in ("PASSWORD_HASH_TIME_COST", "PASSWORD_HASH_MEMORY_KIB",
+                 "PASSWORD_HASH_PARALLELISM"):
+        os.environ[name] = env[name]
+    records = args.records or args.persons * 10
+    started = time.monotonic()
+    seed_set.seed(db_url, persons=args.persons, units=args.units, records=records)
+    say(f"source: seeded {args.units} units, {args.persons} persons, {records} records in "
+        f"{time.monotonic() - started:.0f} s")
+    return {"persons": args.persons, "records": records}
+
+
 # --------------------------------------------------------------------------- drill
 
 def parse_args(argv):
@@ -490,6 +550,16 @@ def parse_args(argv):
                              "3 s before the backup until it is complete (as when the "
                              "broker is out), so that the snapshot holds unpublished events "
                              "to replay; empty: none")
+    parser.add_argument("--persons", type=int, default=0,
+                        help="also seed this many persons into the source database before "
+                             "the demo data (bench/seed.py: accounts, approved bindings, "
+                             "their records and open reviews); 0: the demo data only")
+    parser.add_argument("--records", type=int, default=0,
+                        help="records of the seeded data set (default: 10 per person)")
+    parser.add_argument("--units", type=int, default=1000,
+                        help="units of the seeded data set")
+    parser.add_argument("--sample", type=int, default=20,
+                        help="seeded persons whose records are read back through the API")
     parser.add_argument("--keep", action="store_true",
                         help="keep the databases, vhosts, buckets and files afterwards")
     return parser.parse_args(argv)
@@ -535,7 +605,10 @@ def main(argv=None):
         topology.declare(src_amqp)
         s3.make_bucket(src_bucket)
         created["bucket"].append(src_bucket)
-        source = Platform("source", work, platform_env(src_url, src_amqp, src_bucket))
+        env = platform_env(src_url, src_amqp, src_bucket)
+        if args.persons:
+            seeded = seed_source(src_url, env, args)
+        source = Platform("source", work, env)
         platforms.append(source)
         source.start()
         source.wait_ready()
@@ -558,21 +631,26 @@ def main(argv=None):
         held = backup_database(src_url, work / "zhicheng.dump")
         manifest = backup_bucket(s3, src_bucket, work / "objects")
         backup_done_wall = time.time()
+        load_during = os.getloadavg()
         backup_seconds = time.monotonic() - backup_started
         hold.close()  # the relay goes on
         engine = psycopg.connect(libpq(src_url), autocommit=True)
         at_disaster = table_counts(engine)
         engine.close()
         load.stop()
+        snapshot_sums(held)
         snapshot_wall = held["snapshot_at"].timestamp()
         after = [w for w in load.writes if snapshot_wall < w <= backup_done_wall]
         lost_rows = {t: at_disaster[t] - held["sums"].get(t, (0, ""))[0] for t in at_disaster
                      if at_disaster[t] != held["sums"].get(t, (0, ""))[0]}
         rows_held = sum(n for n, _ in held["sums"].values())
         say(f"backup: snapshot at {held['snapshot_at'].isoformat(timespec='milliseconds')}, "
-            f"{rows_held} rows in {len(held['sums'])} tables, dump "
-            f"{held['dump_bytes'] / 1024:.0f} KiB in {held['dump_seconds']:.1f} s; "
+            f"{rows_held} rows in {len(held['sums'])} tables (database "
+            f"{held['db_bytes'] / 2**20:.0f} MiB), dump {held['dump_bytes'] / 1024:.0f} KiB "
+            f"in {held['dump_seconds']:.1f} s; "
             f"{len(manifest)} objects copied; whole backup {backup_seconds:.1f} s")
+        say(f"load average during the backup: {load_during[0]:.2f} (1 min), "
+            f"{os.getloadavg()[1]:.2f} (5 min) on {os.cpu_count()} cores")
         say(f"load: {len(load.writes)} writes, {len(load.errors)} refused"
             + (f" (first: {load.errors[0]})" if load.errors else ""))
         source.stop()
@@ -647,6 +725,11 @@ def main(argv=None):
         say(f"API: {counts['records']} records, {counts['declarations']} declarations (with "
             f"their history) and {counts['files']} files (bytes against SHA-256) of the demo "
             f"persons read back, {len(api_problems)} problems")
+        if args.persons:
+            read, seeded_problems = seeded_checks(restored.url, dst, seeded, args.sample)
+            problems.extend(seeded_problems)
+            say(f"API: {read} records of {min(args.sample, seeded['persons'])} seeded "
+                f"persons read back, {len(seeded_problems)} problems")
 
         check_env = {"DATABASE_URL": dst_url, "S3_ENDPOINT": args.s3_endpoint,
                      "S3_ACCESS_KEY": args.s3_key, "S3_SECRET_KEY": args.s3_secret,
