@@ -35,6 +35,18 @@ from .health_support import (  # noqa: F401
 ROSTER_KEYS = {c.key for c in DEFAULT_COLUMNS} - {"no"}
 
 
+def pdf_text(pdf):
+    """The PDF's text with whitespace removed (pdftotext)."""
+    import subprocess
+    import tempfile
+    with tempfile.NamedTemporaryFile(suffix=".pdf") as f:
+        f.write(pdf)
+        f.flush()
+        out = subprocess.run(["pdftotext", f.name, "-"], capture_output=True, text=True,
+                             check=True).stdout
+    return re.sub(r"\s+", "", out)
+
+
 def pages(pdf):
     assert pdf.startswith(b"%PDF")
     return len(re.findall(rb"/Type /Page\b", pdf))
@@ -127,18 +139,30 @@ def test_print_snapshot_renders_flags_deletions_and_is_final_after_the_top_level
     publicity = render_publicity_table(snap)
     assert pages(publicity) == 1
 
+    # The employer's saved 单位推荐意见 is its 基层单位意见, signed by the 负责人 it names
+    # on its 签字时间 (manual 推荐情况), from the moment it is saved.
+    hw.ok(hw.recommend("b1", did, opinion="该同志业务能力强，同意推荐。", signer="李卫东",
+                       signed_on="2024-07-30"))
+    snap = snapshot_of(hw, "b1", did)["snapshot"]
+    assert snap["opinions"] == [{"level": "基层单位意见", "unit_name": "合肥市第一人民医院",
+                                 "opinion": "该同志业务能力强，同意推荐。", "signer": "李卫东",
+                                 "signed_on": "2024-07-30"}]
     # Opinions level by level; final only once the organiser (the top level) approved.
-    hw.decide("b1", did, "approve", "同意推荐。")
+    hw.decide("b1", did, "approve", "审核通过")
     hw.decide("health", did, "approve", "经审核，符合申报条件，同意推荐。")
     hw.decide("hr", did, "approve", "同意。")
     snap = snapshot_of(hw, "health", did)["snapshot"]
     assert snap["final"] is False
     assert [(o["level"], o["unit_name"], o["opinion"], o["signer"]) for o in snap["opinions"]] \
-        == [("基层单位意见", "合肥市第一人民医院", "同意推荐。", "吴刚"),
+        == [("基层单位意见", "合肥市第一人民医院", "该同志业务能力强，同意推荐。", "李卫东"),
             ("主管部门意见", "合肥市卫生健康委员会", "经审核，符合申报条件，同意推荐。", "孙丽"),
             ("人社部门意见", "合肥市人力资源和社会保障局", "同意。", "钱芳")]
-    assert snap["opinions"][0]["signed_on"] == dt.datetime.now(
+    assert snap["opinions"][0]["signed_on"] == "2024-07-30"
+    assert snap["opinions"][1]["signed_on"] == dt.datetime.now(
         dt.timezone(dt.timedelta(hours=8))).date().isoformat()
+    form = render_review_form(snap)
+    assert all(text in pdf_text(form) for text in (
+        "该同志业务能力强，同意推荐。", "负责人签名：李卫东", "签字时间：2024-07-30"))
     hw.decide("org", did, "approve", "评审通过。")
     snap = snapshot_of(hw, APPLICANT, did)["snapshot"]
     assert snap["final"] is True and snap["status"] == "审核通过"

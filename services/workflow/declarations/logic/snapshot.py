@@ -32,6 +32,7 @@ from ..models import Declaration, DeclarationHealth, Plan
 from . import chain as chains
 from . import declarations as decl
 from . import health_sections as hs
+from .events import current_recommendation
 
 TIMEZONE = ZoneInfo("Asia/Shanghai")
 OPINION_LEVELS = {"employer": "基层单位意见", "competent": "主管部门意见",
@@ -209,9 +210,32 @@ def item_entry(declaration, item, section_labels):
     }
 
 
+def recommendation(session, declaration):
+    """The employer's saved 单位推荐意见 with its 负责人 and 签字时间, or None."""
+    found = current_recommendation(session, declaration)
+    if found is None:
+        return None
+    return {"unit_name": _t(found.unit_name, 200), "opinion": _t(found.opinion, 2000),
+            "signer": _t(found.signer, 50),
+            "signed_on": found.signed_on.isoformat() if found.signed_on else ""}
+
+
 def opinions(session, declaration):
     """Each level's signed opinion (its approval) in the current review, in chain order;
-    a level that recalled or has not decided yet has none."""
+    a level that recalled or has not decided yet has none. The 基层单位意见 is the
+    employer's saved 单位推荐意见, signed by the 负责人 it names on its 签字时间 (the
+    manual's 推荐情况), rather than the approving account's opinion."""
+    result = _approvals(session, declaration)
+    saved = recommendation(session, declaration)
+    if saved is not None:
+        employer = OPINION_LEVELS["employer"]
+        row = {"level": employer, **saved}
+        rest = [o for o in result if o["level"] != employer]
+        result = [row] + rest
+    return result[:10]
+
+
+def _approvals(session, declaration):
     if declaration.process_id is None:
         return []
     entries = session.execute(
@@ -233,7 +257,7 @@ def opinions(session, declaration):
             "unit_name": _t(entry.unit_name, 200), "opinion": _t(entry.opinion, 2000),
             "signer": _t(entry.account_name, 50), "signed_on": _china_date(entry.at),
         })
-    return result[:10]
+    return result
 
 
 def default_print_settings():
