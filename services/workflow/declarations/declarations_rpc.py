@@ -155,22 +155,13 @@ class DeclarationsRpc:
     @staticmethod
     def _person_view(session, actor, plan):
         """The person's declaration of the plan's year and the refusal 马上申报 would
-        answer for it or the plan's window (None: the binding is checked next)."""
-        existing = decl.year_declaration(session, actor.person_id, plan.year)
+        answer before the binding (the one rule of both: ``decl.declare_refusal``)."""
+        existing, refused = decl.declare_refusal(session, actor.person_id, plan)
         mine = None
-        refused = None
         if existing is not None:
             mine = {"id": existing.id, "plan_id": existing.plan_id, "year": existing.year,
                     "status": existing.status,
                     "status_label": decl.status_label(existing.status)}
-            refused = decl.refusal(existing, plan.id)
-        elif plan.status != "published":
-            refused = Conflict("plan.not_published", "评审计划未发布")
-        else:
-            try:
-                decl.require_window(plan)
-            except Conflict as error:
-                refused = error
         return mine, refused
 
     @rpc
@@ -214,10 +205,9 @@ class DeclarationsRpc:
         values = load(ps.DeclarationCreateSchema, data or {})
         with self.db.read() as session:
             plan = plans.get_visible(session, actor, values["plan_id"])
-            decl.require_window(plan)
-            existing = decl.year_declaration(session, actor.person_id, plan.year)
-            if existing is not None:
-                raise decl.refusal(existing, plan.id)
+            _, refused = decl.declare_refusal(session, actor.person_id, plan)
+            if refused is not None:
+                raise refused
         binding, path = self._binding(actor.person_id)
         decl.require_bound(binding, path)
         brief = self._brief(actor.person_id)

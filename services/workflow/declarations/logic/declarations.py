@@ -18,7 +18,7 @@ import logging
 from sqlalchemy import String, and_, cast, exists, func, or_, select
 from sqlalchemy.exc import IntegrityError
 
-from services.common.errors import Conflict, Forbidden, Invalid, NotFound
+from services.common.errors import AppError, Conflict, Forbidden, Invalid, NotFound
 from services.common.logs import mask_id_number
 from services.common.messaging import emit
 from services.common.principal import OPERATOR, PERSON, UNIT_ADMIN
@@ -215,6 +215,22 @@ def check_choice(plan, form, series, specialty, title):
     if problems:
         first = next(iter(problems.values()))[0]
         raise Invalid("declaration.choice_invalid", first, {"fields": problems})
+
+
+def declare_refusal(session, person_id, plan):
+    """马上申报's rule before the binding, in its order, for the plan detail's
+    ``can_declare`` and for 马上申报 itself: ``(existing, refusal)`` — the person's
+    declaration of the plan's year (or None) and the error 马上申报 answers (None: the
+    binding is checked next, :func:`require_bound`). An existing declaration comes first
+    (用户已申报此计划… points to it), then the plan's window."""
+    existing = year_declaration(session, person_id, plan.year)
+    if existing is not None:
+        return existing, refusal(existing, plan.id)
+    try:
+        require_window(plan)
+    except AppError as error:
+        return None, error
+    return None, None
 
 
 def require_bound(binding, unit_path):
@@ -985,6 +1001,11 @@ def return_notice(session, declaration, rules):
         "declaration_id": declaration.id,
         "status": declaration.status,
         "status_label": status_label(declaration.status),
+        "person_name": declaration.person_name,
+        "unit_name": declaration.unit_name,
+        "plan_name": declaration.plan.name,
+        "specialty": declaration.specialty,
+        "title": declaration.title,
         "returned_at": iso(declaration.decided_at),
         "returned_by_unit_name": declaration.opinion_unit_name or step.get("unit_name"),
         "step_label": chains.step_label(index, step.get("unit_kind"))
