@@ -225,10 +225,9 @@ class AchievementRoutes:
     @route("POST", "/api/v1/records", summary="新增业绩（保存或保存并提交）", tag=TAG,
            roles=(PERSON,), body=RecordCreateBody, response=RecordDetail, status=201,
            errors=(404, 409, 503),
-           description="Saves a draft (编辑中; formats checked, required marks not). With "
-                       "submit=true the record is validated fully and submitted to the "
-                       "bound unit; when that is refused (no approved binding: 409 "
-                       "record.unbound; invalid: 422 record.invalid) nothing is saved.")
+           description="保存为编辑中的业绩（检查格式，不检查必填项）。submit=true 时完整校验"
+                       "后提交至绑定的工作单位审核；不能提交时（未绑定工作单位或绑定未审核"
+                       "通过：409 record.unbound；内容有误：422 record.invalid）什么也不保存。")
     def create_record(self, ctx):
         body = ctx.body
         detail = self.achievements_rpc.create_record(
@@ -239,8 +238,8 @@ class AchievementRoutes:
 
     @route("GET", "/api/v1/records", summary="我的业绩列表（查询、状态页签、分页）", tag=TAG,
            roles=(PERSON,), query=RecordListQuery, response=RecordPage,
-           description="Keyword search (q) over the type's query fields and title; counts "
-                       "are the status tabs for the same filter.")
+           description="关键字（q）模糊查询该类型的查询字段和标题；counts 为同一筛选条件下"
+                       "各状态页签的数量。")
     def list_records(self, ctx):
         return self.achievements_rpc.list_records(**ctx.query)
 
@@ -251,7 +250,7 @@ class AchievementRoutes:
 
     @route("GET", "/api/v1/records/{id}", summary="查看业绩（详情与审核流程）", tag=TAG,
            roles=(PERSON, UNIT_ADMIN), response=RecordDetail, errors=(404,),
-           description="The owner, or an admin of the unit the record was submitted to.")
+           description="本人，或业绩提交至的单位的管理员可以查看。")
     def get_record(self, ctx, id):
         return self._with_history(self.achievements_rpc.get_record(id))
 
@@ -271,15 +270,16 @@ class AchievementRoutes:
 
     @route("POST", "/api/v1/records/{id}/submit", summary="提交业绩至单位审核", tag=TAG,
            roles=(PERSON,), response=RecordDetail, errors=(404, 409, 503),
-           description="Needs an approved unit binding (409 record.unbound with the reason) "
-                       "and every field and the evidence valid (422 record.invalid).")
+           description="须已绑定工作单位并审核通过（否则 409 record.unbound，附原因），各字段"
+                       "和佐证材料须填写正确（否则 422 record.invalid）。")
     def submit_record(self, ctx, id):
         return self._with_history(self.achievements_rpc.submit_record(id))
 
     @route("POST", "/api/v1/records/submit", summary="批量提交业绩（如卫生-病案）", tag=TAG,
            roles=(PERSON,), body=RecordIdsBody, response=RecordBatchResult,
            errors=(404, 409, 503),
-           description="All or nothing: details.records names each refused record.")
+           description="全部提交或全部不提交：不能提交时 details.records 列出每条不能提交的"
+                       "业绩及原因。")
     def submit_records(self, ctx):
         result = self.achievements_rpc.submit_records(ctx.body["record_ids"])
         for detail in result["items"]:
@@ -289,9 +289,8 @@ class AchievementRoutes:
     @route("POST", "/api/v1/records/{id}/withdraw", summary="撤回业绩", tag=TAG,
            roles=(PERSON,), body=RecordWithdrawBody, response=RecordDetail,
            errors=(404, 409),
-           description="A submitted record the unit has not decided, or an approved one no "
-                       "declaration imported (409 record.locked otherwise), goes back to "
-                       "编辑中 and is listed in 撤回记录.")
+           description="单位尚未审核的已提交业绩，或未被申报引用的审核通过业绩，可以撤回"
+                       "（否则 409 record.locked）：业绩回到编辑中，并列入撤回记录。")
     def withdraw_record(self, ctx, id):
         detail = self.achievements_rpc.withdraw_record(id, reason=ctx.body["reason"])
         return self._with_history(detail)
@@ -303,8 +302,7 @@ class AchievementRoutes:
 
     @route("GET", "/api/v1/unit/records", summary="业绩档案：提交至本单位的业绩", tag=UNIT_TAG,
            roles=(UNIT_ADMIN,), query=UnitRecordListQuery, response=RecordPage,
-           description="Records submitted to the caller's unit (drafts excluded), with "
-                       "申报人; q also matches the 申报人 name.")
+           description="提交至本单位的业绩（不含编辑中的），附申报人；q 也按申报人姓名查询。")
     def list_unit_records(self, ctx):
         return self.achievements_rpc.list_unit_records(**ctx.query)
 
@@ -323,10 +321,9 @@ class AchievementRoutes:
     @route("POST", "/api/v1/records/{id}/rows", summary="新增病案或参考文献（含调整）", tag=TAG,
            roles=(PERSON,), body=RowBody, response=RecordDetail, status=201,
            errors=(404, 409),
-           description="While the record is 编辑中 or 退回; on an approved 卫生-专题/论文/综述 "
-                       "it is an adjustment (调整): no new review, logged in the trail, and "
-                       "refused (422 record.rows_rule) when it takes away what the rule "
-                       "needs. A reference's file is attached to the reference.")
+           description="业绩为编辑中或退回时可添加；对审核通过的卫生-专题/论文/综述为调整："
+                       "不重新审核，记入操作记录，使其不再满足规则时拒绝（422 "
+                       "record.rows_rule）。参考文献的文件附在该参考文献上。")
     def add_record_row(self, ctx, id):
         detail = self.achievements_rpc.add_row(id, fields=ctx.body["values"],
                                                file_id=ctx.body["file_id"])
@@ -360,11 +357,9 @@ class AchievementRoutes:
     @route("POST", "/api/v1/imports", summary="Excel导入预览（逐行：允许导入或错误原因）",
            tag=IMPORT_TAG, roles=(PERSON,), body=ImportBody, response=ImportPreview,
            status=201, errors=(404, 409, 413, 415),
-           description="Download the template (GET /api/v1/templates/{name}), upload the "
-                       "filled workbook (slot import_workbook), then preview: every row "
-                       "says 允许导入 or each problem with its column, duplicates within "
-                       "the file and against existing rows included. Nothing is imported "
-                       "until the commit.")
+           description="先下载模板（GET /api/v1/templates/{name}），上传填好的 Excel（上传"
+                       "位置 import_workbook），再预览：每一行显示允许导入，或逐列列出问题"
+                       "（含文件内重复及与已有数据重复）。正式导入前不导入任何数据。")
     def preview_import(self, ctx):
         return self.achievements_rpc.preview_import(
             ctx.body["target"], ctx.body["file_id"], record_id=ctx.body["record_id"])
@@ -376,8 +371,8 @@ class AchievementRoutes:
 
     @route("POST", "/api/v1/imports/{id}/commit", summary="正式导入（导入允许导入的行）",
            tag=IMPORT_TAG, roles=(PERSON,), response=ImportCommitResult, errors=(404, 409),
-           description="Imports the preview's allowed rows in one transaction. A second "
-                       "commit imports nothing again (already_committed=true).")
+           description="在一个事务中导入预览中允许导入的行。再次提交不会重复导入"
+                       "（already_committed=true）。")
     def commit_import(self, ctx, id):
         return self.achievements_rpc.commit_import(id)
 
@@ -385,9 +380,8 @@ class AchievementRoutes:
 
     @route("POST", "/api/v1/records/extract", summary="提取公需课学时（继续教育，自动生成）",
            tag=TAG, roles=(PERSON,), response=ExtractResult, errors=(409, 503),
-           description="The caller's public-course hours of 2021 and later, loaded from the "
-                       "continuing-education platform, become approved 继续教育 records "
-                       "(来源 自动生成, no unit review). A second call creates nothing.")
+           description="从继续教育平台导入的本人 2021 年及以后的公需课学时，生成审核通过的"
+                       "继续教育业绩（来源：自动生成，无需单位审核）。再次提取不会重复生成。")
     def extract_public_hours(self, ctx):
         result = self.achievements_rpc.extract_public_hours()
         for detail in result["items"]:
@@ -397,12 +391,11 @@ class AchievementRoutes:
     @route("POST", "/api/v1/continuing-education/hours", summary="导入继续教育平台公需课学时",
            tag=HOURS_TAG, roles=(OPERATOR,), body=HoursLoadBody, response=HoursLoadResult,
            errors=(404, 409, 413, 415),
-           description="Operators load the continuing-education platform's export (公需课, "
-                       "2021 and later): as JSON items, or as its export file — download "
-                       "the template public_hours, upload the workbook (slot "
-                       "import_workbook) and post {file_id}; the documents service reads "
-                       "it. All or nothing: 422 hours.invalid with details.rows [{row, "
-                       "column, label, message}] (rows of the file numbered as in Excel).")
+           description="运维人员导入继续教育平台导出的公需课学时（2021 年及以后）：以 JSON "
+                       "items 提交，或下载模板 public_hours、上传填好的 Excel（上传位置 "
+                       "import_workbook）后提交 {file_id}，由文件服务读取。全部导入或全部"
+                       "不导入：有误时 422 hours.invalid，details.rows 为 [{row, column, "
+                       "label, message}]（行号与 Excel 一致）。")
     def load_public_hours(self, ctx):
         return self.achievements_rpc.load_public_hours(items=ctx.body["items"],
                                                        file_id=ctx.body["file_id"])
@@ -417,10 +410,9 @@ class AchievementRoutes:
     @route("POST", "/api/v1/unit/records/{id}/revoke", summary="撤销审核（退回已审核通过的业绩）",
            tag=UNIT_TAG, roles=(UNIT_ADMIN,), body=RevokeBody, response=RecordDetail,
            errors=(404, 409),
-           description="An admin of the unit that approved the record revokes the approval "
-                       "(not while a declaration holds it, not for 自动生成): the record is "
-                       "审核中 again with a new task in the unit's task center, where it "
-                       "can be returned (退回) with the opinion.")
+           description="审核通过该业绩的单位的管理员撤销审核通过（已被申报引用或来源为自动"
+                       "生成的不可撤销）：业绩回到审核中，单位任务中心生成新的待审核任务，"
+                       "可填写审核意见退回。")
     def revoke_record(self, ctx, id):
         return self._with_history(
             self.achievements_rpc.revoke_approval(id, reason=ctx.body["reason"]))

@@ -38,21 +38,21 @@ class TaskRoutes:
     @route("POST", "/api/v1/tasks/{id}/decision", summary="审核：通过、退回、终止或不通过",
            tag=TAG, roles=(UNIT_ADMIN,), body=ws.DecisionSchema,
            response=ws.DecisionResultSchema, errors=(404, 409),
-           description="Deciding an unclaimed task of the caller's unit claims it; a task "
-                       "claimed by another admin or already decided answers 409.")
+           description="审核本单位未认领的任务时自动认领；已被其他管理员认领或已审核的任务"
+                       "返回 409。")
     def task_decide(self, ctx, id):
         return self.workflow_rpc.decide_task(id, ctx.body["action"], ctx.body["opinion"])
 
     @route("POST", "/api/v1/tasks/decisions", summary="批量审核", tag=TAG,
            roles=(UNIT_ADMIN,), body=ws.BatchDecisionSchema, response=ws.BatchResultSchema,
-           description="Each task is decided on its own; the answer has one result per "
-                       "task: ok with the outcome, or the error for that task.")
+           description="每个任务分别审核；返回每个任务一条结果：成功时为 ok 及审核结果，否则"
+                       "为该任务的错误。")
     def tasks_decide_batch(self, ctx):
         return self.workflow_rpc.decide_tasks(ctx.body["task_ids"], ctx.body["action"],
                                               ctx.body["opinion"])
 
     @route("GET", "/api/v1/processes/{id}/history", summary="流程记录（审核历史）", tag=TAG,
            response=ws.ProcessHistorySchema, errors=(404,),
-           description="For the applicant and for admins of the units in the chain.")
+           description="申报人本人及审核流程中各单位的管理员可以查看。")
     def process_history(self, ctx, id):
         return self.workflow_rpc.process_history(id)
