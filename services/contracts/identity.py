@@ -759,6 +759,17 @@ class ReviewRequestedSchema(BaseSchema):
     summary = fields.Dict(required=True)
 
 
+class ReviewWithdrawnSchema(BaseSchema):
+    """Data of ``review_withdrawn``: a pending binding request ended without a decision
+    (the person's account was deleted), so its open review must end with it. ``reason``
+    is what the review's history shows (an addition to the engine's contract)."""
+    kind = fields.String(required=True, validate=validate.OneOf(["binding"]))
+    subject_service = fields.String(required=True)
+    subject_type = fields.String(required=True)
+    subject_id = fields.Integer(required=True)
+    reason = fields.String(required=True)
+
+
 # --------------------------------------------------------------------------- RPCs of services
 
 class StatusSchema(BaseSchema):

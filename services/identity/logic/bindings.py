@@ -9,7 +9,7 @@ from sqlalchemy import select
 from services.common.errors import Conflict, Invalid
 from services.common.logs import mask_id_number, mask_phone
 from services.common.messaging import emit
-from services.contracts.identity import ReviewRequestedSchema
+from services.contracts.identity import ReviewRequestedSchema, ReviewWithdrawnSchema
 
 from ..models import Account, BindingRequest, Person, Unit
 from . import audit
@@ -147,12 +147,20 @@ def apply_decision(session, data):
 
 
 def cancel_pending(session, person, actor, reason):
+    """End the person's pending request without a decision (their account is deleted):
+    its review in the task center ends with it (``review_withdrawn``, same transaction),
+    so no unit can approve it afterwards."""
     binding = pending_request(session, person.id, for_update=True)
     if binding is None:
         return None
     binding.status = "cancelled"
     binding.decided_at = utcnow()
     binding.opinion = reason
+    emit(session, "review_withdrawn", f"binding:{binding.id}",
+         ReviewWithdrawnSchema().dump({"kind": "binding", "subject_service": "identity",
+                                       "subject_type": "binding",
+                                       "subject_id": binding.id, "reason": reason}),
+         actor=envelope_actor(actor) if isinstance(actor, dict) else None)
     audit.record(session, "binding.cancelled",
                  f"{person.real_name} 的单位绑定申请已取消：{reason}", actor=actor,
                  target_type="binding", target_id=binding.id, unit_id=binding.unit_id)
