@@ -144,6 +144,13 @@ EVENT_TYPES = {
         "请求审核：人员绑定单位（人员注册审核）或单位注册审核，与申请同一事务写入",
         "A review is requested: a person's binding to a unit, or a unit's registration",
         REVIEW_REQUEST_FIELDS),
+    "identity/review_withdrawn": _event(
+        "identity", "binding:<id>",
+        "待审核的单位绑定申请随人员删除而取消，任务中心的审核随之结束（已取消）",
+        "A pending binding request ended with the deleted person; its review is cancelled",
+        {**{k: REVIEW_REQUEST_FIELDS[k] for k in
+            ("kind", "subject_service", "subject_type", "subject_id")},
+         "reason": f("string", "取消原因（如：人员已被删除）", "why the request ended")}),
     # achievements ------------------------------------------------------------------
     "achievements/review_requested": _event(
         "achievements", "record:<id>",

@@ -10,14 +10,17 @@ from .declarations.declarations_rpc import DeclarationsRpc
 from .declarations.health_rpc import HealthRpc
 from .declarations.logic import pipeline
 from .declarations.recommendation_rpc import RecommendationRpc
+from .engine.logic import unit_change
 from .engine.logic.engine import ReviewRules
 from .engine.taskcenter_rpc import TaskCenterRpc
 from .models import Base
 
 # The engine's rules per process kind (guards, may-open rule, effects): see
-# declarations/logic/pipeline.py. Kinds not named here (binding, unit_registration,
-# record) have none.
-REVIEW_RULES = ReviewRules({pipeline.KIND: pipeline.DECLARATION_RULES})
+# declarations/logic/pipeline.py and, for a binding's approval (变更单位 ends the person's
+# open record reviews at other units), engine/logic/unit_change.py. Kinds not named here
+# (unit_registration, record) have none.
+REVIEW_RULES = ReviewRules({pipeline.KIND: pipeline.DECLARATION_RULES,
+                            "binding": unit_change.BINDING_RULES})
 
 
 class WorkflowService(OperationsRpc, TaskCenterRpc, DeclarationsRpc, HealthRpc,

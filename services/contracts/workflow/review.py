@@ -33,8 +33,12 @@ WITHDRAW = "withdraw"
 WITHDRAWN = "withdrawn"
 # 撤销审核不通过: a level undoes its own 不通过 (where the plan allows it; history only).
 UNDO_REJECT = "undo_reject"
+# 取消: the subject's service ended the review without a decision, with a reason (the
+# applicant's account was deleted; the applicant changed unit): history only.
+CANCEL = "cancel"
+CANCELLED = "cancelled"
 ACTION_LABELS = {SUBMIT: "提交", **ACTIONS, RECALL: "撤回", WITHDRAW: "申请人撤回",
-                 UNDO_REJECT: "撤销不通过"}
+                 UNDO_REJECT: "撤销不通过", CANCEL: "取消"}
 
 # Outcomes of a decision (review_decided.data.outcome) and the process states they end in.
 FORWARDED = "forwarded"
@@ -46,6 +50,7 @@ PROCESS_STATUS_LABELS = {
     "terminated": "终止",
     "rejected": "审核不通过",
     "withdrawn": "已撤回",
+    "cancelled": "已取消",
 }
 
 # Task center boxes.
@@ -94,11 +99,15 @@ class ChainStepSchema(LenientSchema):
 
 
 class ReviewWithdrawnSchema(LenientSchema):
-    """``data`` of ``review_withdrawn`` (consumed from achievements)."""
+    """``data`` of ``review_withdrawn`` (consumed from achievements and identity). With a
+    ``reason`` the review is cancelled (取消, e.g. the applicant's account was deleted)
+    rather than withdrawn by the applicant; the reason is kept in the history."""
     kind = fields.String(required=True, validate=validate.OneOf(list(KINDS)))
     subject_service = fields.String(required=True, validate=validate.Length(min=1, max=50))
     subject_type = fields.String(required=True, validate=validate.Length(min=1, max=50))
     subject_id = fields.Raw(required=True)
+    reason = fields.String(load_default=None, allow_none=True,
+                           validate=validate.Length(max=OPINION_MAX))
 
 
 class ReviewRequestedSchema(LenientSchema):
@@ -214,7 +223,8 @@ class HistoryEntrySchema(BaseSchema):
     action_label = fields.String(metadata={"description": "、".join(ACTION_LABELS.values())})
     opinion = fields.String(allow_none=True, metadata={"description": "意见"})
     outcome = fields.String(allow_none=True, metadata={
-        "description": f"{DECISION_OUTCOMES} | {RECALLED} | {WITHDRAWN}（提交时为空）"})
+        "description": f"{DECISION_OUTCOMES} | {RECALLED} | {WITHDRAWN} | {CANCELLED}"
+                       "（提交时为空）"})
     at = fields.String(metadata={"description": "时间"})
 
 
@@ -224,6 +234,15 @@ class TaskItemSchema(BaseSchema):
     kind = fields.String(metadata={"description": "流程类型代码"})
     kind_label = fields.String(metadata={"description": "流程类型", "example": "人员注册审核"})
     title = fields.String(metadata={"description": "流程名称"})
+    subject_service = fields.String(metadata={
+        "description": "审核对象所属服务：identity（人员注册审核、单位注册审核）、"
+                       "achievements（业绩审核）、workflow（职称申报）"})
+    subject_type = fields.String(metadata={
+        "description": "审核对象类型：binding 绑定申请, unit 单位, record 业绩, "
+                       "declaration 职称申报"})
+    subject_id = fields.Raw(metadata={
+        "description": "审核对象编号：业绩编号（GET /api/v1/records/{id}）、申报编号、"
+                       "绑定申请编号或单位编号"})
     applicant_person_id = fields.Integer(allow_none=True)
     applicant_name = fields.String(allow_none=True, metadata={"description": "申报人"})
     applicant_unit_id = fields.Integer(allow_none=True)
@@ -240,7 +259,7 @@ class TaskItemSchema(BaseSchema):
     status = fields.String(metadata={"description": "unclaimed | claimed | approve | return | "
                                                     "terminate | reject | cancelled"})
     status_label = fields.String(metadata={"description": "待领取、审核中、通过、退回、终止、"
-                                                          "不通过、申请人已撤回"})
+                                                          "不通过、申请人已撤回、已取消"})
     decided_by = fields.Nested(AccountRefSchema, allow_none=True,
                                metadata={"description": "处理人"})
     decided_at = fields.String(allow_none=True, metadata={"description": "审核时间"})
@@ -253,9 +272,6 @@ class TaskItemSchema(BaseSchema):
 
 
 class TaskDetailSchema(TaskItemSchema):
-    subject_service = fields.String()
-    subject_type = fields.String()
-    subject_id = fields.Raw()
     summary = fields.Dict(metadata={"description": "发起服务提供的摘要信息"})
     steps = fields.List(fields.Nested(StepSchema))
     history = fields.List(fields.Nested(HistoryEntrySchema))
@@ -303,6 +319,25 @@ class BatchResultSchema(BaseSchema):
     results = fields.List(fields.Nested(BatchItemSchema))
     succeeded = fields.Integer()
     failed = fields.Integer()
+
+
+class SubjectTasksQuerySchema(BaseSchema):
+    """Which subjects' open tasks at the caller's unit to look up (业绩档案 rows)."""
+    subject_service = fields.String(required=True, validate=validate.Length(min=1, max=50))
+    subject_type = fields.String(required=True, validate=validate.Length(min=1, max=50))
+    subject_ids = fields.List(fields.Raw(), required=True,
+                              validate=validate.Length(max=BATCH_MAX * 2))
+
+
+class SubjectTaskSchema(BaseSchema):
+    """The open task at the caller's unit of one subject."""
+    subject_id = fields.String(metadata={"description": "审核对象编号（文本）"})
+    task_id = fields.Integer(metadata={"description": "本单位的待审核任务编号"})
+    process_id = fields.Integer(metadata={"description": "流程编号"})
+    claimed_by = fields.Nested(AccountRefSchema, allow_none=True,
+                               metadata={"description": "领取人"})
+    status = fields.String(metadata={"description": "unclaimed | claimed"})
+    status_label = fields.String(metadata={"description": "待领取、审核中"})
 
 
 class ProcessCurrentTaskSchema(BaseSchema):

@@ -222,6 +222,32 @@ class AchievementRoutes:
         detail["history"], detail["history_available"] = self._record_history(detail["id"])
         return detail
 
+    def _with_tasks(self, page):
+        """业绩档案 rows with the caller's unit's open task of each (``task_id``,
+        ``process_id``, ``task_claimed_by``: null when the record waits for no decision
+        of this unit), so that 审核 and 批量审核 need no look-up (FAQ 003 单位常见问题 4).
+        ``tasks_available`` is false when the task center did not answer."""
+        items = page.get("items") or []
+        waiting = [item["id"] for item in items if item.get("status") == "submitted"]
+        found, available = [], True
+        if waiting:
+            try:
+                reply = self.workflow_rpc.subject_tasks.call_async(
+                    "achievements", "record", waiting)
+                with eventlet.Timeout(HISTORY_TIMEOUT, _NoHistory()):
+                    found = list(reply.result() or [])
+            except (UnknownService, RemoteError, AppError, _NoHistory) as exc:
+                log.warning("open tasks of 业绩档案 rows unavailable: %s", exc)
+                available = False
+        by_record = {str(t["subject_id"]): t for t in found}
+        for item in items:
+            task = by_record.get(str(item["id"]))
+            item["task_id"] = task["task_id"] if task else None
+            item["process_id"] = task["process_id"] if task else None
+            item["task_claimed_by"] = task["claimed_by"] if task else None
+        page["tasks_available"] = available
+        return page
+
     @route("POST", "/api/v1/records", summary="新增业绩（保存或保存并提交）", tag=TAG,
            roles=(PERSON,), body=RecordCreateBody, response=RecordDetail, status=201,
            errors=(404, 409, 503),
@@ -302,9 +328,11 @@ class AchievementRoutes:
 
     @route("GET", "/api/v1/unit/records", summary="业绩档案：提交至本单位的业绩", tag=UNIT_TAG,
            roles=(UNIT_ADMIN,), query=UnitRecordListQuery, response=RecordPage,
-           description="提交至本单位的业绩（不含编辑中的），附申报人；q 也按申报人姓名查询。")
+           description="提交至本单位的业绩（不含编辑中的），附申报人；q 也按申报人姓名查询。"
+                       "等待本单位审核的业绩带 task_id（待办任务，用于审核或批量审核）、"
+                       "process_id 和 task_claimed_by。")
     def list_unit_records(self, ctx):
-        return self.achievements_rpc.list_unit_records(**ctx.query)
+        return self._with_tasks(self.achievements_rpc.list_unit_records(**ctx.query))
 
     @route("GET", "/api/v1/unit/records/stats", summary="业绩档案统计（菜单数量）",
            tag=UNIT_TAG, roles=(UNIT_ADMIN,), response=RecordStats)

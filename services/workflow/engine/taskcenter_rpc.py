@@ -17,6 +17,8 @@ from services.contracts.workflow.review import (
     DecisionSchema,
     HistoryEntrySchema,
     ProcessHistorySchema,
+    SubjectTaskSchema,
+    SubjectTasksQuerySchema,
     TaskDetailSchema,
     TaskItemSchema,
     TaskListQuerySchema,
@@ -42,6 +44,11 @@ class TaskCenterRpc:
     def review_withdrawn_achievements(self, session, envelope):
         return intake.review_withdrawn(session, envelope)
 
+    @consumer("identity", "review_withdrawn")
+    def review_withdrawn_identity(self, session, envelope):
+        """A binding request ended with the applicant's account: its review ends too."""
+        return intake.review_withdrawn(session, envelope)
+
     # ------------------------------------------------------------------ task center
 
     def _admin(self):
@@ -61,6 +68,17 @@ class TaskCenterRpc:
         with self.db.read() as session:
             task = taskcenter.get_task(session, actor, require_id(task_id))
         return TaskDetailSchema().dump(task)
+
+    @rpc
+    def subject_tasks(self, subject_service=None, subject_type=None, subject_ids=None):
+        """The caller's unit's open tasks of the given subjects (业绩档案 rows → 审核)."""
+        actor = self._admin()
+        body = load(SubjectTasksQuerySchema, {"subject_service": subject_service,
+                                              "subject_type": subject_type,
+                                              "subject_ids": subject_ids})
+        with self.db.read() as session:
+            found = taskcenter.subject_tasks(session, actor, **body)
+        return SubjectTaskSchema(many=True).dump(found)
 
     @rpc
     def claim_task(self, task_id):

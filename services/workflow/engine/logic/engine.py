@@ -58,6 +58,8 @@ from ..models import (
 )
 from .labels import (
     ACTIONS,
+    CANCEL,
+    CANCELLED,
     FORWARDED,
     KINDS,
     OPINION_REQUIRED,
@@ -230,9 +232,27 @@ def _locked_task(session, task_id, actor):
     return task
 
 
-def _ensure_open(task):
+def _ensure_open(task, session=None):
+    if task.state == TASK_CANCELLED:
+        raise cancelled_refusal(session, task)
     if task.state != TASK_OPEN:
         raise Conflict("task.decided", "该任务已处理", {"task_id": task.id})
+
+
+def cancelled_refusal(session, task):
+    """409 for a task whose review ended without a decision: withdrawn by the applicant,
+    or cancelled by the subject's service (the reason its history keeps)."""
+    reason = None
+    if session is not None:
+        reason = session.execute(
+            select(HistoryEntry.opinion).where(HistoryEntry.process_id == task.process_id,
+                                               HistoryEntry.action == CANCEL)
+            .order_by(HistoryEntry.id.desc()).limit(1)).scalar()
+    if task.action == CANCEL:
+        message = f"该审核已取消（{reason or '申请已失效'}），无需再审核"
+    else:
+        message = "申请人已撤回该申请，无需再审核"
+    return Conflict("task.cancelled", message, {"task_id": task.id})
 
 
 def _ensure_not_others(task, actor):
@@ -248,7 +268,7 @@ def _ensure_not_others(task, actor):
 def claim(session, task_id, actor):
     """领取: the task becomes the actor's until they release it or decide it."""
     task = _locked_task(session, task_id, actor)
-    _ensure_open(task)
+    _ensure_open(task, session)
     _ensure_not_others(task, actor)
     if task.claimed_by_account_id is None:
         task.claimed_by_account_id = actor.account_id
@@ -261,7 +281,7 @@ def claim(session, task_id, actor):
 def release(session, task_id, actor):
     """释放: a claimed task goes back to the unit's 待领取."""
     task = _locked_task(session, task_id, actor)
-    _ensure_open(task)
+    _ensure_open(task, session)
     if task.claimed_by_account_id != actor.account_id:
         raise Conflict("task.not_claimed_by_you", "只能释放自己领取的任务",
                        {"task_id": task.id})
@@ -308,7 +328,7 @@ def decide(session, task_id, actor, action, opinion=None, *, rules=NO_RULES):
     ).scalar_one()
     opinion = (opinion or "").strip() or None
     check_decision(process.kind, action, opinion)
-    _ensure_open(task)
+    _ensure_open(task, session)
     _ensure_not_others(task, actor)
     kind_rules = rules.of(process.kind)
 
@@ -520,11 +540,16 @@ def release_hold(session, process_id, step_index, now=None):
 # --------------------------------------------------------------------------- queries
 
 def withdraw(session, *, kind, subject_service, subject_type, subject_id, actor=None,
-             at=None):
+             at=None, reason=None):
     """The applicant withdraws (撤回) a subject the unit has not decided: its open process
     ends as ``withdrawn``, its open task is cancelled (gone from the task center) and the
     history says so. Answers the process id, or None when nothing was open (the unit
     decided first; the subject's service ignores that late decision itself).
+
+    With a ``reason`` the review is *cancelled* instead (取消: the subject's service ended
+    it, e.g. the applicant's account was deleted): the process ends as ``cancelled``, the
+    history entry (by ``actor``) keeps the reason, and deciding the task afterwards
+    answers 409 ``task.cancelled`` naming it.
 
     Locks in the order ``decide`` does (task, then process), so a withdrawal and a
     decision arriving together are applied one after the other."""
@@ -542,21 +567,35 @@ def withdraw(session, *, kind, subject_service, subject_type, subject_id, actor=
     if process.status != PROCESS_OPEN:
         return None
     now = at or utcnow()
+    cancelled = bool(reason)
     for task in tasks:
         task.state = TASK_CANCELLED
         task.decided_at = now
-    process.status = WITHDRAWN
+        if cancelled:
+            task.action = CANCEL
+    process.status = CANCELLED if cancelled else WITHDRAWN
     process.ended_at = now
     actor = actor or {}
-    session.add(HistoryEntry(
-        process_id=process.id, step_index=None, unit_id=process.applicant_unit_id,
-        unit_name=None, account_id=actor.get("account_id"),
-        account_name=process.applicant_name or actor.get("name"), action=WITHDRAW,
-        opinion=None, outcome=WITHDRAWN, at=now,
-    ))
+    if cancelled:
+        step = process.current_step
+        unit = next((s for s in process.steps if s.step_index == step), None)
+        session.add(HistoryEntry(
+            process_id=process.id, step_index=step, unit_id=unit.unit_id if unit else None,
+            unit_name=unit.unit_name if unit else None,
+            account_id=actor.get("account_id"), account_name=actor.get("name") or "系统",
+            action=CANCEL, opinion=reason, outcome=CANCELLED, at=now,
+        ))
+    else:
+        session.add(HistoryEntry(
+            process_id=process.id, step_index=None, unit_id=process.applicant_unit_id,
+            unit_name=None, account_id=actor.get("account_id"),
+            account_name=process.applicant_name or actor.get("name"), action=WITHDRAW,
+            opinion=None, outcome=WITHDRAWN, at=now,
+        ))
     session.flush()
-    log.info("%s process %s withdrawn by the applicant; %d open task(s) cancelled",
-             kind, process.id, len(tasks))
+    log.info("%s process %s %s; %d open task(s) cancelled", kind, process.id,
+             f"cancelled ({reason})" if cancelled else "withdrawn by the applicant",
+             len(tasks))
     return process.id
 
 

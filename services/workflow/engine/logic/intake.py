@@ -81,7 +81,8 @@ def claim_for_revoker(session, process, actor):
 
 
 def review_withdrawn(session, envelope):
-    """The applicant withdrew a subject (``review_withdrawn``): end its open review."""
+    """The applicant withdrew a subject, or its service ended the request (a deleted
+    account: ``reason``) — ``review_withdrawn``: end its open review."""
     data = load(ReviewWithdrawnSchema, envelope["data"], code="review.withdrawal_invalid")
     if data["subject_service"] != envelope["source"]:
         raise Invalid("review.subject_service_mismatch",
@@ -89,4 +90,5 @@ def review_withdrawn(session, envelope):
                       {"fields": {"subject_service": ["与事件来源不一致"]}})
     return withdraw(session, kind=data["kind"], subject_service=data["subject_service"],
                     subject_type=data["subject_type"], subject_id=data["subject_id"],
-                    actor=envelope.get("actor"), at=_occurred_at(envelope))
+                    actor=envelope.get("actor"), at=_occurred_at(envelope),
+                    reason=data.get("reason"))

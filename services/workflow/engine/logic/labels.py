@@ -5,6 +5,8 @@ from services.contracts.workflow.review import (
     ACTION_LABELS,
     ACTIONS,
     BOXES,
+    CANCEL,
+    CANCELLED,
     FORWARDED,
     KINDS,
     OUTCOME_OF,
@@ -19,7 +21,8 @@ from services.contracts.workflow.review import (
     WITHDRAWN,
 )
 
-__all__ = ["ACTION_LABELS", "ACTIONS", "BOXES", "FORWARDED", "KINDS", "OPINION_REQUIRED",
+__all__ = ["ACTION_LABELS", "ACTIONS", "BOXES", "CANCEL", "CANCELLED", "FORWARDED", "KINDS",
+           "OPINION_REQUIRED",
            "OUTCOME_OF", "PROCESS_STATUS_LABELS", "RECALL", "RECALLED", "REJECT_KINDS",
            "STEP_LABELS", "SUBMIT", "UNDO_REJECT", "UNIT_KINDS", "WITHDRAW", "WITHDRAWN",
            "step_label", "task_status"]
@@ -45,5 +48,5 @@ def task_status(state, claimed, action):
     if state == "open":
         return ("claimed", "审核中") if claimed else ("unclaimed", "待领取")
     if state == "cancelled":
-        return "cancelled", "申请人已撤回"
+        return "cancelled", "已取消" if action == CANCEL else "申请人已撤回"
     return action, ACTIONS.get(action, action)
