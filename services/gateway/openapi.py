@@ -101,6 +101,10 @@ COMMON_QUERY = {
     "status": "按状态筛选",
     "limit": "最多返回条数",
     "year": "年度",
+    "series": "职称系列，如 卫生技术人员",
+    "slot": "上传位置，如 work_history",
+    "bundle": "申报标识（同一申报或材料包），如 declaration:12",
+    "service": "服务名，如 workflow",
 }
 
 

@@ -25,11 +25,9 @@ class CatalogueRoutes:
     @route("GET", "/api/v1/achievement-types", summary="业绩类型目录（分类、类型、字段、列表、"
                                                        "查询、佐证材料）",
            tag="个人业绩库", query=AchievementTypesQuery, response=AchievementTypesSchema,
-           description="The record-type catalogue from which a front end draws every form "
-                       "and list. `series` selects the title series: the health types "
-                       "(行业专用) appear only for 卫生技术人员. Without `series` a person "
-                       "gets the catalogue without the health types and other callers "
-                       "(reviewers) get every type.")
+           description="业绩类型目录，前端据此生成各业绩的表单和列表。`series` 选择职称系列："
+                       "行业专用（卫生）类型只在 卫生技术人员 时出现。不传 `series` 时，申报人"
+                       "按本人的职称系列，单位等审核人员得到全部类型。")
     def achievement_types(self, ctx):
         series = ctx.query.get("series")
         if series is None:

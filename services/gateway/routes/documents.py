@@ -30,18 +30,17 @@ class DocumentRoutes:
     @route("POST", "/api/v1/files/uploads", summary="申请上传：返回预签名上传地址", tag=TAG,
            body=UploadRequestSchema, response=UploadTicketSchema, status=201,
            errors=(403, 413, 415, 422),
-           description="Checks the slot, the caller's right to upload there, the file name "
-                       "and extension (and the declared size). PUT the bytes to upload_url "
-                       "with the given headers before expires_at, then call complete.")
+           description="检查上传位置、本人是否可在此上传、文件名和扩展名（及申报的文件大小）。"
+                       "在 expires_at 之前用返回的 headers 把文件 PUT 到 upload_url，再调用"
+                       "确认上传。")
     def file_upload_request(self, ctx):
         return self.documents_rpc.request_upload(**ctx.body)
 
     @route("POST", "/api/v1/files/{id}/complete", summary="确认上传：检查文件", tag=TAG,
            response=FileInfoSchema, errors=(404, 409, 413, 415, 422),
-           description="Checks the stored object: size within the slot's limit (413), "
-                       "content matching the extension (415), the slot's file count and "
-                       "the per-declaration total (422/413), empty files (422). A refused "
-                       "file is removed.")
+           description="检查已上传的文件：大小不超过该上传位置的限制（413），内容与扩展名"
+                       "相符（415），该位置的文件数及同一申报的文件合计（422/413），空文件"
+                       "（422）。未通过检查的文件被删除。")
     def file_complete(self, ctx, id):
         return self.documents_rpc.complete_upload(id)
 
@@ -57,9 +56,8 @@ class DocumentRoutes:
 
     @route("GET", "/api/v1/files/{id}/download", summary="下载：返回5分钟内有效的预签名地址",
            tag=TAG, query=DownloadQuery, response=DownloadLinkSchema, errors=(404, 409),
-           description="For the owner, reviewers of a unit the owner's material is before, "
-                       "and operators or auditors who state a reason (logged). Everyone "
-                       "else gets 404.")
+           description="本人、正在审核其材料的单位的审核人员，以及填写原因（记入日志）的运维"
+                       "人员或审计人员可以下载；其他人得到 404。")
     def file_download(self, ctx, id):
         return self.documents_rpc.download_link(id, reason=ctx.query["reason"])
 
@@ -72,8 +70,8 @@ class DocumentRoutes:
     @route("POST", "/api/v1/files/merge-images", summary="多张图片合成一个A4 PDF", tag=TAG,
            body=MergeImagesSchema, response=FileInfoSchema, status=201,
            errors=(403, 404, 409, 413, 415, 422),
-           description="Completed images (jpg/png/bmp) of the caller, in order, become one "
-                       "A4 PDF (upright, one image per page) completed in the given slot.")
+           description="本人已上传的图片（jpg/png/bmp）按顺序合成一个 A4 PDF（竖版，每页一张"
+                       "图片），作为已上传文件存入指定的上传位置。")
     def file_merge_images(self, ctx):
         return self.documents_rpc.merge_images(**ctx.body)
 
@@ -92,7 +90,7 @@ class DocumentRoutes:
 
     @route("POST", "/api/v1/files/{id}/parse", summary="预览Excel导入：逐行读取", tag=TAG,
            query=ParseQuery, response=WorkbookPreviewSchema, errors=(404, 409, 413, 415),
-           description="Reads the first sheet of an uploaded template workbook: every row "
-                       "with its values (dates as ISO strings) or why it cannot be read.")
+           description="读取已上传模板 Excel 的第一个工作表：逐行返回各列的值（日期为 ISO "
+                       "格式字符串），或不能读取的原因。")
     def file_parse(self, ctx, id):
         return self.documents_rpc.parse_workbook(id, ctx.query["template"])

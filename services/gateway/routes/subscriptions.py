@@ -19,11 +19,10 @@ class SubscriptionRoutes:
     @route("POST", "/api/v1/subscriptions", summary="创建推送订阅（Webhook）", tag=TAG,
            roles=(SYSTEM,), body=ev.SubscriptionCreate, response=ev.SubscriptionSchema,
            status=201, errors=(422,), dumped=True,
-           description="Registers an endpoint (HTTPS; plain http only for hosts the "
-                       "operator allow-listed in WEBHOOK_ALLOW_HOSTS), the event types and a "
-                       "secret (generated when not given; answered once). Endpoints that "
-                       "resolve to private, loopback or link-local addresses are refused "
-                       "(422 subscription.private_address) unless allow-listed.")
+           description="登记推送地址（HTTPS；只有运维在 WEBHOOK_ALLOW_HOSTS 中允许的主机可用 "
+                       "http）、事件类型和签名密钥（不填时自动生成，只返回这一次）。解析到"
+                       "内网、回环或链路本地地址的推送地址被拒绝（422 "
+                       "subscription.private_address），已在允许列表中的除外。")
     def subscription_create(self, ctx):
         return self.webhooks_rpc.create_subscription(ctx.body)
 
@@ -37,9 +36,8 @@ class SubscriptionRoutes:
            summary="全部推送订阅（运维；status=paused 看被暂停的）", tag=TAG,
            roles=(OPERATOR,), query=ev.SubscriptionQuery,
            response=ev.SubscriptionSchema, many=True, dumped=True,
-           description="Operators see every subscription; those paused because their "
-                       "deliveries failed for longer than WEBHOOK_GIVE_UP_AFTER have "
-                       "paused_reason `failing`.")
+           description="运维人员查看全部推送订阅；投递失败超过 WEBHOOK_GIVE_UP_AFTER 而被暂停"
+                       "的订阅，paused_reason 为 `failing`。")
     def subscription_list_all(self, ctx):
         return self.webhooks_rpc.list_subscriptions(ctx.query, everyone=True)
 
@@ -57,7 +55,7 @@ class SubscriptionRoutes:
 
     @route("POST", "/api/v1/subscriptions/{id}/resume", summary="恢复推送订阅", tag=TAG,
            roles=(SYSTEM, OPERATOR), response=ev.SubscriptionSchema, errors=(404,),
-           dumped=True, description="Waiting deliveries are due at once, in order.")
+           dumped=True, description="恢复后，等待中的投递立即按顺序投递。")
     def subscription_resume(self, ctx, id):
         return self.webhooks_rpc.resume_subscription(id)
 
@@ -69,7 +67,7 @@ class SubscriptionRoutes:
     @route("POST", "/api/v1/subscriptions/{id}/rotate-secret", summary="更换签名密钥", tag=TAG,
            roles=(SYSTEM,), body=ev.RotateSecret, response=ev.SubscriptionSchema,
            errors=(404,), dumped=True,
-           description="The old secret signs too (a second v1) for 24 hours.")
+           description="更换后 24 小时内旧密钥仍同时签名（第二个 v1）。")
     def subscription_rotate_secret(self, ctx, id):
         return self.webhooks_rpc.rotate_secret(id, ctx.body)
 
@@ -87,8 +85,8 @@ class SubscriptionRoutes:
 
     @route("POST", "/api/v1/subscriptions/{id}/replay", summary="从事件流位置回放", tag=TAG,
            roles=(SYSTEM,), body=ev.Replay, status=202, errors=(404,),
-           description="Delivers again every event of `source` after feed position "
-                       "`after` that the subscription's types take, in feed order.")
+           description="按事件流顺序，重新投递 `source` 中事件流位置 `after` 之后、属于该订阅"
+                       "事件类型的每个事件。")
     def subscription_replay(self, ctx, id):
         return self.webhooks_rpc.replay(id, ctx.body)
 

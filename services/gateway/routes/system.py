@@ -35,8 +35,8 @@ class SystemRoutes:
 
     @route("GET", "/readyz", summary="就绪检查：逐一调用各服务", tag="运维", auth=False,
            response=ReadySchema, errors=(503,),
-           description="200 when every domain service answers its health RPC within "
-                       "READY_TIMEOUT seconds; 503 naming the services that do not.")
+           description="每个业务服务都在 READY_TIMEOUT 秒内响应健康检查时返回 200；否则返回 "
+                       "503，并列出未响应的服务。")
     def readyz(self, ctx):
         states = self.ping_services()
         down = [name for name, state in states.items() if state["status"] != "ok"]
@@ -93,12 +93,11 @@ class SystemRoutes:
 
     @route("GET", "/api/v1/events", summary="事件回放：按发布顺序读取已发布的事件", tag="运维",
            roles=(SYSTEM, OPERATOR), query=EventFeedQuery, response=EventSchema, many=True,
-           description="The source's events after feed position `after`, in commit order, "
-                       "each readable from its commit on; pass the last position seen to "
-                       "the next call. `format=cloudevents` (or Accept: "
-                       "application/cloudevents-batch+json) answers CloudEvents 1.0 JSON "
-                       "with the position as the `position` extension attribute; the "
-                       "default is the platform's envelope. See docs/events.md.")
+           description="按提交顺序返回 source 在事件流位置 `after` 之后的事件，每个事件自提交"
+                       "起即可读取；下次调用时传入最后读到的位置。`format=cloudevents`（或 "
+                       "Accept: application/cloudevents-batch+json）返回 CloudEvents 1.0 "
+                       "JSON，位置为扩展属性 `position`；默认为平台自己的事件格式。详见 "
+                       "docs/events.md。")
     def event_feed(self, ctx):
         proxy = getattr(self, f"{ctx.query['source']}_rpc")
         accept = ctx.request.headers.get("Accept", "")
