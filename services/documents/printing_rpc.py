@@ -35,6 +35,7 @@ from services.contracts.printing import load_publicity_settings, load_review_for
 from .logic import files
 from .printing import (
     render_publicity_table,
+    render_return_notice,
     render_review_form,
     render_workload_table,
     write_roster,
@@ -122,6 +123,17 @@ class PrintingRpc:
         return self._stored(principal, content, printout_file_name(
             "工作量", source["snapshot"]["person"]["name"], "pdf"),
             printed=("workload_table", "工作量表", source))
+
+    # ---- 退回告知（一次性告知）
+    @rpc
+    def print_return_notice(self, declaration_id):
+        """The 一次性告知 of a returned declaration as a PDF: workflow answers the notice
+        (the applicant's only; 409 declaration.not_returned otherwise)."""
+        principal = files.require_principal(self.principal.current)
+        notice = self.workflow_rpc.declaration_return_notice(_declaration_id(declaration_id))
+        content = self._render(render_return_notice, notice)
+        return self._stored(principal, content, printout_file_name(
+            "退回告知", notice.get("person_name"), "pdf"))
 
     # ---- roster
     @rpc

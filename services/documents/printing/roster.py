@@ -5,8 +5,10 @@ The workbook is written here as SpreadsheetML straight into the xlsx's zip strea
 from an iterator and are formatted a few hundred at a time as text, so 50,000 declarations
 neither sit in memory nor pay openpyxl's per-cell element building (about 1 ms of CPU per
 row; this writer needs a few hundredths of that; see ``bench/print_bench.py``). ID and
-phone numbers are always masked. The header row is bold on grey, frozen; columns have
-widths and an auto filter covers the header and every row. Texts are inline strings."""
+phone numbers are always masked; times read as Beijing time to the minute
+(``services.common.time.beijing_text``: 2026-12-07 07:17), as the manual's tables show.
+The header row is bold on grey, frozen; columns have widths and an auto filter covers the
+header and every row. Texts are inline strings."""
 import zipfile
 from dataclasses import dataclass
 from xml.sax.saxutils import escape, quoteattr
@@ -16,6 +18,7 @@ from openpyxl.utils import get_column_letter
 
 from services.common.errors import TooLarge
 from services.common.logs import mask_id_number, mask_phone
+from services.common.time import beijing_text
 from services.contracts.printing import load_snapshot
 
 MAX_ROWS = 1_048_575           # an Excel sheet's rows, less the header
@@ -28,6 +31,7 @@ class Column:
     header: str                # the Chinese header
     width: float = 14          # Excel column width (characters)
     mask: str | None = None    # "id_number" | "phone": masked in the sheet
+    kind: str | None = None    # "time": an ISO moment printed as Beijing time
 
 
 DEFAULT_COLUMNS = (
@@ -48,10 +52,11 @@ DEFAULT_COLUMNS = (
     Column("years_in_title", "任现职年限", 10),
     Column("phone", "联系电话", 14, mask="phone"),
     Column("status", "状态", 10),
-    Column("submitted_at", "提交时间", 20),
+    Column("submitted_at", "提交时间", 17, kind="time"),
 )
 
 _MASKS = {"id_number": mask_id_number, "phone": mask_phone}
+_KINDS = {"time": lambda value: beijing_text(value) or None}   # no time: an empty cell
 
 
 def roster_row(snapshot):
@@ -78,8 +83,8 @@ def write_roster(rows_iter, file_obj, columns=DEFAULT_COLUMNS, sheet_title="花�
     ``columns``: Column objects or ``(key, header[, width[, mask]])`` tuples."""
     columns = [c if isinstance(c, Column) else Column(*c) for c in columns]
     letters = [get_column_letter(i) for i in range(1, len(columns) + 1)]
-    getters = [(c.key, _MASKS.get(c.mask), letter) for c, letter in zip(columns, letters,
-                                                                       strict=True)]
+    getters = [(c.key, _MASKS.get(c.mask) or _KINDS.get(c.kind), letter)
+               for c, letter in zip(columns, letters, strict=True)]
     count = 0
     with zipfile.ZipFile(file_obj, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as package:
         with package.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as sheet:

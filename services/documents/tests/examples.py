@@ -244,3 +244,27 @@ def example_snapshot(items=10, *, name="张健", level="副高", form_category="
         ],
         "print_settings": {"review_form": {}, "publicity": {"font_size": None, "sections": {}}},
     }
+
+
+def example_return_notice():
+    """A declaration's 一次性告知 as GET /declarations/{id}/return-notice answers it."""
+    return {
+        "declaration_id": 42, "status": "returned", "status_label": "退回",
+        "person_name": "张健", "unit_name": "重庆市云阳县中医院",
+        "plan_name": "2024年度卫生系列高级职称评审", "specialty": "中药学",
+        "title": "副主任医师",
+        "returned_at": "2026-12-06T23:17:19.379374+00:00",
+        "returned_by_unit_name": "重庆市云阳县卫生健康委员会", "step_label": "主管部门审核",
+        "count": 3,
+        "items": [
+            {"kind": "opinion", "kind_label": "退回意见", "section": None,
+             "section_label": None, "item_id": None, "title": "重庆市云阳县卫生健康委员会",
+             "code": None, "message": "论文与申报专业不符，请补充继续教育证明。"},
+            {"kind": "item", "kind_label": "标记删除的申报业绩", "section": "papers",
+             "section_label": "论文", "item_id": 7, "title": "急性心梗PCI术后随访研究",
+             "code": None, "message": "与申报专业无关"},
+            {"kind": "rule", "kind_label": "不满足的申报条件", "section": None,
+             "section_label": None, "item_id": None, "title": "继续教育",
+             "code": "continuing_education", "message": "继续教育学时不足 90 学时"},
+        ],
+    }

@@ -5,7 +5,7 @@ import copy
 
 import pytest
 
-from services.common.errors import Forbidden, NotFound, Unauthenticated
+from services.common.errors import Conflict, Forbidden, NotFound, Unauthenticated
 from services.common.principal import UNIT_ADMIN, PrincipalProvider
 from services.common.rpc import rpc
 from services.documents.printing import roster_row
@@ -52,10 +52,12 @@ class FakePrintWorkflow:
     roster = []          # roster_declarations()
     roster_calls = []    # (filters, after_id, limit)
     reviews = set()      # (unit_id, person_id) for can_unit_review
+    notices = {}         # id -> (person_id, 一次性告知 or None when not returned)
 
     @classmethod
     def reset(cls):
         cls.declarations, cls.print_settings, cls.saved = {}, {}, []
+        cls.notices = {}
         cls.roster, cls.roster_calls, cls.reviews = roster_declarations(), [], set()
 
     @classmethod
@@ -115,6 +117,16 @@ class FakePrintWorkflow:
         more = len(selected) > limit
         return {"rows": [d["row"] for d in page],
                 "next_after": page[-1]["declaration_id"] if more else None}
+
+    @rpc
+    def declaration_return_notice(self, declaration_id):
+        caller = self.principal.current
+        person_id, notice = self.notices.get(declaration_id, (None, None))
+        if caller is None or person_id is None or caller.person_id != person_id:
+            raise NotFound(*NOT_FOUND)
+        if notice is None:
+            raise Conflict("declaration.not_returned", "该申报未被退回，没有退回告知")
+        return copy.deepcopy(notice)
 
     @rpc
     def can_unit_review(self, unit_id, person_id):

@@ -54,6 +54,16 @@ class PrintingRoutes:
     def printout_workload_table(self, ctx, id):
         return self.documents_rpc.print_workload_table(id)
 
+    @route("POST", "/api/v1/declarations/{id}/printouts/return-notice",
+           summary="打印退回告知（一次性告知，PDF，返回下载地址）", tag=TAG,
+           response=PrintoutLinkSchema, status=201, errors=(403, 404, 409), export=True,
+           description="被退回申报需修改的全部事项（同 GET /declarations/{id}/return-notice）："
+                       "退回意见、每个被标记删除的业绩或填报行及原因、每个当前不满足的申报条件，"
+                       "退回时间为北京时间。只有申报人本人可打印；未被退回时 409 "
+                       "declaration.not_returned。生成的文件属于调用者，下载地址5分钟内有效。")
+    def printout_return_notice(self, ctx, id):
+        return self.documents_rpc.print_return_notice(id)
+
     @route("POST", "/api/v1/rosters", summary="导出花名册（Excel，返回下载地址）", tag=TAG,
            roles=(UNIT_ADMIN,), body=RosterFilterSchema, response=RosterLinkSchema,
            status=201, errors=(403, 413), export=True,

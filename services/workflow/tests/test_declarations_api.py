@@ -600,6 +600,11 @@ def test_a_returned_declaration_has_one_notice_of_everything_to_correct(dw):
     assert (notice["status"], notice["returned_by_unit_name"], notice["step_label"]) == (
         "returned", "合肥市第一中学", "单位审核")
     assert notice["returned_at"]
+    # who and what, for the printed notice (POST …/printouts/return-notice)
+    detail = dw.ok(dw.get(f"/api/v1/declarations/{did}", "p1"))
+    assert {k: notice[k] for k in ("person_name", "unit_name", "specialty", "title")} == {
+        k: detail[k] for k in ("person_name", "unit_name", "specialty", "title")}
+    assert notice["plan_name"] == detail["plan"]["name"] and notice["person_name"]
     kinds = [entry["kind"] for entry in notice["items"]]
     assert kinds[:2] == ["opinion", "item"] and "rule" in kinds
     assert notice["count"] == len(notice["items"])
