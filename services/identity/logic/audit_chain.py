@@ -38,7 +38,7 @@ def entry_hash_v1(values):
     """SHA-256 (hex) of an entry's content: ``values`` maps every name of ``HASHED`` to
     the entry's value (a row, an object or a dict are all read through ``getattr``/
     ``[]``). Canonical JSON: sorted keys, no spaces, UTF-8."""
-    get = values.get if isinstance(values, dict) else lambda name: getattr(values, name)
+    get = values.get if hasattr(values, "keys") else lambda name: getattr(values, name)
     content = {name: get(name) for name in HASHED}
     content["at"] = _at(content["at"])
     if content["event_id"] is not None:
@@ -100,10 +100,13 @@ def verify(session, batch=1000):
     for entry in session.execute(query).scalars():
         checked += 1
         if entry.seq != expected_seq:
+            last_missing = entry.seq - 1
+            missing = (f"第 {expected_seq} 条" if last_missing == expected_seq
+                       else f"第 {expected_seq} 至 {last_missing} 条")
             problems.append({
                 "kind": "gap", "seq": entry.seq, "id": entry.id,
-                "message": f"第 {expected_seq} 至 {entry.seq - 1} 条缺失（日志被删除）"
-                if entry.seq > expected_seq else f"第 {entry.seq} 条重复"})
+                "message": f"{missing}缺失（日志被删除）" if entry.seq > expected_seq
+                else f"第 {entry.seq} 条重复"})
         elif entry.prev_hash != prev_hash:
             problems.append({"kind": "relinked", "seq": entry.seq, "id": entry.id,
                              "message": f"第 {entry.seq} 条与上一条的链接不符"})
