@@ -65,6 +65,9 @@ class Record(Base):
     lock_count: Mapped[int] = mapped_column(Integer, nullable=False, server_default="0")
     # number of child rows (病案数量 / 文献数量), kept with the rows
     child_count: Mapped[int] = mapped_column(Integer, nullable=False, server_default="0")
+    # the achievement's normalized identity (logic/duplicates.py): the same paper, patent,
+    # award or project claimed by several persons has the same key
+    duplicate_key: Mapped[str | None] = mapped_column(String(80), nullable=True)
     # bumped by every change; submission checks the version it validated
     version: Mapped[int] = mapped_column(Integer, nullable=False, server_default="1")
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), nullable=False,
@@ -84,6 +87,9 @@ class Record(Base):
         # the unit's search box also finds 申报人 (search_text OR person_name)
         Index("ix_records_person_name_trgm", "person_name", postgresql_using="gin",
               postgresql_ops={"person_name": "gin_trgm_ops"}),
+        # other persons' claims of the same achievement, one lookup (logic/duplicates.py)
+        Index("ix_records_duplicate_key", "duplicate_key", "status",
+              postgresql_where=text("duplicate_key IS NOT NULL")),
     )
 
 

@@ -23,7 +23,7 @@ from . import schemas as views
 from .catalogue_rpc import CatalogueRpc
 from .hours_rpc import PublicHoursRpc
 from .imports_rpc import ImportsRpc
-from .logic import children, records
+from .logic import children, duplicates, records
 from .logic import status as st
 from .models import Base
 from .rows_rpc import RowsRpc
@@ -184,7 +184,7 @@ class AchievementsService(OperationsRpc, CatalogueRpc, RowsRpc, ImportsRpc, Publ
             records.submit(session, record, rtype=rtype, values=values,
                            unit_id=binding["unit_id"], unit_name=binding.get("unit_name"),
                            person_name=principal.name, actor=actor)
-            return sc.RecordDetail().dump(records.detail(session, record))
+            return sc.RecordDetail().dump(self._submitted_detail(session, record))
 
     @rpc
     def update_record(self, record_id, fields=None, evidence_file_ids=None):
@@ -250,6 +250,15 @@ class AchievementsService(OperationsRpc, CatalogueRpc, RowsRpc, ImportsRpc, Publ
         return {"record_id": record.id, "rtype": rtype, "values": values,
                 "evidence": evidence, "version": record.version}
 
+    @staticmethod
+    def _submitted_detail(session, record):
+        """A record just submitted, with the applicant's warnings (the same achievement
+        already claimed by others: the submission stands, the unit is told)."""
+        out = records.detail(session, record)
+        out["duplicates"] = duplicates.view(session, record, owner=True)
+        out["warnings"] = duplicates.warnings(out["duplicates"])
+        return out
+
     def _commit_submissions(self, principal, binding, prepared):
         actor = self._actor(principal)
         with self.db.transaction() as session:
@@ -262,7 +271,8 @@ class AchievementsService(OperationsRpc, CatalogueRpc, RowsRpc, ImportsRpc, Publ
                                person_name=principal.name, actor=actor,
                                expected_version=entry["version"])
                 done.append(record)
-            return {r.id: sc.RecordDetail().dump(records.detail(session, r)) for r in done}
+            return {r.id: sc.RecordDetail().dump(self._submitted_detail(session, r))
+                    for r in done}
 
     @rpc
     def submit_record(self, record_id):
@@ -344,7 +354,24 @@ class AchievementsService(OperationsRpc, CatalogueRpc, RowsRpc, ImportsRpc, Publ
                                                                          principal.unit_id)
             if not (own or unit):
                 raise NotFound("record.not_found", "业绩记录不存在")
-            return sc.RecordDetail().dump(records.detail(session, record))
+            out = records.detail(session, record)
+            out["duplicates"] = duplicates.view(
+                session, record, viewer_unit_id=principal.unit_id if unit else None,
+                owner=not unit)
+            return sc.RecordDetail().dump(out)
+
+    @rpc
+    def record_duplicates(self, record_id):
+        """重复申报提示 of a record for the unit it was submitted to (the task detail):
+        the other persons claiming the same achievement, masked as the unit may see
+        them; None when nobody else claims it. 404 for anyone else."""
+        principal = self._unit_admin()
+        with self.db.read() as session:
+            record = records.get_record(session, record_id)
+            if not records.visible_to_unit(record, principal.unit_id):
+                raise NotFound("record.not_found", "业绩记录不存在")
+            found = duplicates.view(session, record, viewer_unit_id=principal.unit_id)
+        return sc.DuplicateClaims().dump(found) if found else None
 
     @rpc
     def revoke_approval(self, record_id, reason=None):
@@ -390,6 +417,9 @@ class AchievementsService(OperationsRpc, CatalogueRpc, RowsRpc, ImportsRpc, Publ
             result = records.page(session, unit_id=principal.unit_id, **filters,
                                   **({"person_id": query["person_id"]}
                                      if query.get("person_id") else {}))
+            claimed = duplicates.counts(session, [i["id"] for i in result["items"]])
+        for entry in result["items"]:
+            entry["duplicate_count"] = claimed.get(entry["id"])
         return sc.RecordPage().dump(result)
 
     @rpc

@@ -219,6 +219,9 @@ class RecordItem(LenientSchema):
     updated_at = fields.String()
     submitted_at = fields.String(allow_none=True, metadata={"description": "申报日期"})
     decided_at = fields.String(allow_none=True, metadata={"description": "审核时间"})
+    duplicate_count = fields.Integer(allow_none=True, metadata={
+        "description": "业绩档案：另有几人提交了相同的业绩（重复申报提示；论文、专利、获奖、"
+                       "项目等），无则为空"})
     # 业绩档案 only (the gateway adds them from the task center):
     task_id = fields.Integer(allow_none=True, metadata={
         "description": "业绩档案：本单位待审核任务编号（审核、批量审核用），无待审核任务时为空"})
@@ -290,7 +293,42 @@ class RecordHistoryEntry(LenientSchema):
     at = fields.String()
 
 
+class DuplicateClaimant(LenientSchema):
+    """Another person claiming the same achievement, as the viewing unit may see them."""
+    person_name = fields.String(metadata={
+        "description": "申报人：本单位人员显示全名，其他单位人员只显示姓氏（如 张*）"})
+    masked = fields.Boolean(metadata={"description": "姓名是否已脱敏"})
+    unit_name = fields.String(allow_none=True, metadata={"description": "提交审核的单位"})
+    same_unit = fields.Boolean(metadata={"description": "是否本单位人员"})
+    record_id = fields.Integer(allow_none=True, metadata={
+        "description": "该业绩记录编号（仅本单位人员的记录，可查看）"})
+    type_label = fields.String(metadata={"description": "业绩类型"})
+    status = fields.String(metadata={"description": "submitted 审核中 | approved 审核通过"})
+    status_label = fields.String()
+    ranking = fields.String(allow_none=True, metadata={"description": "其填报的个人排名，如 1/5"})
+    submitted_at = fields.String(allow_none=True, metadata={"description": "申报日期"})
+
+
+class DuplicateClaims(LenientSchema):
+    """重复申报提示: the same achievement claimed by other persons."""
+    count = fields.Integer(metadata={"description": "另有几人提交了相同的业绩"})
+    basis = fields.String(metadata={"description": "判定依据，如 论文题目与刊物（ISSN）相同"})
+    message = fields.String(metadata={"description": "提示语"})
+    claimants = fields.List(fields.Nested(DuplicateClaimant), metadata={
+        "description": "其他申报人（审核单位可见，姓名按单位可见范围脱敏；本人查看时为空）"})
+
+
+class SubmitWarning(LenientSchema):
+    code = fields.String(metadata={"description": "record.duplicate_claim 重复申报提示"})
+    message = fields.String()
+    count = fields.Integer(allow_none=True)
+
+
 class RecordDetail(RecordItem):
+    duplicates = fields.Nested(DuplicateClaims, allow_none=True, metadata={
+        "description": "重复申报提示：另有他人提交了相同的业绩时给出，否则为空"})
+    warnings = fields.List(fields.Nested(SubmitWarning), metadata={
+        "description": "提交时的提示（提交仍然成功），如 record.duplicate_claim 重复申报"})
     values = fields.Dict(attribute="fields", data_key="fields",
                          metadata={"description": "全部字段值（字段代码 → 值）"})
     display = fields.List(fields.Nested(RecordDisplayField),

@@ -17,7 +17,7 @@ from services.contracts import achievements as contract
 
 from .. import catalogue
 from ..models import ChildRow, Record, RecordAction, RecordLock, Withdrawal
-from . import bulk
+from . import bulk, duplicates
 from . import children as ch
 from . import status as st
 from .fields import clean_record
@@ -238,6 +238,7 @@ def _apply_values(record, rtype, values):
     record.fields = values
     record.title = title_of(rtype, values)
     record.search_text = search_text(rtype, values)
+    record.duplicate_key = duplicates.key_of(rtype.code, values)
 
 
 def next_record_id(session):
@@ -416,10 +417,10 @@ def create_drafts(session, *, rtype, person_id, person_name, values_list, actor,
     bulk.copy_rows(session, Record.__table__, (
         "id", "type_code", "category", "person_id", "person_name", "status", "source",
         "fields", "title", "search_text", "evidence_file_ids", "lock_count", "child_count",
-        "version", "created_at", "updated_at"), (
+        "version", "created_at", "updated_at", "duplicate_key"), (
         (record_id, rtype.code, rtype.category, person_id, person_name or "", st.DRAFT,
          st.USER, values, title_of(rtype, values), search_text(rtype, values), [], 0, 0, 1,
-         now, now)
+         now, now, duplicates.key_of(rtype.code, values))
         for record_id, values in zip(ids, values_list, strict=False)))
     bulk.copy_rows(session, RecordAction.__table__, (
         "record_id", "action", "status_to", "note", "account_id", "actor_name", "at"), (

@@ -4,12 +4,26 @@ Every review (人员注册审核, 单位注册审核, 业绩审核, 职称申报
 engine in the workflow service; unit admins claim (领取) and decide them here. The routes
 declare their requests and answers with the workflow service's own schemas.
 """
+import logging
+
+from nameko.exceptions import RemoteError, UnknownService
+
+from services.common.errors import AppError
 from services.common.principal import UNIT_ADMIN
+from services.common.schemas import fields
+from services.contracts.achievements import DuplicateClaims
 from services.contracts.workflow import review as ws
 
 from ..http import route
 
 TAG = "任务中心"
+log = logging.getLogger(__name__)
+
+
+class TaskDetailWithClaims(ws.TaskDetailSchema):
+    duplicates = fields.Nested(DuplicateClaims, allow_none=True, metadata={
+        "description": "业绩审核任务：重复申报提示（另有他人提交了相同的论文、专利、获奖或项目时"
+                       "给出，其他单位人员姓名脱敏），否则为空"})
 
 
 class TaskRoutes:
@@ -21,9 +35,23 @@ class TaskRoutes:
         return self.workflow_rpc.list_tasks(ctx.query)
 
     @route("GET", "/api/v1/tasks/{id}", summary="任务详情（含摘要、审核节点和流程记录）",
-           tag=TAG, roles=(UNIT_ADMIN,), response=ws.TaskDetailSchema, errors=(404,))
+           tag=TAG, roles=(UNIT_ADMIN,), response=TaskDetailWithClaims, errors=(404,),
+           description="本单位的任务。业绩审核任务另附重复申报提示 duplicates（achievements 服务"
+                       "不可用时为空）。")
     def task_get(self, ctx, id):
-        return self.workflow_rpc.get_task(id)
+        detail = self.workflow_rpc.get_task(id)
+        if (detail.get("subject_service"), detail.get("subject_type")) == \
+                ("achievements", "record"):
+            detail["duplicates"] = self._record_claims(detail.get("subject_id"))
+        return detail
+
+    def _record_claims(self, record_id):
+        """The record's 重复申报提示 for the task's unit; None when unavailable."""
+        try:
+            return self.achievements_rpc.record_duplicates(record_id)
+        except (UnknownService, RemoteError, AppError) as exc:
+            log.warning("duplicate claims of record %s unavailable: %s", record_id, exc)
+            return None
 
     @route("POST", "/api/v1/tasks/{id}/claim", summary="领取任务", tag=TAG,
            roles=(UNIT_ADMIN,), response=ws.TaskItemSchema, errors=(404, 409))
