@@ -26,6 +26,7 @@ from .imports_rpc import ImportsRpc
 from .logic import children, duplicates, records
 from .logic import status as st
 from .models import Base
+from .return_notice_rpc import ReturnNoticeRpc
 from .rows_rpc import RowsRpc
 
 log = logging.getLogger(__name__)
@@ -33,7 +34,8 @@ log = logging.getLogger(__name__)
 UNBOUND_MESSAGE = "您尚未绑定工作单位或绑定尚未通过审核，业绩只能保存，无法提交"
 
 
-class AchievementsService(OperationsRpc, CatalogueRpc, RowsRpc, ImportsRpc, PublicHoursRpc):
+class AchievementsService(OperationsRpc, CatalogueRpc, RowsRpc, ImportsRpc, PublicHoursRpc,
+                          ReturnNoticeRpc):
     name = "achievements"
 
     settings = Settings(required=("AMQP_URI", "DATABASE_URL"))

@@ -22,7 +22,7 @@ from eventlet import tpool
 
 from services.common.errors import Invalid, TooLarge
 from services.common.messaging import emit
-from services.common.rpc import rpc
+from services.common.rpc import ServiceRpc, rpc
 from services.common.schemas import load
 from services.contracts.documents import (
     COMPLETED,
@@ -74,6 +74,17 @@ def _declaration_id(value):
     return number
 
 
+def _record_id(value):
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        number = 0
+    if number < 1 or isinstance(value, bool):
+        raise Invalid("request.invalid", "业绩编号有误",
+                      {"fields": {"record_id": ["业绩编号有误"]}})
+    return number
+
+
 def _json_lines(fileobj):
     for line in fileobj:
         yield json.loads(line)
@@ -86,6 +97,8 @@ PHOTO_MISSING_NOTE = "照片文件缺失"
 class PrintingRpc:
     """Needs ``db``, ``storage``, ``policy``, ``principal``, ``workflow_rpc`` and
     ``FilesRpc._store_generated``."""
+
+    achievements_rpc = ServiceRpc("achievements")    # a returned record's 一次性告知
 
     # ---- printouts of one declaration
     @rpc
@@ -131,6 +144,16 @@ class PrintingRpc:
         (the applicant's only; 409 declaration.not_returned otherwise)."""
         principal = files.require_principal(self.principal.current)
         notice = self.workflow_rpc.declaration_return_notice(_declaration_id(declaration_id))
+        content = self._render(render_return_notice, notice)
+        return self._stored(principal, content, printout_file_name(
+            "退回告知", notice.get("person_name"), "pdf"))
+
+    @rpc
+    def print_record_return_notice(self, record_id):
+        """The 一次性告知 of a returned achievement record as a PDF: achievements answers
+        the notice (the owner's only; 409 record.not_returned otherwise)."""
+        principal = files.require_principal(self.principal.current)
+        notice = self.achievements_rpc.record_return_notice(_record_id(record_id))
         content = self._render(render_return_notice, notice)
         return self._stored(principal, content, printout_file_name(
             "退回告知", notice.get("person_name"), "pdf"))

@@ -32,6 +32,7 @@ from services.contracts.achievements import (
     RowsPage,
     WithdrawalPage,
 )
+from services.contracts.return_notice import RecordReturnNoticeSchema
 
 from ..http import route
 
@@ -311,6 +312,15 @@ class AchievementRoutes:
         for detail in result["items"]:
             detail["history"], detail["history_available"] = [], True
         return result
+
+    @route("GET", "/api/v1/records/{id}/return-notice", summary="业绩退回告知（一次性告知）",
+           tag=TAG, roles=(PERSON,), response=RecordReturnNoticeSchema, errors=(404, 409),
+           description="被单位退回的业绩需修改的全部事项，一次列出：退回意见，以及再次提交时"
+                       "当前不满足的每项要求（字段、佐证材料、病案或参考文献、单位绑定）。"
+                       "只有本人可查看；未被退回时 409 record.not_returned。打印见 POST "
+                       "/records/{id}/printouts/return-notice。")
+    def record_return_notice(self, ctx, id):
+        return self.achievements_rpc.record_return_notice(id)
 
     @route("POST", "/api/v1/records/{id}/withdraw", summary="撤回业绩", tag=TAG,
            roles=(PERSON,), body=RecordWithdrawBody, response=RecordDetail,

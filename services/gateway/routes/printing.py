@@ -64,6 +64,16 @@ class PrintingRoutes:
     def printout_return_notice(self, ctx, id):
         return self.documents_rpc.print_return_notice(id)
 
+    @route("POST", "/api/v1/records/{id}/printouts/return-notice",
+           summary="打印业绩退回告知（一次性告知，PDF，返回下载地址）", tag=TAG,
+           response=PrintoutLinkSchema, status=201, errors=(403, 404, 409), export=True,
+           description="被单位退回的业绩需修改的全部事项（同 GET /records/{id}/return-notice）："
+                       "退回意见、再次提交时当前不满足的每项要求，退回时间为北京时间。只有本人可"
+                       "打印；未被退回时 409 record.not_returned。生成的文件属于调用者，下载地址"
+                       "5分钟内有效。")
+    def printout_record_return_notice(self, ctx, id):
+        return self.documents_rpc.print_record_return_notice(id)
+
     @route("POST", "/api/v1/rosters", summary="导出花名册（Excel，返回下载地址）", tag=TAG,
            roles=(UNIT_ADMIN,), body=RosterFilterSchema, response=RosterLinkSchema,
            status=201, errors=(403, 413), export=True,
