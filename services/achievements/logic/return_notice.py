@@ -10,8 +10,9 @@ from services.contracts.return_notice import RECORD_NOTICE_KINDS
 from .. import catalogue
 from . import status as st
 
-SECTION_LABELS = {"evidence_file_ids": "佐证材料", "rows": "病案列表或参考文献",
-                  "unit": "工作单位绑定", "fields": "业绩信息"}
+# keys of a submission's problems that are not fields (evidence.<place>: a required place)
+SECTION_LABELS = {"evidence_file_ids": "佐证材料", "evidence": "佐证材料",
+                  "rows": "病案列表或参考文献", "unit": "工作单位绑定", "fields": "业绩信息"}
 
 
 def require_returned(record):
