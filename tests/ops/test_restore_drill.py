@@ -1,6 +1,7 @@
 """The backup and restore drill (bench/restore_drill.py) at a small size, on the real
 database server, broker and S3 server: it passes, prints its RPO and RTO, finds the
-object it deletes on purpose missing, and leaves nothing behind."""
+object it deletes on purpose missing, and leaves nothing behind. The source holds a small
+copy of bench/seed.py's data set too, as the province-sized run does."""
 import pathlib
 import re
 import subprocess
@@ -21,6 +22,7 @@ def test_the_drill_restores_everything_and_prints_rpo_and_rto(request, s3_endpoi
     api = request.config.getoption("RABBIT_API_URI")
     done = subprocess.run(
         [sys.executable, "bench/restore_drill.py", "--clients", "2", "--warm", "4",
+         "--persons", "200", "--units", "20", "--sample", "5",
          "--admin-url", ADMIN_URL, "--amqp", amqp, "--amqp-api", api,
          "--s3-endpoint", s3_endpoint, "--s3-key", "testing", "--s3-secret", "testing"],
         cwd=ROOT_DIR, capture_output=True, text=True, timeout=840)
@@ -37,6 +39,11 @@ def test_the_drill_restores_everything_and_prints_rpo_and_rto(request, s3_endpoi
     api_line = re.search(r"^API: (\d+) records, (\d+) declarations .* and (\d+) files .*, "
                          r"0 problems$", out, re.M)
     assert api_line and all(int(n) > 0 for n in api_line.groups()), out
+    # bench/seed.py's data set (what a province-sized drill loads) came back whole
+    seeded = re.search(r"^source: seeded 20 units, 200 persons, 2000 records", out, re.M)
+    seeded_read = re.search(r"^API: (\d+) records of 5 seeded persons read back, 0 problems$",
+                            out, re.M)
+    assert seeded and seeded_read and int(seeded_read[1]) == 5 * 10, out
     assert re.search(r"^consistency: \d+ completed files, \d+ objects, \d+ hashed: ok$",
                      out, re.M), out
     assert re.search(r"^deliberately deleted object \S+: found missing by the consistency "
