@@ -23,7 +23,7 @@ from . import schemas as views
 from .catalogue_rpc import CatalogueRpc
 from .hours_rpc import PublicHoursRpc
 from .imports_rpc import ImportsRpc
-from .logic import children, duplicates, records
+from .logic import children, duplicates, evidence, records
 from .logic import status as st
 from .models import Base
 from .return_notice_rpc import ReturnNoticeRpc
@@ -32,6 +32,7 @@ from .rows_rpc import RowsRpc
 log = logging.getLogger(__name__)
 
 UNBOUND_MESSAGE = "您尚未绑定工作单位或绑定尚未通过审核，业绩只能保存，无法提交"
+evidence_slots = evidence.allowed_slots
 
 
 class AchievementsService(OperationsRpc, CatalogueRpc, RowsRpc, ImportsRpc, PublicHoursRpc,
@@ -99,13 +100,20 @@ class AchievementsService(OperationsRpc, CatalogueRpc, RowsRpc, ImportsRpc, Publ
             session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
             yield session
 
-    def _attach(self, file_ids, record_id, subject_type="record"):
+    def _attach(self, file_ids, record_id, subject_type="record", slots=None):
         """Marks the files as used by the subject (the documents service checks they are
-        the caller's and complete); answers the documents service's answer."""
+        the caller's and complete, and of ``slots``: a record's type's upload places, a
+        reference's own place); answers the documents service's answer."""
+        if subject_type == "reference" and slots is None:
+            slots = evidence.REFERENCE_SLOTS
         if file_ids:
             return self.documents_rpc.attach(list(file_ids), sc.SUBJECT_SERVICE, subject_type,
-                                             record_id)
+                                             record_id, slots=slots)
         return None
+
+    def _described(self, file_ids):
+        """The caller's files among ``file_ids`` with their upload places (documents)."""
+        return self.documents_rpc.describe_files(list(file_ids)) if file_ids else []
 
     def _detach(self, file_ids, subject_id, subject_type="record"):
         if file_ids:
@@ -125,19 +133,25 @@ class AchievementsService(OperationsRpc, CatalogueRpc, RowsRpc, ImportsRpc, Publ
         for reply in replies:
             reply.result()
 
-    def _submission_values(self, session, record, rtype, raw, evidence, bound_unit_name):
+    def _submission_values(self, session, record, rtype, raw, evidence_ids, bound_unit_name,
+                           files=()):
         """The fully validated values for submission, or Invalid with every problem: the
-        fields, the evidence, and for health records the rows against their rule."""
+        fields, the evidence (``files``: the documents service's description of it: each
+        file of the type's places, each required place filled), and for health records
+        the rows against their rule."""
         problems, values = {}, None
         try:
-            values = records.clean(rtype, raw, evidence, partial=False,
+            values = records.clean(rtype, raw, evidence_ids, partial=False,
                                    bound_unit_name=bound_unit_name)
         except Invalid as exc:
             problems.update((exc.details or {}).get("fields") or {})
         rows = children.plain(children.rows_of(session, record.id)) \
             if (record is not None and rtype.children) else []
         for key, message in children.submission_problems(
-                rtype, values or raw or {}, evidence, rows, records.today()).items():
+                rtype, values or raw or {}, evidence_ids, rows, records.today()).items():
+            problems.setdefault(key, message)
+        for key, message in evidence.problems(rtype, values or raw or {}, evidence_ids,
+                                              files).items():
             problems.setdefault(key, message)
         if problems:
             raise Invalid("record.invalid", "业绩信息填写有误", {"fields": problems})
@@ -171,13 +185,15 @@ class AchievementsService(OperationsRpc, CatalogueRpc, RowsRpc, ImportsRpc, Publ
                                         evidence_file_ids=evidence, actor=actor)
                 return sc.RecordDetail().dump(records.detail(session, record))
         binding = self._require_binding(self._binding(principal.person_id))
+        files = self._described(evidence)
         with self.db.read() as session:
             values = self._submission_values(
                 session, None, rtype, data["values"], evidence,
-                self._bound_unit_name(principal, rtype, binding))
+                self._bound_unit_name(principal, rtype, binding), files)
         with self.db.transaction() as session:
             record_id = records.next_record_id(session)
-        self._check_attached(rtype, values, self._attach(evidence, record_id))
+        self._check_attached(rtype, values, self._attach(evidence, record_id,
+                                                         slots=evidence_slots(rtype)))
         with self.db.transaction() as session:
             record = records.create(session, rtype=rtype, person_id=principal.person_id,
                                     person_name=principal.name, values=values,
@@ -239,16 +255,17 @@ class AchievementsService(OperationsRpc, CatalogueRpc, RowsRpc, ImportsRpc, Publ
             records.remove(session, record)
         return sc.RecordDeleted().dump({"id": record_id, "deleted": True})
 
-    def _prepare_submission(self, session, principal, record_id, binding):
-        """Checks one record for submission: its status, every field and the evidence.
-        Returns what the transaction needs, without changing anything."""
+    def _prepare_submission(self, session, principal, record_id, binding, files=()):
+        """Checks one record for submission: its status, every field and the evidence
+        (``files``: as the documents service described it). Returns what the
+        transaction needs, without changing anything."""
         record = records.get_owned(session, record_id, principal.person_id)
         st.require_submittable(record.status)
         rtype = records.record_type(record.type_code)
         evidence = list(record.evidence_file_ids or [])
         values = self._submission_values(
             session, record, rtype, record.fields, evidence,
-            self._bound_unit_name(principal, rtype, binding))
+            self._bound_unit_name(principal, rtype, binding), files)
         return {"record_id": record.id, "rtype": rtype, "values": values,
                 "evidence": evidence, "version": record.version}
 
@@ -282,12 +299,15 @@ class AchievementsService(OperationsRpc, CatalogueRpc, RowsRpc, ImportsRpc, Publ
         and the evidence pass; the evidence is attached to the record first."""
         principal = self._person()
         with self.db.read() as session:  # 404 before asking identity
-            records.get_owned(session, record_id, principal.person_id)
+            owned = records.get_owned(session, record_id, principal.person_id)
+            files = list(owned.evidence_file_ids or [])
         binding = self._require_binding(self._binding(principal.person_id))
+        files = self._described(files)
         with self.db.read() as session:
-            entry = self._prepare_submission(session, principal, record_id, binding)
+            entry = self._prepare_submission(session, principal, record_id, binding, files)
         self._check_attached(entry["rtype"], entry["values"],
-                             self._attach(entry["evidence"], record_id))
+                             self._attach(entry["evidence"], record_id,
+                                          slots=evidence_slots(entry["rtype"])))
         return self._commit_submissions(principal, binding, [entry])[record_id]
 
     @rpc
@@ -296,16 +316,19 @@ class AchievementsService(OperationsRpc, CatalogueRpc, RowsRpc, ImportsRpc, Publ
         principal = self._person()
         ids = list(dict.fromkeys(load(sc.RecordIdsSchema, {"record_ids": record_ids})
                                  ["record_ids"]))
+        files = []
         with self.db.read() as session:
             for record_id in ids:
-                records.get_owned(session, record_id, principal.person_id)
+                files += records.get_owned(session, record_id,
+                                           principal.person_id).evidence_file_ids or []
         binding = self._require_binding(self._binding(principal.person_id))
+        files = self._described(list(dict.fromkeys(files)))
         prepared, invalid, wrong_state = [], {}, {}
         with self.db.read() as session:
             for record_id in ids:
                 try:
                     prepared.append(self._prepare_submission(session, principal, record_id,
-                                                             binding))
+                                                             binding, files))
                 except Invalid as exc:
                     invalid[str(record_id)] = (exc.details or {}).get("fields") or exc.message
                 except Conflict as exc:
@@ -317,7 +340,8 @@ class AchievementsService(OperationsRpc, CatalogueRpc, RowsRpc, ImportsRpc, Publ
             raise Invalid("record.invalid", "部分业绩信息填写有误，未提交任何记录",
                           {"records": invalid})
         for entry in prepared:
-            attached = self._attach(entry["evidence"], entry["record_id"])
+            attached = self._attach(entry["evidence"], entry["record_id"],
+                                    slots=evidence_slots(entry["rtype"]))
             problem = children.nontemplate_slot_problem(entry["rtype"], entry["values"],
                                                         attached)
             if problem:

@@ -186,12 +186,25 @@ class FilesRpc:
 
     # ---- use by other services
     @rpc
-    def attach(self, file_ids, subject_service, subject_type, subject_id):
+    def attach(self, file_ids, subject_service, subject_type, subject_id, slots=None):
+        """``slots``: the places the subject takes files from (a record type's upload
+        places); a file of any other slot refuses the call, nothing attached."""
         data = load(contract.AttachSchema, {
             "file_ids": file_ids, "subject_service": subject_service,
             "subject_type": subject_type, "subject_id": str(subject_id)})
         with self.db.transaction() as session:
-            result = files.attach(session, self.policy, self.principal.current, **data)
+            result = files.attach(session, self.policy, self.principal.current, **data,
+                                  slots=files.slot_list(slots))
+        return contract.FileInfoSchema(many=True).dump(result)
+
+    @rpc
+    def describe_files(self, file_ids):
+        """The caller's own files among ``file_ids`` (metadata with their slot), in the
+        order given; ids that are not the caller's files are left out. Lets a service
+        check a submission's files against its rules before it attaches them."""
+        ids = files.id_list(file_ids)
+        with self.db.read() as session:
+            result = files.describe(session, self.policy, self.principal.current, ids)
         return contract.FileInfoSchema(many=True).dump(result)
 
     @rpc

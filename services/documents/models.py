@@ -40,6 +40,8 @@ class StoredFile(Base):
               postgresql_where=text("bundle IS NOT NULL")),
         Index("ix_files_pending_created", "created_at",
               postgresql_where=text("status = 'pending'")),
+        Index("ix_files_released", "released_at",
+              postgresql_where=text("released_at IS NOT NULL")),
     )
 
     id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
@@ -62,6 +64,9 @@ class StoredFile(Base):
                                                     server_default=func.now())
     upload_expires_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     completed_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    # No longer staged: detached from the last subject that used it, or (an import
+    # workbook) read into an import. Not counted against the slot; purged when unused.
+    released_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class Attachment(Base):

@@ -108,8 +108,19 @@ class DocumentsService(OperationsRpc, FilesRpc, PrintingRpc):
                     key = files.remove_unreadable(session, f.id)
                 if key is not None:
                     self.storage.remove(key)
+            else:
+                self._read_workbook(f)
             raise
+        self._read_workbook(f)
         return contract.WorkbookPreviewSchema().dump(result)
+
+    def _read_workbook(self, f):
+        """A workbook read (into an import's preview, or refused for another template)
+        no longer holds one of its slot's places: the next upload is accepted, and the
+        purge removes it once unused (see ``files.release``)."""
+        if f.slot == files.slot_rules.IMPORT_SLOT:
+            with self.db.transaction() as session:
+                files.release(session, [f.id])
 
     # ---- housekeeping
     @ConfiguredTimer.decorator("PURGE_INTERVAL", 60)

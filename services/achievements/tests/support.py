@@ -140,12 +140,15 @@ class FakeIdentity:
 class FakeDocuments:
     """Stands in for documents: ``attach`` records its calls; ids in ``refused`` are
     answered as the documents service would for a file not uploaded or not one's own.
-    ``attached`` is what each subject holds; ``detached`` the ``detach`` calls."""
+    ``attached`` is what each subject holds; ``detached`` the ``detach`` calls.
+    ``slots`` {file id: slot}: the files ``describe_files`` knows (others are unknown to
+    it, as another person's files are), and ``attach`` checks against its ``slots``."""
     name = "documents"
     calls = []
     refused = set()
     attached = {}
     detached = []
+    slots = {}
 
     @classmethod
     def reset(cls):
@@ -153,13 +156,23 @@ class FakeDocuments:
         cls.refused = set()
         cls.attached = {}
         cls.detached = []
+        cls.slots = {}
 
     @rpc
-    def attach(self, file_ids, owner_service, owner_type, owner_id):
+    def describe_files(self, file_ids):
+        return [{"id": i, "slot": FakeDocuments.slots[i], "slot_label": "佐证材料",
+                 "file_name": f"{i}.pdf"} for i in file_ids if i in FakeDocuments.slots]
+
+    @rpc
+    def attach(self, file_ids, owner_service, owner_type, owner_id, slots=None):
         bad = [i for i in file_ids if i in FakeDocuments.refused]
         if bad:
             raise Invalid("document.not_attachable", "佐证材料未上传完成或不属于本人",
                           {"file_ids": bad})
+        foreign = [i for i in file_ids if slots is not None and i in FakeDocuments.slots
+                   and FakeDocuments.slots[i] not in slots]
+        if foreign:
+            raise Invalid("file.slot_mismatch", "不是此处的材料", {"file_ids": foreign})
         FakeDocuments.calls.append((list(file_ids), owner_service, owner_type, owner_id))
         held = FakeDocuments.attached.setdefault((owner_service, owner_type, str(owner_id)),
                                                  set())

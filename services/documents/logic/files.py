@@ -14,7 +14,7 @@ import io
 import logging
 import uuid
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import and_, delete, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert
 
 from services.common.errors import (
@@ -219,11 +219,15 @@ def type_mismatch(extension, kind):
 
 
 def _unattached_count(session, owner_account_id, slot, bundle, exclude_id=None):
+    """The owner's completed files of the slot (and bundle) waiting to be used: not
+    attached to anything and not released (a file replaced or removed from what used it,
+    an import workbook already read, no longer holds a place)."""
     query = select(func.count()).select_from(StoredFile).where(
         StoredFile.owner_account_id == owner_account_id,
         StoredFile.slot == slot,
         StoredFile.status == COMPLETED,
         StoredFile.bundle.is_not_distinct_from(bundle),
+        StoredFile.released_at.is_(None),
         ~select(Attachment.id).where(Attachment.file_id == StoredFile.id).exists(),
     )
     if exclude_id is not None:
@@ -525,9 +529,29 @@ def delete_file(session, principal, file_id):
 
 # --------------------------------------------------------------------------- attachments
 
-def attach(session, policy, principal, file_ids, subject_service, subject_type, subject_id):
+def slot_mismatch(policy, files, slots):
+    """422 ``file.slot_mismatch``: files uploaded to another place than the subject
+    takes (e.g. a paper's file offered as a work-history record's evidence)."""
+    def place(key):
+        rule = policy.slots.get(key)
+        if rule is None:
+            return f"“{key}”"
+        return f"{rule.form}的“{rule.label}”" if rule.form else f"“{rule.label}”"
+
+    wanted = "、".join(dict.fromkeys(place(key) for key in slots))
+    names = "、".join(f"“{f.original_name}”（上传于{place(f.slot)}）" for f in files)
+    message = (f"{names}不是此处的材料，只能使用{wanted}处上传的文件" if wanted
+               else f"{names}不能用于此处：此处无需上传附件")
+    return Invalid("file.slot_mismatch", message,
+                   {"file_ids": [f.id for f in files], "slots": list(slots)})
+
+
+def attach(session, policy, principal, file_ids, subject_service, subject_type, subject_id,
+           slots=None):
     """Mark completed files of the caller as used by a subject of another service. The
-    slot's file count applies to what the subject holds."""
+    slot's file count applies to what the subject holds. ``slots``: the places the
+    subject takes files from; a file of another slot refuses the whole call (422
+    ``file.slot_mismatch``), nothing attached."""
     require_principal(principal)
     file_ids = list(dict.fromkeys(file_ids))
     subject = dict(subject_service=subject_service, subject_type=subject_type,
@@ -542,6 +566,10 @@ def attach(session, policy, principal, file_ids, subject_service, subject_type, 
     if pending:
         raise Conflict("file.not_completed", "文件尚未完成上传，不能使用",
                        {"file_ids": pending})
+    if slots is not None:
+        foreign = [f for f in files if f.slot not in set(slots)]
+        if foreign:
+            raise slot_mismatch(policy, foreign, slots)
     held = session.execute(
         select(StoredFile.slot, StoredFile.id).join(
             Attachment, Attachment.file_id == StoredFile.id).where(
@@ -561,10 +589,17 @@ def attach(session, policy, principal, file_ids, subject_service, subject_type, 
     session.execute(insert(Attachment).values([
         {"file_id": f.id, **subject, "attached_by": principal.account_id} for f in files
     ]).on_conflict_do_nothing())
+    for f in files:  # used again: kept, no longer on its way to the purge
+        f.released_at = None
     return [file_dict(f, policy, True) for f in files]
 
 
-def detach(session, principal, file_ids, subject_service, subject_type, subject_id):
+def detach(session, principal, file_ids, subject_service, subject_type, subject_id,
+           now=None):
+    """The subject no longer uses these files. A file nothing holds any more is released
+    (a replaced 印证材料, evidence taken off a record): it frees its place in the slot at
+    once, so the next upload there is accepted, and is purged once unused for the
+    transient age."""
     require_principal(principal)
     files = session.execute(select(StoredFile).where(
         StoredFile.id.in_(list(file_ids)))).scalars().all()
@@ -576,7 +611,53 @@ def detach(session, principal, file_ids, subject_service, subject_type, subject_
         Attachment.subject_service == subject_service,
         Attachment.subject_type == subject_type,
         Attachment.subject_id == str(subject_id)))
+    if result.rowcount:
+        release(session, owned, now=now)
     return result.rowcount
+
+
+def release(session, file_ids, now=None):
+    """Files of ``file_ids`` that nothing uses leave their slot's count (``released_at``)."""
+    session.execute(update(StoredFile).where(
+        StoredFile.id.in_(list(file_ids)), StoredFile.status == COMPLETED,
+        StoredFile.released_at.is_(None),
+        ~select(Attachment.id).where(Attachment.file_id == StoredFile.id).exists(),
+    ).values(released_at=now or utcnow()))
+
+
+def slot_list(slots):
+    """``slots`` of ``attach``: None, or a list of slot keys (422 otherwise)."""
+    if slots is None:
+        return None
+    if (not isinstance(slots, list | tuple) or len(slots) > 100
+            or not all(isinstance(s, str) and 0 < len(s) <= 64 for s in slots)):
+        raise Invalid("request.invalid", "上传位置列表无效",
+                      {"fields": {"slots": ["上传位置列表无效"]}})
+    return list(slots)
+
+
+def id_list(file_ids):
+    """A list of at most 100 file ids (422 otherwise)."""
+    if (not isinstance(file_ids, list | tuple) or len(file_ids) > 100
+            or not all(isinstance(i, int) and not isinstance(i, bool) and 0 < i < 2**63
+                       for i in file_ids)):
+        raise Invalid("request.invalid", "文件列表无效",
+                      {"fields": {"file_ids": ["文件列表无效"]}})
+    return list(file_ids)
+
+
+def describe(session, policy, principal, file_ids):
+    """The caller's own files among ``file_ids`` (metadata, slot included), in the order
+    given; others are left out (``attach`` refuses them)."""
+    require_principal(principal)
+    ids = list(dict.fromkeys(int(i) for i in file_ids))
+    if not ids:
+        return []
+    found = {f.id: f for f in session.execute(
+        select(StoredFile).where(StoredFile.id.in_(ids))).scalars()}
+    attached = _attached_ids(session, list(found))
+    return [file_dict(found[i], policy, i in attached) for i in ids
+            if i in found and is_owner(found[i], principal)]
 
 
 def attached_files(session, policy, subject_service, subject_type, subject_id):
@@ -594,9 +675,10 @@ def attached_files(session, policy, subject_service, subject_type, subject_id):
 
 def stale_files(session, policy, now=None, batch=500):
     """What the purge removes: uploads never completed within ``upload_purge_age``
-    seconds, and completed files of transient slots (images to merge, imports,
-    generated) that nothing uses after ``transient_age`` seconds, as ``(pending,
-    transient)`` lists of ``(id, object_key)``."""
+    seconds, and completed files that nothing uses after ``transient_age`` seconds — of
+    transient slots (images to merge, imports, generated) counted from their upload,
+    released ones (see ``detach``) from their release — as ``(pending, transient)``
+    lists of ``(id, object_key)``."""
     now = now or utcnow()
     transient = [rule.key for rule in policy.slots if rule.transient]
     pending_before = now - dt.timedelta(seconds=policy.upload_purge_age)
@@ -605,8 +687,9 @@ def stale_files(session, policy, now=None, batch=500):
         StoredFile.status == PENDING, StoredFile.created_at < pending_before)
         .limit(batch)).all()
     old = session.execute(select(StoredFile.id, StoredFile.object_key).where(
-        StoredFile.status == COMPLETED, StoredFile.slot.in_(transient),
-        StoredFile.created_at < transient_before,
+        StoredFile.status == COMPLETED,
+        or_(and_(StoredFile.slot.in_(transient), StoredFile.created_at < transient_before),
+            StoredFile.released_at < transient_before),
         ~select(Attachment.id).where(Attachment.file_id == StoredFile.id).exists())
         .limit(batch)).all()
     return list(stale), list(old)
