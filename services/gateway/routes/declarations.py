@@ -14,6 +14,7 @@ from werkzeug.wrappers import Response
 from services.common.principal import OPERATOR, PERSON, UNIT_ADMIN
 from services.contracts.workflow import declarations as ps
 from services.contracts.workflow import health as hsc
+from services.contracts.workflow.expert import ExpertViewSchema
 
 from ..http import route
 
@@ -262,6 +263,17 @@ class DeclarationRoutes:
                        "待处理；否则 409 指定流程的当前状态不允许撤回。")
     def declaration_recall(self, ctx, id):
         return self.workflow_rpc.recall_declaration(id)
+
+    @route("GET", "/api/v1/declarations/{id}/expert-view", summary="专家查看",
+           tag=TAG_UNIT, roles=REVIEWERS, response=ExpertViewSchema, errors=(404,),
+           description="审核通过菜单的“专家查看”（重庆卫生系列操作手册 2.4.2、3.4.2）："
+                       "评审专家将看到的申报内容，只读。与评审表打印一致，审核单位标记删除的"
+                       "业绩和填报行不出现；files 列出专家可查看的每个材料及其下载接口。"
+                       "本轮审核中已审核通过该申报的单位及其上级（正在审核该申报的上级单位）"
+                       "的管理员可查看；申报人、尚未审核通过的单位、申报尚未到达的单位及其他人"
+                       " 404；退回、不通过、终止后不可查看（404）。")
+    def declaration_expert_view(self, ctx, id):
+        return self.workflow_rpc.declaration_expert_view(id)
 
     @route("GET", "/api/v1/declarations/{id}/return-notice", summary="退回告知（一次性告知）",
            tag=TAG_DECLARATIONS, roles=(PERSON,), response=ps.ReturnNoticeSchema,

@@ -19,10 +19,11 @@ from services.common.principal import OPERATOR, PERSON, UNIT_ADMIN
 from services.common.rpc import rpc
 from services.common.schemas import load, require_id
 from services.contracts.workflow import declarations as ps
+from services.contracts.workflow.expert import ExpertViewSchema
 
 from .logic import chain as chains
 from .logic import declarations as decl
-from .logic import plans, pledge
+from .logic import expert_view, plans, pledge
 
 log = logging.getLogger(__name__)
 
@@ -438,6 +439,16 @@ class DeclarationsRpc:
             decl.submit(session, actor, declaration, chain=chain, frozen=frozen, brief=brief,
                         binding=binding)
         return self._detail(declaration_id)
+
+    @rpc
+    def declaration_expert_view(self, declaration_id):
+        """专家查看: the declaration as the review experts will see it (read-only, items
+        marked deleted left out as in the printouts, every file with its id), for the
+        units that approved it and the levels above them holding it; 404 otherwise."""
+        actor = self.principal.require()
+        with self.db.read() as session:
+            declaration = expert_view.viewable(session, actor, require_id(declaration_id))
+            return ExpertViewSchema().dump(expert_view.build(session, declaration))
 
     @rpc
     def declaration_progress(self, declaration_id):
