@@ -23,6 +23,9 @@ reads A's post quota and its form as the HR department of A's region).
 """
 # ruff: noqa: E501 -- the matrix is a table: one aligned column per role, one row per route
 import datetime as dt
+import pathlib
+import re
+from urllib.parse import parse_qs
 
 import eventlet
 
@@ -32,6 +35,9 @@ from tests.test_declaration_flow import PASSWORD, Flow, minimal_pdf
 from tests.test_recommendation_flow import unit
 
 ROLES = ("anon", "P", "Q", "A", "B", "dept", "hr", "org", "ops", "aud", "sys")
+# The reason an operator states to see personal content (at least 5 characters; 422
+# ``*.reason_required`` without one); recorded in the audit log.
+WHY = "核查材料真实性"
 # An expected 200 whose list must be empty: the caller sees none of the others' items.
 E = "200 empty"
 
@@ -55,7 +61,9 @@ def matrix(r):
         ("GET", "/api/v1/units/search", None,                 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
         ("GET", "/api/v1/dictionaries", None,                 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
         # -- the person P
-        ("GET", f"/api/v1/persons/{r['p']}", None,            401, 200, 404, 200, 404, 404, 404, 404, 200, 403, 403),
+        ("GET", f"/api/v1/persons/{r['p']}", None,            401, 200, 404, 200, 404, 404, 404, 404, 422, 403, 403),
+        ("GET", f"/api/v1/persons/{r['p']}?reason={WHY}", None,
+                                                              401, 200, 404, 200, 404, 404, 404, 404, 200, 403, 403),
         ("GET", "/api/v1/me/profile", None,                   401, 200, 200, 403, 403, 403, 403, 403, 403, 403, 403),
         ("GET", f"/api/v1/units/{r['a']}/users/{r['p_acc']}", None,
                                                               401, 403, 403, 200, 403, 403, 403, 403, 200, 403, 403),
@@ -63,7 +71,8 @@ def matrix(r):
                                                               401, 403, 403, 200, 403, 403, 403, 403, 200, 403, 403),
         ("GET", f"/api/v1/units/{r['a']}/users", None,        401, 403, 403, 200, 403, 403, 403, 403, 200, 403, 403),
         # -- the binding request of W (pending at A) and its task
-        ("GET", f"/api/v1/persons/{r['w']}", None,            401, 404, 404, 200, 404, 404, 404, 404, 200, 403, 403),
+        ("GET", f"/api/v1/persons/{r['w']}?reason={WHY}", None,
+                                                              401, 404, 404, 200, 404, 404, 404, 404, 200, 403, 403),
         ("GET", f"/api/v1/units/{r['a']}/users/{r['w_acc']}", None,
                                                               401, 403, 403, 200, 403, 403, 403, 403, 200, 403, 403),
         ("GET", f"/api/v1/tasks/{r['w_task']}", None,         401, 403, 403, 200, 404, 404, 404, 404, 403, 403, 403),
@@ -91,13 +100,18 @@ def matrix(r):
         ("POST", f"/api/v1/tasks/{r['rec_task']}/decision", {"action": "approve", "opinion": "同意"},
                                                               401, 403, 403, 200, 404, 404, 404, 404, 403, 403, 403),
         # -- P's evidence (the title certificate of the declaration)
-        ("GET", f"/api/v1/files/{r['cert']}", None,           401, 200, 404, 200, 404, 200, 404, 404, 200, 200, 404),
-        ("GET", f"/api/v1/files/{r['cert']}/download?reason=材料核查", None,
-                                                              401, 200, 404, 200, 404, 200, 404, 404, 200, 200, 404),
+        ("GET", f"/api/v1/files/{r['cert']}", None,           401, 200, 404, 200, 404, 200, 404, 404, 200, 404, 404),
+        ("GET", f"/api/v1/files/{r['cert']}/download", None,  401, 200, 404, 200, 404, 200, 404, 404, 422, 404, 404),
+        ("GET", f"/api/v1/files/{r['cert']}/download?reason=核查", None,
+                                                              401, 200, 404, 200, 404, 200, 404, 404, 422, 404, 404),
+        ("GET", f"/api/v1/files/{r['cert']}/download?reason={WHY}", None,
+                                                              401, 200, 404, 200, 404, 200, 404, 404, 200, 404, 404),
         ("GET", "/api/v1/files", None,                        401, 200,   E, 200,   E,   E,   E,   E,   E,   E,   E),
         ("DELETE", f"/api/v1/files/{r['cert']}", None,        401, 409, 404, 404, 404, 404, 404, 404, 404, 404, 404),
         # -- the declaration, passed by A, waiting at the competent department
-        ("GET", f"/api/v1/declarations/{r['decl']}", None,    401, 200, 404, 200, 404, 200, 200, 200, 200, 404, 404),
+        ("GET", f"/api/v1/declarations/{r['decl']}", None,    401, 200, 404, 200, 404, 200, 200, 200, 422, 404, 404),
+        ("GET", f"/api/v1/declarations/{r['decl']}?reason={WHY}", None,
+                                                              401, 200, 404, 200, 404, 200, 200, 200, 200, 404, 404),
         ("GET", f"/api/v1/declarations/{r['decl']}/progress", None,
                                                               401, 200, 404, 200, 404, 200, 200, 200, 200, 404, 404),
         ("GET", f"/api/v1/declarations/{r['decl']}/history", None,
@@ -115,10 +129,10 @@ def matrix(r):
         ("POST", f"/api/v1/declarations/{r['decl']}/items/{r['item']}/mark", {"deleted": False},
                                                               401, 403, 403, 409, 404, 200, 409, 409, 403, 403, 403),
         # the recommendation's material and the quota's stamped form, uploaded by A
-        ("GET", f"/api/v1/files/{r['rec_file']}/download?reason=材料核查", None,
-                                                              401, 404, 404, 200, 404, 200, 404, 404, 200, 200, 404),
-        ("GET", f"/api/v1/files/{r['quota_form']}/download?reason=材料核查", None,
-                                                              401, 404, 404, 200, 404, 200, 200, 404, 200, 200, 404),
+        ("GET", f"/api/v1/files/{r['rec_file']}/download?reason={WHY}", None,
+                                                              401, 404, 404, 200, 404, 200, 404, 404, 200, 404, 404),
+        ("GET", f"/api/v1/files/{r['quota_form']}/download?reason={WHY}", None,
+                                                              401, 404, 404, 200, 404, 200, 200, 404, 200, 404, 404),
         # -- the declaration's task at the competent department
         ("GET", f"/api/v1/tasks/{r['decl_task']}", None,      401, 403, 403, 404, 404, 200, 404, 404, 403, 403, 403),
         ("POST", f"/api/v1/tasks/{r['decl_task']}/claim", None,
@@ -127,8 +141,8 @@ def matrix(r):
         ("POST", f"/api/v1/declarations/{r['decl']}/recall", None,
                                                               401, 403, 403, 409, 404, 409, 409, 409, 403, 403, 403),
         # -- the printout: P's review form (评审表)
-        ("GET", f"/api/v1/files/{r['printout']}/download?reason=材料核查", None,
-                                                              401, 200, 404, 200, 404, 200, 404, 404, 200, 200, 404),
+        ("GET", f"/api/v1/files/{r['printout']}/download?reason={WHY}", None,
+                                                              401, 200, 404, 200, 404, 200, 404, 404, 200, 404, 404),
         ("POST", f"/api/v1/declarations/{r['decl']}/printouts/review-form", {},
                                                               401, 201, 404, 201, 404, 201, 201, 201, 404, 404, 404),
         # -- the plan, published by HR
@@ -145,10 +159,88 @@ def matrix(r):
                                                               401, 403, 403, 409, 404, 404, 404, 404, 403, 403, 403),
         # -- operations: event feed, audit log, failed events
         ("GET", "/api/v1/events?source=workflow", None,       401, 403, 403, 403, 403, 403, 403, 403, 200, 403, 200),
-        ("GET", "/api/v1/audit-log", None,                    401, 403, 403, 403, 403, 403, 403, 403, 200, 200, 403),
+        ("GET", "/api/v1/audit-log", None,                    401, 403, 403, 403, 403, 403, 403, 403, 403, 200, 403),
+        ("GET", "/api/v1/audit-log/verify", None,             401, 403, 403, 403, 403, 403, 403, 403, 403, 200, 403),
         ("GET", "/api/v1/ops/failed-events?service=workflow", None,
                                                               401, 403, 403, 403, 403, 403, 403, 403, 200, 403, 403),
     ]
+
+
+# ------------------------------------------------------------------ the rights table
+# docs/api.md "Roles' rights" states the roles' rights in one table; it must say what the
+# matrix above asserts through the gateway (and the matrix is checked against the
+# platform by test_every_role_gets_what_it_may_and_nothing_more).
+
+API_MD = pathlib.Path(__file__).resolve().parent.parent / "docs" / "api.md"
+DOC_ROLES = {"P": "P", "A": "A", "HR": "hr", "运维": "ops", "审计": "aud", "外部系统": "sys"}
+REFUSED = (401, 403, 404)
+
+
+class _AnyIds(dict):
+    """Stand-in resource ids: the matrix's statuses do not depend on them."""
+    def __missing__(self, key):
+        return 7
+
+
+def rights_table():
+    """``[(right, [routes], {matrix role: cell})]`` read from docs/api.md."""
+    text = API_MD.read_text(encoding="utf-8")
+    body = text.split("<!-- rights-table -->", 1)[1].split("<!-- /rights-table -->", 1)[0]
+    lines = [line for line in body.strip().splitlines() if line.startswith("|")]
+    header = [cell.strip() for cell in lines[0].strip("|").split("|")]
+    rows = []
+    for line in lines[2:]:
+        cells = [cell.strip() for cell in line.strip("|").split("|")]
+        named = dict(zip(header, cells, strict=True))
+        routes = re.findall(r"`([A-Z]+ [^`]+)`", named["routes"])
+        rows.append((named["right"], routes,
+                     {DOC_ROLES[col]: named[col] for col in DOC_ROLES}))
+    return rows
+
+
+def route_of(method, path):
+    """``GET /api/v1/files/{id}/download`` and whether a valid reason was stated."""
+    path, _, query = path.partition("?")
+    reason = parse_qs(query).get("reason", [""])[0]
+    template = "/".join("{id}" if part.isdigit() else part for part in path.split("/"))
+    return f"{method} {template}", len(reason.strip()) >= 5
+
+
+def allowed(status):
+    return status not in (*REFUSED, 422, E)
+
+
+def test_the_rights_table_of_docs_api_md_is_what_the_matrix_asserts():
+    rows = [(route_of(method, path), statuses)
+            for method, path, _body, *statuses in matrix(_AnyIds())]
+    mismatches = []
+    documented = set()
+    for right, routes, cells in rights_table():
+        for route in routes:
+            documented.add(route)
+            tried = [(reason, dict(zip(ROLES, statuses, strict=True)))
+                     for (template, reason), statuses in rows if template == route]
+            if not tried:
+                mismatches.append(f"{route} ({right}): not in the access matrix")
+                continue
+            for role, cell in cells.items():
+                plain = [got[role] for reason, got in tried if not reason]
+                reasoned = [got[role] for reason, got in tried if reason]
+                if cell == "✓":  # a reason is neither needed nor in the way
+                    ok = any(allowed(s) for s in plain + reasoned) and 422 not in plain
+                elif cell == "—":
+                    ok = all(s in REFUSED or s == E for s in plain + reasoned)
+                elif cell == "原因":
+                    ok = bool(plain) and all(s == 422 for s in plain) \
+                        and any(allowed(s) for s in reasoned)
+                else:
+                    ok = False
+                if not ok:
+                    mismatches.append(f"{route} ({right}), {role}: the table says {cell!r}, "
+                                      f"the matrix {plain} / with a reason {reasoned}")
+    undocumented = sorted({template for (template, _), _ in rows} - documented)
+    mismatches += [f"{route}: in the matrix, not in the rights table" for route in undocumented]
+    assert not mismatches, "\n" + "\n".join(mismatches)
 
 
 def staff(flow, ops, role, username):

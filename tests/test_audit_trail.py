@@ -99,6 +99,28 @@ def test_decisions_recommendations_downloads_and_printouts_reach_the_audit_log(
     assert audit(flow, aud, actor_account_id=ops_me["account_id"],
                  action="file.downloaded")["total"] == 1
 
+    # -- the operator's view of the declaration's personal content: reason, then audited.
+    refused = flow.call("GET", f"/api/v1/declarations/{did}", ops, params={"reason": "查看"})
+    assert refused.status_code == 422
+    assert refused.json()["error"]["code"] == "declaration.reason_required"
+    seen = flow.get(f"/api/v1/declarations/{did}", ops, params={"reason": "核查申报材料投诉"})
+    assert seen["personal"]["birthplace"] == "芜湖市"
+    [viewed] = wait_for(lambda: trail(flow, aud, target_type="declaration",
+                                      target_id=str(did), action="declaration.personal_viewed"))
+    assert viewed["actor_account_id"] == ops_me["account_id"]
+    assert viewed["detail"]["reason"] == "核查申报材料投诉"
+    assert viewed["summary"].endswith("原因：核查申报材料投诉")
+
+    # -- plan publication and quota confirmation, by their subjects.
+    [published] = wait_for(lambda: trail(flow, aud, target_type="plan",
+                                         target_id=str(ids["plan"])))
+    assert published["action"] == "plan.published"
+    assert published["summary"] == f"发布评审计划：{ids['plan_name']}"
+    [confirmed] = wait_for(lambda: trail(flow, aud, target_type="post_quota",
+                                         target_id=str(ids["quota"])))
+    assert confirmed["action"] == "post_quota.confirmed"
+    assert confirmed["actor_unit_id"] == ids["a"] and confirmed["unit_id"] == ids["a"]
+
     # -- by unit (the unit concerned or the acting one) and by time.
     unit_actions = {e["action"] for e in audit(flow, aud, unit_id=ids["a"])["items"]}
     assert {"declaration.approve", "declaration.recommended", "file.downloaded"} <= \

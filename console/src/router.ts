@@ -28,7 +28,7 @@ const routes: RouteRecordRaw[] = [
       { path: 'ops/accounts', component: () => import('@/views/ops/AccountsView.vue'), meta: { roles: ['operator'], title: '账号管理' } },
       { path: 'ops/failed-events', component: () => import('@/views/ops/FailedEvents.vue'), meta: { roles: ['operator'], title: '事件处理失败' } },
       { path: 'ops/subscriptions', component: () => import('@/views/ops/Subscriptions.vue'), meta: { roles: ['operator'], title: '事件订阅' } },
-      { path: 'ops/audit', component: () => import('@/views/ops/AuditLog.vue'), meta: { roles: ['operator', 'auditor'], title: '审计日志' } },
+      { path: 'ops/audit', component: () => import('@/views/ops/AuditLog.vue'), meta: { roles: ['auditor'], title: '审计日志' } },
     ],
   },
   { path: '/:rest(.*)*', redirect: '/' },

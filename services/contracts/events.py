@@ -133,6 +133,16 @@ REVIEW_REQUEST_FIELDS = {
 }
 
 
+OBJECTION = f("object", "公示异议", "publicity objection", props={
+    "objection_id": f("integer", "异议编号", "objection id"),
+    "raised_on": f("string", "提出日期", "raised on"),
+    "raised_by": f("string", "提出人", "raised by", nullable=True),
+    "content": f("string", "异议内容", "content"),
+    "handling": f("string", "处理情况", "handling", nullable=True),
+    "handled_on": f("string", "处理日期", "handled on", nullable=True),
+})
+
+
 def _event(source, subject, zh, en, data):
     return {"source": source, "subject": subject, "zh": zh, "en": en, "data": data}
 
@@ -279,6 +289,52 @@ EVENT_TYPES = {
              "unit_id": f("integer", "单位编号", "unit id"),
              "unit_name": f("string", "单位名称", "unit name"),
          })}),
+    "workflow/publicity_objection_added": _event(
+        "workflow", "declaration:<id>",
+        "用人单位登记公示期间的异议（可同时填写处理情况）",
+        "The employer recorded an objection raised during the publicity",
+        {**DECLARATION_CORE, "objection": OBJECTION}),
+    "workflow/publicity_objection_handled": _event(
+        "workflow", "declaration:<id>",
+        "用人单位填写（或更正）异议的处理情况",
+        "The employer entered (or corrected) how an objection was handled",
+        {**DECLARATION_CORE, "objection": OBJECTION}),
+    "workflow/declaration_personal_viewed": _event(
+        "workflow", "declaration:<id>",
+        "审核链以外的运维人员说明原因后查看了申报的个人信息，记入审计日志",
+        "An operator (outside the review chain) viewed the declaration's personal content, "
+        "with the stated reason; recorded in the audit log",
+        {**DECLARATION_CORE,
+         "reason": f("string", "查看原因", "reason"),
+         "viewed_at": f("string", "查看时间（UTC ISO 8601）", "viewed at")}),
+    "workflow/plan_published": _event(
+        "workflow", "plan:<id>",
+        "人社部门（或组建单位、运维）发布评审计划",
+        "An evaluation plan was published",
+        {
+            "plan_id": f("integer", "计划编号", "plan id"),
+            "year": f("integer", "申报年度", "declaration year"),
+            "name": f("string", "计划名称", "plan name"),
+            "committee": f("string", "评委会", "review committee"),
+            "published_at": f("string", "发布时间（UTC ISO 8601）", "published at"),
+            "unit_id": f("integer", "发布单位编号", "publishing unit id", nullable=True),
+        }),
+    "workflow/post_quota_confirmed": _event(
+        "workflow", "post_quota:<id>",
+        "事业单位确认岗位核准信息（确认后不可再改，推荐时据此校验职数）",
+        "A public institution confirmed its post quota (fixed from then on)",
+        {
+            "quota_id": f("integer", "岗位核准信息编号", "quota id"),
+            "unit_id": f("integer", "单位编号", "unit id"),
+            "year": f("integer", "年度", "year"),
+            **{level: f("integer", f"{label}岗位空缺数（不限为空）", f"{level} vacancies",
+                        nullable=True)
+               for level, label in (("senior", "正高级"), ("deputy_senior", "副高级"),
+                                    ("intermediate", "中级"), ("junior", "初级"))},
+            "form_file_id": f("integer", "盖章后的岗位核准表文件编号", "stamped form file id",
+                              nullable=True),
+            "confirmed_at": f("string", "确认时间（UTC ISO 8601）", "confirmed at"),
+        }),
     # documents ----------------------------------------------------------------------
     "documents/file_downloaded": _event(
         "documents", "file:<id>",

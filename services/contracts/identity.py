@@ -15,6 +15,7 @@ import re
 
 import jwt
 
+from services.common.errors import Invalid
 from services.common.schemas import BaseSchema, PageQuery, fields, validate
 
 # --------------------------------------------------------------------------- code tables
@@ -449,6 +450,28 @@ class AuditQuery(PageQuery):
                           metadata={"label": "排序",
                                     "description": "newest 最新在前（默认）/ oldest 按发生顺序，"
                                                    "便于追溯一个申报的全过程"})
+
+
+MIN_VIEW_REASON = 5  # characters of the reason staff outside the review chain state
+
+
+class ViewReasonQuery(BaseSchema):
+    """The reason an operator states to see a person's personal content (a person's
+    profile, a declaration's personal fields); recorded in the audit log."""
+    reason = fields.String(load_default=None, validate=validate.Length(max=200),
+                           metadata={"label": "查看原因",
+                                     "description": f"运维人员查看个人信息时必填（至少 "
+                                                    f"{MIN_VIEW_REASON} 个字），记入审计日志"})
+
+
+def require_view_reason(reason, code):
+    """The stated reason, stripped, or 422 ``code`` (Chinese message) when it is shorter
+    than MIN_VIEW_REASON characters."""
+    text_ = (reason or "").strip()
+    if len(text_) < MIN_VIEW_REASON:
+        raise Invalid(code, f"运维人员查看个人信息须说明查看原因（至少 {MIN_VIEW_REASON} 个字）",
+                      {"fields": {"reason": [f"请填写查看原因，至少 {MIN_VIEW_REASON} 个字"]}})
+    return text_
 
 
 # --------------------------------------------------------------------------- outputs

@@ -8,17 +8,17 @@ call: ``authenticate``, ``may_submit``, ``get_person_brief``, ``unit_path``.
 import contextlib
 import logging
 
+import eventlet
 from kombu import Exchange, Queue
 from nameko.amqp.publish import Publisher
 from nameko.constants import NON_PERSISTENT
 from nameko.extensions import DependencyProvider
 from nameko.messaging import consume
-from nameko.timer import timer
 from sqlalchemy.exc import IntegrityError
 
 from services.common import config as cfg
 from services.common.config import Settings
-from services.common.db import Database
+from services.common.db import Database, make_engine
 from services.common.errors import Conflict, NotFound, Unauthenticated
 from services.common.logs import mask_id_number, mask_phone
 from services.common.messaging import consumer
@@ -85,7 +85,12 @@ ACTIVITY_QUEUE = Queue(c.SESSION_ACTIVITY_QUEUE, exchange=ACTIVITY_EXCHANGE, dur
 class SessionFeedPublisher(DependencyProvider):
     """Publishes the session feed (logic/feed.py) on its fanout exchange: transient
     messages with publisher confirms, so a change is on its way to every gateway before
-    the RPC that made it answers."""
+    the RPC that made it answers.
+
+    The heartbeat (the last number committed, every FEED_HEARTBEAT_SECONDS) comes from a
+    thread of its own with a database connection of its own, not from a worker: when
+    every worker is busy on a deadline day the heartbeat still comes on time, so the
+    gateways stay in sync instead of falling back to asking identity per request."""
 
     def setup(self):
         self.publisher = Publisher(
@@ -93,6 +98,30 @@ class SessionFeedPublisher(DependencyProvider):
             serializer="json", delivery_mode=NON_PERSISTENT, declare=[FEED_EXCHANGE],
             retry=True, retry_policy={"max_retries": 2, "interval_start": 0.1,
                                       "interval_step": 0.2})
+        self.running = False
+
+    def start(self):
+        provider = next(d for d in self.container.dependencies if isinstance(d, Database))
+        self.engine = make_engine(provider.engine.url, pool_size=1)
+        self.running = True
+        self.container.spawn_managed_thread(self._beat, identifier="session-feed-heartbeat")
+
+    def stop(self):
+        self.running = False
+        self.engine.dispose()
+
+    def kill(self):
+        self.stop()
+
+    def _beat(self):
+        while self.running:
+            try:
+                with self.engine.connect() as connection:
+                    seq = feed.current_seq(connection)
+                self.publish({"seq": seq, "heartbeat": True})
+            except Exception as exc:  # noqa: BLE001 - the next beat tries again
+                log.warning("session feed heartbeat not sent: %s", exc)
+            eventlet.sleep(c.FEED_HEARTBEAT_SECONDS)
 
     def publish(self, message):
         self.publisher.publish(message, exchange=FEED_EXCHANGE, routing_key="")
@@ -186,14 +215,6 @@ class IdentityService(OperationsRpc):
         with self.db.read() as session:
             return feed.snapshot(session, self.auth_config.session_minutes)
 
-    @timer(interval=c.FEED_HEARTBEAT_SECONDS)
-    def feed_heartbeat(self):
-        """The feed's heartbeat: the last number committed, so that a gateway notices a
-        message it missed, or a silent feed."""
-        with self.db.read() as session:
-            seq = feed.current_seq(session)
-        self.session_feed.publish({"seq": seq, "heartbeat": True})
-
     @consume(ACTIVITY_QUEUE)
     def session_activity(self, body):
         """Record the requests gateways let through (idle timeout, see logic/feed.py)."""
@@ -233,10 +254,12 @@ class IdentityService(OperationsRpc):
             return dump(c.ProfileSchema, persons.profile(session, person, account, full=True))
 
     @rpc
-    def get_person(self, person_id):
+    def get_person(self, person_id, reason=None):
+        """An operator states a reason (audited); see persons.read."""
         principal = self.principal.require(PERSON, UNIT_ADMIN, OPERATOR)
-        with self.db.read() as session:
-            return dump(c.ProfileSchema, persons.read(session, principal, int(person_id)))
+        with self.transaction() as session:
+            return dump(c.ProfileSchema,
+                        persons.read(session, principal, int(person_id), reason=reason))
 
     # ------------------------------------------------------------------ bindings
     @rpc

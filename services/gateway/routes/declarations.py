@@ -12,6 +12,7 @@ from urllib.parse import quote
 from werkzeug.wrappers import Response
 
 from services.common.principal import OPERATOR, PERSON, UNIT_ADMIN
+from services.contracts.identity import ViewReasonQuery
 from services.contracts.workflow import declarations as ps
 from services.contracts.workflow import health as hsc
 from services.contracts.workflow.expert import ExpertViewSchema
@@ -135,12 +136,13 @@ class DeclarationRoutes:
         return self.workflow_rpc.list_my_declarations(ctx.query)
 
     @route("GET", "/api/v1/declarations/{id}", summary="申报信息详情", tag=TAG_DECLARATIONS,
-           response=ps.DeclarationDetailSchema, errors=(404,),
+           query=ViewReasonQuery, response=ps.DeclarationDetailSchema, errors=(404, 422),
            description="本人；申报曾到达的审核单位；评审计划的发布单位、人社部门和组建单位"
                        "（提交后）。审核单位看到的业绩为提交时冻结的副本，做了删除标记的业绩 "
-                       "marked_deleted 为 true（灰色显示）。")
+                       "marked_deleted 为 true（灰色显示）。运维人员须填写查看原因 reason"
+                       "（至少 5 个字，记入审计日志），否则 422 declaration.reason_required。")
     def declaration_get(self, ctx, id):
-        return self.workflow_rpc.get_declaration(id)
+        return self.workflow_rpc.get_declaration(id, ctx.query.get("reason"))
 
     @route("GET", "/api/v1/declarations/{id}/pledge", summary="下载本申报的诚信承诺书",
            tag=TAG_DECLARATIONS, roles=(PERSON,), query=ps.DeclarationPledgeQuery,

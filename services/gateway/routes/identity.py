@@ -123,10 +123,13 @@ class IdentityRoutes:
         return self.identity_rpc.list_my_bindings(jsonable(ctx.query))
 
     @route("GET", "/api/v1/persons/{person_id}", summary="人员信息", tag=T_PERSON,
-           roles=(PERSON, UNIT_ADMIN, OPERATOR), response=s.ProfileSchema, errors=(404,),
-           description="本人可见完整信息；本单位（或申请绑定本单位的人员）的管理员可见脱敏信息。")
+           roles=(PERSON, UNIT_ADMIN, OPERATOR), query=s.ViewReasonQuery,
+           response=s.ProfileSchema, errors=(404, 422),
+           description="本人可见完整信息；本单位（或申请绑定本单位的人员）的管理员可见脱敏信息；"
+                       "运维人员须填写查看原因 reason（至少 5 个字，记入审计日志），否则 422 "
+                       "person.reason_required。")
     def get_person_profile(self, ctx, person_id):
-        return self.identity_rpc.get_person(person_id)
+        return self.identity_rpc.get_person(person_id, ctx.query.get("reason"))
 
     # ------------------------------------------------------------------ units
     @route("POST", "/api/v1/units/register", summary="单位注册", tag=T_UNIT, auth=False,

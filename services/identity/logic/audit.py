@@ -27,6 +27,7 @@ ACTION_LABELS = {
     "account.bootstrap": "初始化运维账号",
     "person.registered": "个人注册",
     "person.profile_updated": "完善个人信息",
+    "person.viewed": "查看个人信息",
     "unit.registered": "单位注册",
     "unit.created": "创建内置单位",
     "unit.updated": "完善单位信息",

@@ -116,8 +116,7 @@ def _describe(action, label, envelope, data):
         return action, label, _declaration_summary(label, data) + f"，结果：{result}", unit, {
             "result": publicity.get("result"), "objections": publicity.get("objections")}
     if type_.startswith("declaration_") or type_.startswith("publicity_"):
-        detail = {key: data[key] for key in ("reason", "fields", "objection_id", "status")
-                  if key in data}
+        detail = {key: data[key] for key in ("reason", "objection", "status") if key in data}
         summary = _declaration_summary(label, data)
         if data.get("reason"):
             summary += f"，原因：{data['reason']}"
@@ -140,6 +139,10 @@ def _describe(action, label, envelope, data):
             data.get("applicant_unit_id"), {"record_id": data.get("subject_id")}
     if type_ == "review_withdrawn":
         return action, label, f"{label}（业绩 {data.get('subject_id')}）", None, {}
+    if type_ == "post_quota_confirmed":
+        return action, label, f"{label}：{data.get('year')}年度", data.get("unit_id"), {
+            key: data.get(key) for key in ("year", "senior", "deputy_senior", "intermediate",
+                                           "junior", "form_file_id")}
     name = data.get("name") or data.get("title") or ""
     return action, label, f"{label}{('：' + name) if name else ''}", \
         data.get("unit_id"), {}

@@ -5,6 +5,7 @@ from sqlalchemy import select
 
 from services.common.errors import Forbidden, Invalid, NotFound
 from services.common.principal import OPERATOR, PERSON, UNIT_ADMIN
+from services.contracts.identity import require_view_reason
 
 from ..models import Account, BindingRequest, Person
 from . import audit, bindings, passwords
@@ -127,10 +128,11 @@ def requesting(session, person_id, unit_id):
         BindingRequest.status == "pending")).first()
 
 
-def read(session, principal, person_id):
+def read(session, principal, person_id, reason=None):
     """A person's profile: the person sees all of it; an admin of the unit the person is
-    bound to (or asks to be bound to) and operators see it with masked numbers; nobody
-    else learns that the person exists."""
+    bound to (or asks to be bound to) sees it with masked numbers, and so does an
+    operator who states a reason (recorded in the audit log: staff outside the review
+    chain); nobody else learns that the person exists."""
     person = session.get(Person, person_id)
     if person is None or person.deleted_at is not None:
         raise NotFound("person.not_found", "人员不存在")
@@ -144,6 +146,10 @@ def read(session, principal, person_id):
             raise NotFound("person.not_found", "人员不存在")
         return profile(session, person, full=False)
     if principal.has(OPERATOR):
+        reason = require_view_reason(reason, "person.reason_required")
+        audit.record(session, "person.viewed", f"查看{person.real_name}的个人信息，原因：{reason}",
+                     actor=principal, target_type="person", target_id=person.id,
+                     unit_id=person.bound_unit_id, detail={"reason": reason})
         return profile(session, person, full=False)
     raise Forbidden()
 

@@ -197,5 +197,17 @@ def test_operator_manages_any_unit_but_sees_masked_numbers(idp, two_units):
     answer = idp.get(f"/api/v1/units/{b['unit_id']}/users", two_units["op"])
     assert answer.status_code == 200
     assert person["form"]["id_number"] not in answer.text
-    assert idp.get(f"/api/v1/persons/{person['person_id']}", two_units["op"]).json()[
-        "id_number"] != person["form"]["id_number"]
+    # A person's profile only with a stated reason (issue 15.8), recorded in the audit log.
+    path = f"/api/v1/persons/{person['person_id']}"
+    for reason in (None, "看看", "  查看   "):
+        refused = idp.get(path, two_units["op"], params={"reason": reason} if reason else {})
+        assert refused.status_code == 422
+        assert refused.json()["error"]["code"] == "person.reason_required"
+        assert refused.json()["error"]["message"] == \
+            "运维人员查看个人信息须说明查看原因（至少 5 个字）"
+    seen = idp.get(path, two_units["op"], params={"reason": "核查单位人员信息"})
+    assert seen.status_code == 200
+    assert seen.json()["id_number"] != person["form"]["id_number"]
+    assert idp.scalar("SELECT count(*) FROM identity.audit_log WHERE action = 'person.viewed' "
+                      "AND target_id = :t AND detail->>'reason' = '核查单位人员信息'",
+                      t=str(person["person_id"])) == 1

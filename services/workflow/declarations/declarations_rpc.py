@@ -231,8 +231,17 @@ class DeclarationsRpc:
         return ps.DeclarationPageSchema().dump(page)
 
     @rpc
-    def get_declaration(self, declaration_id):
-        return self._detail(require_id(declaration_id))
+    def get_declaration(self, declaration_id, reason=None):
+        """An operator states a reason, recorded in the audit log (record_staff_view)."""
+        declaration_id = require_id(declaration_id)
+        actor = self.principal.require()
+        if not actor.has(OPERATOR):
+            return self._detail(declaration_id)
+        with self.db.transaction() as session:
+            declaration, viewer = decl.get_visible(session, actor, declaration_id)
+            decl.record_staff_view(session, declaration, viewer, reason)
+            return ps.DeclarationDetailSchema().dump(
+                decl.detail(session, actor, declaration, viewer))
 
     @rpc
     def declaration_pledge(self, declaration_id, fmt="json"):

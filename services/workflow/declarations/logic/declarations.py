@@ -23,6 +23,7 @@ from services.common.logs import mask_id_number
 from services.common.messaging import emit
 from services.common.principal import OPERATOR, PERSON, UNIT_ADMIN
 from services.common.time import iso, utcnow
+from services.contracts.identity import require_view_reason
 from services.contracts.workflow.declarations import (
     APPROVED,
     DECLARATION_STATUSES,
@@ -163,6 +164,20 @@ def viewer_of(session, actor, declaration):
     if actor.has(OPERATOR):
         return "operator"
     return None
+
+
+PERSONAL_VIEWED = "declaration_personal_viewed"
+
+
+def record_staff_view(session, declaration, viewer, reason):
+    """Staff outside the review chain (an operator) see a declaration's personal content
+    (birthplace, ethnicity, political status, health …) only with a stated reason; the
+    view is an event identity records in the audit log (in this transaction)."""
+    if viewer != "operator":
+        return
+    reason = require_view_reason(reason, "declaration.reason_required")
+    emit(session, PERSONAL_VIEWED, f"declaration:{declaration.id}",
+         event_data(declaration, reason=reason, viewed_at=utcnow().isoformat()))
 
 
 def get_visible(session, actor, declaration_id):

@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, or_, select
 
 from services.common.errors import Conflict, Forbidden, Invalid, NotFound
+from services.common.messaging import emit
 from services.common.principal import OPERATOR, UNIT_ADMIN
 from services.common.time import iso, utcnow
 from services.contracts.workflow.declarations import (
@@ -277,6 +278,9 @@ def _scope_kept(old, new):
     return True
 
 
+PLAN_PUBLISHED = "plan_published"  # recorded in the audit log by identity
+
+
 def publish(session, actor, plan_id):
     plan = get_for_update(session, plan_id)
     if not manages(actor, plan):
@@ -288,6 +292,10 @@ def publish(session, actor, plan_id):
     plan.updated_at = plan.published_at
     plan.version += 1
     session.flush()
+    emit(session, PLAN_PUBLISHED, f"plan:{plan.id}", {
+        "plan_id": plan.id, "year": plan.year, "name": plan.name,
+        "committee": plan.committee, "published_at": iso(plan.published_at),
+        "unit_id": actor.unit_id})
     return plan
 
 

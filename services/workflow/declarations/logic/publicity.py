@@ -242,7 +242,21 @@ def add_objection(session, actor, declaration, values, now=None):
         "objection_id": objection.id, "raised_on": iso(objection.raised_on),
         "raised_by": objection.raised_by, "content": objection.content,
         "handling": objection.handling}, at=now)
+    _emit_objection(session, OBJECTION_ADDED, declaration, objection)
     return objection
+
+
+OBJECTION_ADDED = "publicity_objection_added"
+OBJECTION_HANDLED = "publicity_objection_handled"
+
+
+def _emit_objection(session, type_, declaration, objection):
+    """登记异议 / 异议处理 as an event (identity records it in the audit log)."""
+    emit(session, type_, f"declaration:{declaration.id}", decl.event_data(
+        declaration, objection={
+            "objection_id": objection.id, "raised_on": iso(objection.raised_on),
+            "raised_by": objection.raised_by, "content": objection.content,
+            "handling": objection.handling, "handled_on": iso(objection.handled_on)}))
 
 
 def _handle(objection, values, actor):
@@ -274,4 +288,5 @@ def handle_objection(session, actor, declaration, objection_id, values, now=None
     _log(session, declaration, "objection_handled", actor, {
         "objection_id": objection.id, "handling": objection.handling,
         "handled_on": iso(objection.handled_on)}, at=objection.updated_at)
+    _emit_objection(session, OBJECTION_HANDLED, declaration, objection)
     return objection

@@ -20,6 +20,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from services.common.errors import Conflict, Invalid, NotFound
+from services.common.messaging import emit
 from services.common.time import iso, utcnow
 from services.contracts.workflow.declarations import LEVELS
 from services.contracts.workflow.recommendations import QUOTA_STATUSES
@@ -164,6 +165,9 @@ def update(session, actor, quota, values):
     return quota
 
 
+QUOTA_CONFIRMED = "post_quota_confirmed"  # recorded in the audit log by identity
+
+
 def confirm(session, actor, quota, now=None):
     """确认: from now on the quota is what recommendations are checked against and it
     cannot be changed. The stamped form is required."""
@@ -180,6 +184,10 @@ def confirm(session, actor, quota, now=None):
     quota.updated_at = now
     quota.version += 1
     session.flush()
+    emit(session, QUOTA_CONFIRMED, f"post_quota:{quota.id}", {
+        "quota_id": quota.id, "unit_id": quota.unit_id, "year": quota.year,
+        **{level: getattr(quota, level) for level in LEVELS},
+        "form_file_id": quota.form_file_id, "confirmed_at": iso(now)})
     return quota
 
 
