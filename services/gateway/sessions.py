@@ -10,9 +10,11 @@ instance gets every message.
 In sync (the normal case) a request costs no RPC for authentication. The gateway is in
 sync once it has loaded the whole state (``identity.session_state``) after connecting,
 and stays so while numbered messages arrive without a gap and heartbeats keep coming.
-On a gap, a lost connection or a silent feed it asks identity per request
-(``identity.authenticate``, as before) until it has reloaded; at start it waits a few
-seconds for the first load before it takes traffic.
+On a gap or a lost connection it asks identity per request (``identity.authenticate``,
+as before) until it has reloaded; while the feed is silent (no heartbeat for 3.5 s) it
+asks identity until the next heartbeat shows that nothing was missed, and reconnects and
+reloads after 30 s of silence. At start it waits a few seconds for the first load before
+it takes traffic.
 
 Idle timeout: the gateway remembers when each session last got through and publishes
 these times every few seconds on the activity exchange; every gateway merges them and
@@ -39,6 +41,11 @@ log = logging.getLogger("gateway.sessions")
 FEED_EXCHANGE = Exchange(contract.SESSION_FEED_EXCHANGE, type="fanout", durable=False)
 ACTIVITY_EXCHANGE = Exchange(contract.SESSION_ACTIVITY_EXCHANGE, type="fanout",
                              durable=False)
+
+
+# Seconds without a heartbeat after which the feed's connection is dropped and the state
+# reloaded (a shorter silence, 3.5 heartbeats, only sends requests to identity meanwhile).
+RECONNECT_AFTER_SILENCE = 30.0
 
 
 def invalid():
@@ -74,7 +81,13 @@ class SessionState:
     # ---------------------------------------------------------------- sync
     @property
     def synced(self):
-        return self.loaded and self.clock() - self.last_heartbeat < self.silence_seconds
+        """Loaded, and the heartbeat came lately. A short silence only makes requests ask
+        identity until the next heartbeat, which checks that no message was missed; a
+        long one (``RECONNECT_AFTER_SILENCE``) ends the connection and reloads."""
+        return self.loaded and self.silent_for() < self.silence_seconds
+
+    def silent_for(self):
+        return self.clock() - self.last_heartbeat if self.loaded else 0.0
 
     def unsync(self, why):
         if self.loaded:
@@ -290,7 +303,7 @@ class SessionGuard(DependencyProvider):
                         self.state.prune()
                     if not self.state.loaded:
                         self._spawn_loader()
-                    elif not self.state.synced:
+                    elif self.state.silent_for() > RECONNECT_AFTER_SILENCE:
                         raise ConnectionError("no heartbeat from identity")
 
     def _on_message(self, body, message):

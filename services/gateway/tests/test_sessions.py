@@ -331,3 +331,21 @@ def test_state_units_principals_idle_and_a_stale_snapshot():
     assert not state.load({"seq": 20, "revoked": {}, "accounts": {}, "units": {},
                            "principals": {}}, generation)
     assert not state.loaded
+
+
+def test_a_silent_feed_sends_requests_to_identity_until_the_next_heartbeat():
+    now = [1000.0]
+    state = SessionState(idle_seconds=60, clock=lambda: now[0])
+    state.unsync("start")
+    state.load({"seq": 10, "revoked": {}, "accounts": {}, "units": {}, "principals": {}})
+    assert state.synced
+    now[0] += 4.0                                   # 3.5 heartbeats without one
+    assert not state.synced and state.loaded        # identity decides meanwhile
+    assert state.silent_for() == pytest.approx(4.0)
+    state.receive({"seq": 10, "heartbeat": True})   # nothing was missed
+    assert state.synced and state.silent_for() == 0.0
+    now[0] += 4.0
+    state.receive({"seq": 12, "heartbeat": True})   # 11 and 12 may still be on the way
+    assert state.synced
+    state.receive({"seq": 12, "heartbeat": True})   # they are not: reload
+    assert not state.synced and not state.loaded
