@@ -10,8 +10,8 @@ from .logic import return_notice as rn
 
 
 class ReturnNoticeRpc:
-    """Needs ``db`` and the service's ``_person``, ``_binding``, ``_require_binding``,
-    ``_bound_unit_name`` and ``_submission_values``."""
+    """Needs ``db`` and the service's ``_person``, ``_described``, ``_binding``,
+    ``_require_binding``, ``_bound_unit_name`` and ``_submission_values``."""
 
     @rpc
     def record_return_notice(self, record_id):
@@ -19,7 +19,10 @@ class ReturnNoticeRpc:
         record.not_returned while it is not 退回."""
         principal = self._person()
         with self.db.read() as session:
-            rn.require_returned(records.get_owned(session, record_id, principal.person_id))
+            owned = records.get_owned(session, record_id, principal.person_id)
+            rn.require_returned(owned)
+            evidence = list(owned.evidence_file_ids or [])
+        files = self._described(evidence)    # each file's upload place, as 提交 checks it
         binding = self._binding(principal.person_id)
         try:
             self._require_binding(binding)
@@ -33,7 +36,8 @@ class ReturnNoticeRpc:
             try:
                 self._submission_values(session, record, rtype, record.fields,
                                         list(record.evidence_file_ids or []),
-                                        self._bound_unit_name(principal, rtype, binding))
+                                        self._bound_unit_name(principal, rtype, binding),
+                                        files)
             except Invalid as exc:
                 problems = (exc.details or {}).get("fields") or {"fields": exc.message}
             result = rn.notice(record, rtype, problems, unbound)

@@ -8,7 +8,7 @@ import subprocess
 import pytest
 import requests
 
-from .support import NOT_BOUND_REASON, FakeIdentity, work_history
+from .support import NOT_BOUND_REASON, FakeIdentity, png_bytes, work_history
 
 pytestmark = pytest.mark.skipif(
     not all(shutil.which(tool) for tool in ("pdftotext", "pdffonts")),
@@ -21,7 +21,8 @@ def notice_of(ach, token, record_id):
 
 def test_a_returned_record_has_one_notice_api_and_printable(ach_docs, tmp_path):
     ach = ach_docs
-    record = ach.new("p1", "work_history", work_history())
+    proof = ach.upload("p1", "work_history", "工作证明.png", png_bytes())
+    record = ach.new("p1", "work_history", work_history(), evidence=[proof])
     # not returned yet: nothing to correct
     answer = notice_of(ach, "p1", record["id"])
     assert answer.status_code == 409
@@ -33,6 +34,7 @@ def test_a_returned_record_has_one_notice_api_and_printable(ach_docs, tmp_path):
     assert (notice["status"], notice["status_label"], notice["type_label"], notice["title"]) \
         == ("returned", "退回", "工作经历", "宏景软件公司")
     assert notice["returned_at"] and notice["step_label"] == "单位审核"
+    # its evidence is in the type's own place: nothing to correct there
     assert [(e["kind"], e["kind_label"], e["message"]) for e in notice["items"]] == [
         ("opinion", "退回意见", "请补充工作证明，职务填写有误")]
     assert notice["count"] == 1
