@@ -45,7 +45,7 @@ from .logic.common import iso
 from .logic.dictionaries import label
 from .logic.views import binding as binding_view
 from .logic.views import unit_detail
-from .models import Account, Base, Person
+from .models import Base, Person
 
 log = logging.getLogger(__name__)
 

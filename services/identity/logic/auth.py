@@ -271,14 +271,6 @@ def authenticate(session, cfg, token):
 ACTIVITY_STEP = dt.timedelta(seconds=5)
 
 
-def live_session(session, session_id, account_id):
-    """Whether the session exists, belongs to the account and is neither revoked nor
-    expired (``/auth/me`` asks identity, so it checks the session itself)."""
-    login_session = session.get(Session, session_id) if session_id else None
-    return (login_session is not None and login_session.account_id == account_id
-            and login_session.revoked_at is None and login_session.expires_at > utcnow())
-
-
 def me(account, session_id=None):
     unit = None
     if account.role == "unit_admin":
