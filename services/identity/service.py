@@ -203,9 +203,9 @@ class IdentityService(OperationsRpc):
     def me(self):
         principal = self.principal.require()
         with self.db.read() as session:
-            if not auth.live_session(session, principal.session_id, principal.account_id):
+            account = auth.live_account(session, principal.session_id, principal.account_id)
+            if account is None:
                 raise Unauthenticated("auth.invalid_token", "登录已失效，请重新登录")
-            account = session.get(Account, principal.account_id)
             return dump(c.MeSchema, auth.me(account, principal.session_id))
 
     @rpc

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import case, select, update
 from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.orm import joinedload
 
 from services.common.errors import Forbidden, Invalid, TooManyRequests, Unauthenticated
 from services.common.logs import mask_text
@@ -269,6 +270,22 @@ def authenticate(session, cfg, token):
 
 # The fallback records a session's activity at most this often.
 ACTIVITY_STEP = dt.timedelta(seconds=5)
+
+
+def live_account(session, session_id, account_id):
+    """The account of a live session (it exists, belongs to the account, is neither
+    revoked nor expired), with its unit or its person's bound unit, in one query; None
+    otherwise. ``/auth/me`` asks identity, so it checks the session itself."""
+    if not session_id:
+        return None
+    return session.execute(
+        select(Account)
+        .join(Session, (Session.account_id == Account.id) & (Session.id == session_id)
+              & Session.revoked_at.is_(None) & (Session.expires_at > utcnow()))
+        .where(Account.id == account_id)
+        .options(joinedload(Account.unit),
+                 joinedload(Account.person).joinedload(Person.bound_unit))
+    ).unique().scalar_one_or_none()
 
 
 def me(account, session_id=None):
