@@ -113,15 +113,28 @@ def test_strangers_get_nothing_reviewers_of_the_unit_and_operators_with_a_reason
     assert reviewer.status_code == 200
     assert requests.get(reviewer.json()["url"], timeout=30).content == data
 
-    no_reason = docs.get(f"/api/v1/files/{file_id}/download", "operator")
-    assert no_reason.status_code == 422
-    assert no_reason.json()["error"]["code"] == "file.reason_required"
-    ok = docs.get(f"/api/v1/files/{file_id}/download", "auditor",
+    # An operator states a reason of at least 5 characters (issue 15.8); the auditor reads
+    # audit records, not persons' files.
+    for reason in (None, "核查", "  核查材料  "[:5]):
+        no_reason = docs.get(f"/api/v1/files/{file_id}/download", "operator",
+                             params={"reason": reason} if reason else {})
+        assert no_reason.status_code == 422
+        assert no_reason.json()["error"]["code"] == "file.reason_required"
+    assert docs.get(f"/api/v1/files/{file_id}/download", "auditor",
+                    params={"reason": "核查举报材料"}).status_code == 404
+    assert docs.get(f"/api/v1/files/{file_id}", "auditor").status_code == 404
+    ok = docs.get(f"/api/v1/files/{file_id}/download", "operator",
                   params={"reason": "核查举报材料"})
     assert ok.status_code == 200
     log = docs.sql("SELECT account_id, basis, reason FROM documents.access_log "
                    "WHERE file_id = :i ORDER BY id", i=file_id)
-    assert [tuple(r) for r in log] == [(3, "reviewer", None), (6, "operator", "核查举报材料")]
+    assert [tuple(r) for r in log] == [(3, "reviewer", None), (5, "operator", "核查举报材料")]
+    # Each link issued is an event for the audit log (identity records file_downloaded).
+    events = docs.sql("SELECT data->>'basis', data->>'reason', actor->>'account_id' "
+                      "FROM documents.outbox WHERE type = 'file_downloaded' "
+                      "AND subject = :s ORDER BY sequence", s=f"file:{file_id}")
+    assert [tuple(r) for r in events] == [("reviewer", None, "3"),
+                                          ("operator", "核查举报材料", "5")]
 
 
 def test_a_pdf_that_is_really_a_png_is_refused_and_removed(docs):
