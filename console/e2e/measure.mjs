@@ -51,7 +51,7 @@ if (process.env.PERF_PERSON) {
     await p.locator('.el-pagination .el-select').click()
     const t = await p.evaluate(() => performance.now())
     await p.locator('.el-select-dropdown__item:visible', { hasText: i % 2 ? '100条/页' : '200条/页' }).click()
-    await p.locator('[data-test=records] tbody tr').nth(i % 2 ? 99 : 199).waitFor()
+    await p.locator(`[data-test=records][data-rows="${i % 2 ? 100 : 200}"]`).waitFor()
     await p.locator('[data-test=records] .el-loading-mask').waitFor({ state: 'hidden' }).catch(() => undefined)
     const done = await p.evaluate(() => performance.now())
     const rendered = Number(await p.locator('[data-test=render-ms]').textContent())
@@ -74,7 +74,7 @@ if (process.env.PERF_PERSON) {
   await p.locator('.el-pagination .el-select').click()
   const t = await p.evaluate(() => performance.now())
   await p.locator('.el-select-dropdown__item:visible', { hasText: '50条/页' }).click()
-  await p.locator('[data-test=records] tbody tr').nth(499).waitFor()
+  await p.locator('[data-test=records][data-rows="500"]').waitFor()
   await p.locator('[data-test=records] .el-loading-mask').waitFor({ state: 'hidden' }).catch(() => undefined)
   out.list_500_rows = { click_to_rows_ms: Math.round((await p.evaluate(() => performance.now())) - t), render_ms: Number(await p.locator('[data-test=render-ms]').textContent()) }
   await p.unroute('**/api/v1/records?*')
