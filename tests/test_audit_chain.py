@@ -100,3 +100,15 @@ def test_a_removed_entry_and_one_written_past_the_service_are_reported(api, audi
     api.call("POST", "/api/v1/auth/login", expect=401,
              json={"username": "nobody", "password": "Wrong@123"})
     assert problems(verify(api, auditor))[:2] == kinds
+
+
+def test_the_operations_command_reports_the_same(api, auditor, db_engine, database_url,
+                                                 capsys):
+    from services.identity import audit_verify
+
+    assert audit_verify.main(["--database-url", database_url]) == 0
+    as_owner(db_engine, f"UPDATE {TABLE} SET detail = '{{\"username\": \"x\"}}' WHERE seq = 1")
+    capsys.readouterr()
+    assert audit_verify.main(["--database-url", database_url]) == 1
+    out = capsys.readouterr().out
+    assert '"kind": "edited"' in out and "第 1 条的内容与其哈希不符" in out
