@@ -26,6 +26,14 @@ def reference(n, year, **over):
     return {"year": year, "title": f"急性心肌梗死诊治进展（{n}）", **over}
 
 
+CHECK_FILE = 3900  # a 查重文档附件 (required at 提交 of a 卫生-专题)
+
+
+def with_check_file():
+    FakeDocuments.slots[CHECK_FILE] = "health_topic_check"
+    return [CHECK_FILE]
+
+
 def add_row(ach, record_id, fields, file_id=None, token="doc"):
     body = {"fields": fields}
     if file_id is not None:
@@ -39,7 +47,7 @@ def rows_path(record_id, row_id=None):
 
 
 def test_a_topic_by_template_needs_ten_case_rows_of_the_last_five_years(ach):
-    record = ach.new("doc", "health_topic", topic())
+    record = ach.new("doc", "health_topic", topic(), evidence=with_check_file())
     assert record["rows"] == [] and record["rows_label"] == "病案列表"
     assert "病案数量不少于10份" in record["rows_problem"]
 
@@ -85,13 +93,20 @@ def test_a_topic_not_entered_by_template_needs_its_non_template_attachment(ach):
     refused = ach.submit("doc", record["id"])
     assert refused.status_code == 422
     assert refused.json()["error"]["details"]["fields"] == {
-        "evidence_file_ids": "未勾选“是否模板录入”的，请上传“非模板录入附件”"}
+        "evidence_file_ids": "未勾选“是否模板录入”的，请上传“非模板录入附件”",
+        "evidence.health_topic_check": "请上传“查重文档附件”"}
     # no case rows for it
     no_rows = add_row(ach, record["id"], case(1))
     assert no_rows.status_code == 409
     assert no_rows.json()["error"]["code"] == "record.not_template_entry"
 
-    ach.ok(ach.edit("doc", record["id"], evidence=[3001]))
+    # the 查重文档附件 alone is not the 非模板录入附件
+    ach.ok(ach.edit("doc", record["id"], evidence=with_check_file()))
+    refused = ach.submit("doc", record["id"])
+    assert refused.json()["error"]["details"]["fields"] == {
+        "evidence_file_ids": "未勾选“是否模板录入”的，请上传“非模板录入附件”"}
+    FakeDocuments.slots[3001] = "health_topic_attachment"
+    ach.ok(ach.edit("doc", record["id"], evidence=[3001, CHECK_FILE]))
     assert ach.ok(ach.submit("doc", record["id"]))["status"] == "submitted"
 
     # 卫生-论文 by template: at least one case row
@@ -193,7 +208,7 @@ def test_rows_are_added_edited_deleted_and_reordered_while_the_record_is_editabl
 
 
 def test_an_approved_topic_is_adjusted_without_a_new_review_and_each_adjustment_is_logged(ach):
-    record = ach.new("doc", "health_topic", topic())
+    record = ach.new("doc", "health_topic", topic(), evidence=with_check_file())
     for n in range(1, 11):
         ach.ok(add_row(ach, record["id"], case(n)), 201)
     ach.ok(ach.submit("doc", record["id"]))
