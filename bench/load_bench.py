@@ -604,7 +604,32 @@ def measure_open(args, mix_factory, rate, seconds, title, show=True):
               f"PostgreSQL, RabbitMQ, of which RabbitMQ {figures['rabbitmq_ms']:.1f}: all "
               "its vhosts); load generator "
               f"{figures['generator_ms']:.1f} ms/request", flush=True)
+        sizing(used, requests_done)
     return figures
+
+
+# One process of a service uses at most one core (eventlet); this share of it is what
+# the sizing rule plans for, leaving the rest for bursts (p99) and the other processes.
+SIZING_UTILISATION = 0.6
+SERVICE_PROCESSES = ("gateway", "identity", "achievements", "workflow", "documents",
+                     "webhooks")
+
+
+def sizing(used, requests_done):
+    """Per service: CPU ms per request of the mix, the requests/s one instance carries at
+    SIZING_UTILISATION of its core, and so the rule for a province's peak rate."""
+    print(f"\nper service (one instance = one process = at most one core; planned at "
+          f"{SIZING_UTILISATION:.0%} of it):")
+    print(f"  {'process':<14} {'CPU ms/request':>15} {'req/s per instance':>19}")
+    for name in (*SERVICE_PROCESSES, "postgres", "rabbitmq"):
+        ms = used.get(name, 0.0) / max(requests_done, 1) * 1000
+        if ms <= 0:
+            continue
+        carries = SIZING_UTILISATION * 1000 / ms
+        note = "" if name in SERVICE_PROCESSES else "  (cores of the server, all processes)"
+        print(f"  {name:<14} {ms:15.2f} {carries:19.0f}{note}")
+    print("  instances of a service for a peak of R requests/s of this mix = "
+          "ceil(R x its CPU ms/request / 600)", flush=True)
 
 
 def capacity_search(args, mix_factory):
