@@ -324,12 +324,11 @@ def request_upload(session, store, policy, principal, *, slot, file_name, size=N
     session.flush()
     file_id = f.id
     return {
-        "file_id": file_id, "slot": slot, "method": "PUT",
-        "upload_url": store.presign_put(key, policy.upload_ttl),
+        "file_id": file_id, "slot": slot, "method": "POST",
         "expires_at": iso(expires_at), "max_bytes": rule.max_bytes,
-        "headers": {"Content-Type": CONTENT_TYPE[extension]},
-        # The same upload as a form POST whose signed policy carries the slot's maximum
-        # length (content-length-range): storage itself refuses a larger body.
+        # The only way to upload: a form POST whose signed policy carries the key, the
+        # content type and the slot's maximum length (content-length-range), so storage
+        # itself refuses a larger body. No PUT URL is issued: it would bind no size.
         "form": store.presign_post(key, policy.upload_ttl, rule.max_bytes,
                                    CONTENT_TYPE[extension]),
     }
