@@ -68,17 +68,25 @@ class UploadRequestSchema(BaseSchema):
                                      "example": "declaration:12"})
 
 
+class UploadFormSchema(BaseSchema):
+    url = fields.String(required=True, metadata={"description": "表单提交地址（存储桶地址）"})
+    # "fields" would shadow the schema's own attribute of that name
+    form_fields = fields.Dict(keys=fields.String(), values=fields.String(), required=True,
+                              attribute="fields", data_key="fields",
+                              metadata={"description": "表单字段（key、Content-Type、签名策略"
+                                                       "等），原样提交，文件放在最后的 file 字段"})
+
+
 class UploadTicketSchema(BaseSchema):
     file_id = fields.Integer(required=True)
     slot = fields.String()
-    method = fields.String(metadata={"example": "PUT"})
-    upload_url = fields.String(required=True, metadata={"description": "预签名上传地址（PUT）"})
-    expires_at = fields.String(required=True, metadata={"description": "上传地址失效时间（UTC）"})
+    method = fields.String(metadata={"example": "POST"})
+    expires_at = fields.String(required=True, metadata={"description": "上传表单失效时间（UTC）"})
     max_bytes = fields.Integer()
-    headers = fields.Dict(keys=fields.String(), values=fields.String(),
-                          metadata={"description": "上传时应带的请求头"})
-    form = fields.Dict(metadata={"description": "表单上传（POST，url 与 fields）：签名策略限定"
-                                                "文件大小不超过 max_bytes，由对象存储执行"})
+    form = fields.Nested(UploadFormSchema, required=True,
+                         metadata={"description": "表单上传（POST multipart/form-data）：签名策略"
+                                                  "限定对象名、文件类型和文件大小（1 至 "
+                                                  "max_bytes 字节），由对象存储执行"})
 
 
 class FileInfoSchema(BaseSchema):

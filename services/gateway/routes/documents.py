@@ -27,12 +27,14 @@ TAG = "文件"
 
 class DocumentRoutes:
 
-    @route("POST", "/api/v1/files/uploads", summary="申请上传：返回预签名上传地址", tag=TAG,
+    @route("POST", "/api/v1/files/uploads", summary="申请上传：返回预签名上传表单", tag=TAG,
            body=UploadRequestSchema, response=UploadTicketSchema, status=201,
-           errors=(403, 413, 415, 422),
+           errors=(403, 413, 415, 422, 429),
            description="检查上传位置、本人是否可在此上传、文件名和扩展名（及申报的文件大小）。"
-                       "在 expires_at 之前用返回的 headers 把文件 PUT 到 upload_url，再调用"
-                       "确认上传。")
+                       "在 expires_at 之前把 form.fields 原样作为表单字段、文件作为最后的 file "
+                       "字段，以 multipart/form-data POST 到 form.url，再调用确认上传。签名策略"
+                       "限定文件大小不超过 max_bytes，超过的文件对象存储直接拒收。同一人在同一"
+                       "上传位置待完成的上传不超过该位置的文件数（429）。")
     def file_upload_request(self, ctx):
         return self.documents_rpc.request_upload(**ctx.body)
 
