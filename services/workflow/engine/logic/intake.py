@@ -10,6 +10,7 @@ from services.common.time import utcnow
 from services.contracts.workflow.review import ReviewRequestedSchema, ReviewWithdrawnSchema
 
 from ..models import TASK_OPEN, Task
+from . import unit_change
 from .engine import start_process, withdraw
 
 log = logging.getLogger(__name__)
@@ -49,7 +50,10 @@ def review_requested(session, envelope):
         submitted_at=_occurred_at(envelope),
         request=envelope["data"],
     )
-    if started.created and revoked_by_first_unit(data, actor):
+    # Asked at a unit the applicant has left (变更单位 approved meanwhile): returned at once
+    # with the notice; otherwise a 撤销审核 starts in the revoker's 待处理.
+    moved = started.created and unit_change.return_if_moved(session, started.process)
+    if started.created and not moved and revoked_by_first_unit(data, actor):
         claim_for_revoker(session, started.process, actor)
     if started.created:
         log.info("started %s process %s for %s/%s/%s", data["kind"], started.process.id,

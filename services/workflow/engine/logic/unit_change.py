@@ -54,48 +54,79 @@ def cancel_reviews_at_other_units(session, process, decided):
         .order_by(Task.id).with_for_update(of=Task)
         .execution_options(populate_existing=True)
     ).unique().scalars().all()
-    ended = []
-    now = utcnow()
-    for task in tasks:
-        other = session.execute(
-            select(Process).where(Process.id == task.process_id).with_for_update()
-            .execution_options(populate_existing=True)
-        ).scalar_one()
-        if other.status != PROCESS_OPEN:
-            continue
-        opinion = notice(task.unit_name, new_unit_name)
-        task.state = TASK_CANCELLED
-        task.action = CANCEL
-        task.opinion = opinion
-        task.outcome = "returned"
-        task.decided_at = now
-        other.status = "returned"
-        other.ended_at = now
-        session.add(HistoryEntry(
-            process_id=other.id, step_index=task.step_index, unit_id=task.unit_id,
-            unit_name=task.unit_name, account_id=None, account_name=SYSTEM, action=CANCEL,
-            opinion=opinion, outcome="returned", at=now))
-        emit(session, REVIEW_DECIDED, f"process:{other.id}", {
-            "process_id": other.id,
-            "kind": other.kind,
-            "subject_service": other.subject_service,
-            "subject_type": other.subject_type,
-            "subject_id": other.request.get("subject_id", other.subject_id),
-            "step_index": task.step_index,
-            "unit_id": task.unit_id,
-            "action": "return",
-            "opinion": opinion,
-            "outcome": "returned",
-            "final": True,
-            "decided_at": now.isoformat(),
-            "decided_by": {"account_id": None, "name": SYSTEM},
-        })
-        ended.append(other.id)
+    ended = [pid for pid in (_return_with_notice(session, task, new_unit_name)
+                             for task in tasks) if pid is not None]
     if ended:
-        session.flush()
         log.info("person %s moved to unit %s: %d open review(s) at other units returned",
                  process.applicant_person_id, new_unit_id, len(ended))
     return ended
+
+
+def return_if_moved(session, process):
+    """For a review just started (intake): when the applicant's latest approved binding
+    is to another unit than the review's first step — the subject's service asked before
+    it heard of the move — end it at once with the notice, as the move would have.
+    Answers whether it did."""
+    if process.kind not in FOLLOW_THE_UNIT or process.applicant_person_id is None:
+        return False
+    latest = session.execute(
+        select(Process).where(Process.kind == "binding", Process.status == "approved",
+                              Process.applicant_person_id == process.applicant_person_id)
+        .order_by(Process.ended_at.desc(), Process.id.desc()).limit(1)
+    ).scalar_one_or_none()
+    if latest is None or not latest.steps:
+        return False
+    bound = latest.steps[-1]
+    task = session.execute(
+        select(Task).where(Task.process_id == process.id, Task.state == TASK_OPEN)
+        .with_for_update().execution_options(populate_existing=True)
+    ).scalars().first()
+    if task is None or task.unit_id == bound.unit_id:
+        return False
+    log.info("review %s asked at unit %s after person %s moved to unit %s: returned",
+             process.id, task.unit_id, process.applicant_person_id, bound.unit_id)
+    return _return_with_notice(session, task, bound.unit_name) is not None
+
+
+def _return_with_notice(session, task, new_unit_name):
+    """End ``task``'s open process: the task is cancelled (取消, by 系统), the process ends
+    ``returned`` and ``review_decided`` tells the subject's service, with the notice."""
+    other = session.execute(
+        select(Process).where(Process.id == task.process_id).with_for_update()
+        .execution_options(populate_existing=True)
+    ).scalar_one()
+    if other.status != PROCESS_OPEN:
+        return None
+    now = utcnow()
+    opinion = notice(task.unit_name, new_unit_name)
+    task.state = TASK_CANCELLED
+    task.action = CANCEL
+    task.opinion = opinion
+    task.outcome = "returned"
+    task.decided_at = now
+    other.status = "returned"
+    other.ended_at = now
+    session.add(HistoryEntry(
+        process_id=other.id, step_index=task.step_index, unit_id=task.unit_id,
+        unit_name=task.unit_name, account_id=None, account_name=SYSTEM, action=CANCEL,
+        opinion=opinion, outcome="returned", at=now))
+    emit(session, REVIEW_DECIDED, f"process:{other.id}", {
+        "process_id": other.id,
+        "kind": other.kind,
+        "subject_service": other.subject_service,
+        "subject_type": other.subject_type,
+        "subject_id": other.request.get("subject_id", other.subject_id),
+        "step_index": task.step_index,
+        "unit_id": task.unit_id,
+        "action": "return",
+        "opinion": opinion,
+        "outcome": "returned",
+        "final": True,
+        "decided_at": now.isoformat(),
+        "decided_by": {"account_id": None, "name": SYSTEM},
+    })
+    session.flush()
+    return other.id
 
 
 BINDING_RULES = KindRules(effects=(cancel_reviews_at_other_units,))
