@@ -14,7 +14,7 @@ PostgreSQL and Nameko RPC rates of the same machine, so that each layer's cost i
    send back-to-back (no think time) for ``--duration`` seconds: logins, record lists and
    keyword searches (persons and units), record submissions, unit batch approvals
    (``POST /api/v1/tasks/decisions``), declaration submissions (create, personal
-   information, import, submit) and file uploads (presign, PUT to S3, complete, delete).
+   information, import, submit) and file uploads (presign, form POST to S3, complete, delete).
    Prints per request kind: count, requests/s, p50/p95/p99, errors by status; totals; the
    ratios of the layers; and the CPU seconds each process spent during the mix.
    With ``--open-rate R`` the mix is an open loop instead: operations arrive at R per
@@ -498,8 +498,9 @@ class Mix:
                                                     "size": len(self.pdf)})
         if not ok:
             return
-        ok, _ = http.call("upload: PUT to S3", "PUT", ticket["upload_url"],
-                          headers=ticket.get("headers") or {}, data=self.pdf)
+        form = ticket["form"]
+        ok, _ = http.call("upload: POST to S3", "POST", form["url"], expect=(200, 201, 204),
+                          data=form["fields"], files={"file": ("工作证明.pdf", self.pdf)})
         ok = ok and http.call("upload: complete", "POST",
                               f"/api/v1/files/{ticket['file_id']}/complete", token)[0]
         if ok:

@@ -168,8 +168,9 @@ def _workbook(gateway, token, template, rows):
 def _upload(gateway, token, name, data):
     ticket = gateway.call("POST", "/api/v1/files/uploads", token, expect=(201,),
                           json={"slot": "import_workbook", "file_name": name})
-    answer = requests.put(ticket["upload_url"], data=data, headers=ticket.get("headers") or {},
-                          timeout=120)
+    form = ticket["form"]
+    answer = requests.post(form["url"], data=form["fields"], files={"file": (name, data)},
+                           timeout=120)
     answer.raise_for_status()
     gateway.call("POST", f"/api/v1/files/{ticket['file_id']}/complete", token)
     return ticket["file_id"]

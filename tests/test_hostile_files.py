@@ -86,14 +86,20 @@ def ask(api, person, slot, file_name, **extra):
                     json={"slot": slot, "file_name": file_name, **extra})
 
 
+def post_form(ticket, data):
+    form = ticket["form"]
+    return requests.post(form["url"], data=form["fields"], files={"file": ("upload", data)},
+                         timeout=30)
+
+
 def upload(api, person, slot, file_name, data):
-    """Ask for an upload, PUT the bytes to the S3 server, complete: the file id and the
-    completion answer."""
+    """Ask for an upload, POST the bytes to the S3 server with the signed form, complete:
+    the file id and the completion answer."""
     ticket = ask(api, person, slot, file_name)
     assert ticket.status_code == 201, ticket.text
     ticket = ticket.json()
-    put = requests.put(ticket["upload_url"], data=data, headers=ticket["headers"], timeout=30)
-    assert put.status_code == 200, put.text
+    sent = post_form(ticket, data)
+    assert sent.status_code in (200, 201, 204), sent.text
     return ticket["file_id"], api.call("POST", f"/api/v1/files/{ticket['file_id']}/complete",
                                        person["token"])
 
@@ -373,23 +379,23 @@ def test_the_active_content_scan_finds_each_name_and_passes_plain_pdfs():
 
 # ----------------------------------------------------------------------------- replacement
 
-def test_a_completed_file_cannot_be_replaced_through_its_upload_url(api, person, bucket):
-    """Issue 15.1: PUT other bytes to the still-valid upload URL after completion; what a
-    download serves is still exactly what passed the checks."""
+def test_a_completed_file_cannot_be_replaced_through_its_upload_form(api, person, bucket):
+    """Issue 15.1: POST other bytes with the still-valid upload form after completion;
+    what a download serves is still exactly what passed the checks."""
     good = samples.pdf(pages=2)
     ticket = ask(api, person, "work_history", "学历证书.pdf")
     assert ticket.status_code == 201, ticket.text
     ticket = ticket.json()
-    put = requests.put(ticket["upload_url"], data=good, headers=ticket["headers"], timeout=30)
-    assert put.status_code == 200, put.text
+    sent = post_form(ticket, good)
+    assert sent.status_code in (200, 201, 204), sent.text
     done = api.call("POST", f"/api/v1/files/{ticket['file_id']}/complete", person["token"])
     assert done.status_code == 200, done.text
     checked = done.json()["sha256"]
     assert checked == hashlib.sha256(good).hexdigest()
 
-    again = requests.put(ticket["upload_url"], data=exe() * 50, headers=ticket["headers"],
-                         timeout=30)
-    assert again.status_code == 200   # moto takes it; nothing names that key any more
+    # moto takes it (MinIO would refuse the size); nothing names that key any more
+    again = post_form(ticket, exe() * 50)
+    assert again.status_code in (200, 201, 204)
     done = api.call("POST", f"/api/v1/files/{ticket['file_id']}/complete", person["token"])
     assert done.status_code == 200 and done.json()["sha256"] == checked
 
@@ -399,4 +405,4 @@ def test_a_completed_file_cannot_be_replaced_through_its_upload_url(api, person,
     assert served.status_code == 200
     assert hashlib.sha256(served.content).hexdigest() == checked
     key = api.scalar(f"SELECT object_key FROM documents.files WHERE id = {ticket['file_id']}")
-    assert key in bucket() and key not in ticket["upload_url"]
+    assert key in bucket() and key != ticket["form"]["fields"]["key"]

@@ -41,7 +41,7 @@ def test_all_files_of_one_declaration_together_stay_under_the_total(docs):
     assert first["bundle"] == second["bundle"] == "declaration:7"
 
     ticket = docs.ticket("alice", "cq_paper", "论文.pdf", bundle="declaration:7")
-    docs.put(ticket, part)
+    docs.send(ticket, part)
     key = docs.object_key(ticket["file_id"])
     answer = docs.complete("alice", ticket["file_id"])
     assert answer.status_code == 413
@@ -122,7 +122,7 @@ def test_attach_checks_owner_and_state_and_counts_per_subject(docs, rpc_as):
 
 def test_stale_uploads_and_old_transient_files_are_purged(docs, rpc_as):
     stale = docs.ticket("alice", "work_history", "stale.png")
-    docs.put(stale, samples.png())
+    docs.send(stale, samples.png())
     fresh = docs.ticket("alice", "work_history", "fresh.png")
     old_image = docs.uploaded("alice", "cq_evidence_images", "1.jpg", samples.jpeg())
     used_image = docs.uploaded("alice", "cq_evidence_images", "2.jpg", samples.jpeg())
