@@ -116,4 +116,4 @@ def test_two_admins_deciding_one_binding_at_once_one_wins(api):
     wait_for(lambda: api.call("GET", "/api/v1/me/profile", person["token"]).json()
              ["binding_status"] == "approved")
     assert api.scalar("SELECT count(*) FROM identity.processed_events"
-                      " WHERE type = 'review_decided'") == 1
+                      " WHERE type = 'review_decided' AND handler = 'review_decided'") == 1

@@ -72,7 +72,8 @@ def test_decisions_committed_but_unpublished_survive_kill_9_of_workflow(cluster,
         r["binding_id"]: "approved" if r["action"] == "approve" else "rejected" for r in held}
     for row in held:
         assert cluster.scalar("SELECT count(*) FROM identity.processed_events "
-                              "WHERE event_id = CAST(:e AS uuid)", e=row["event_id"]) == 1
+                              "WHERE event_id = CAST(:e AS uuid) AND handler = 'review_decided'",
+                              e=row["event_id"]) == 1
 
 
 def test_decision_published_but_not_marked_is_published_again_and_applied_once(cluster, users):
@@ -96,7 +97,8 @@ def test_decision_published_but_not_marked_is_published_again_and_applied_once(c
                                    blocked_by=row_lock.pid)
         cluster.wait_for(lambda: cluster.scalar(
             "SELECT count(*) FROM identity.processed_events "
-            "WHERE event_id = CAST(:e AS uuid)", e=event["event_id"]) == 1,
+            "WHERE event_id = CAST(:e AS uuid) AND handler = 'review_decided'",
+            e=event["event_id"]) == 1,
             what="identity applied the published decision")
         assert _binding_statuses(cluster)[event["binding_id"]] == "approved"
 

@@ -189,9 +189,12 @@ class IdentityPlatform:
         unit["admin_token"] = self.login(unit["form"]["admin"]["username"])
         return unit
 
-    def processed(self, event_id):
+    def processed(self, event_id, handler="review_decided"):
+        """Whether ``handler`` has handled the event (the audit log's handler of the same
+        event type is another one)."""
         return self.scalar("SELECT count(*) FROM identity.processed_events "
-                           "WHERE event_id = CAST(:e AS uuid)", e=event_id)
+                           "WHERE event_id = CAST(:e AS uuid) AND handler = :h",
+                           e=event_id, h=handler)
 
     # ------------------------------------------------------------ assertions helpers
     def scalar(self, sql, **params):

@@ -79,8 +79,7 @@ def test_binding_request_emits_review_requested_and_approval_binds_once(idp, hef
     assert profile(idp, person)["bound_at"] == bound_at
     assert idp.scalar("SELECT count(*) FROM identity.audit_log "
                       "WHERE action = 'binding.approved'") == 1
-    assert idp.scalar("SELECT count(*) FROM identity.processed_events "
-                      "WHERE event_id = CAST(:e AS uuid)", e=envelope["event_id"]) == 1
+    assert idp.processed(envelope["event_id"]) == 1
 
     again = idp.post("/api/v1/me/bindings", person["token"], json={"unit_id": unit["unit_id"]})
     assert again.status_code == 409 and again.json()["error"]["code"] == "binding.already_bound"
