@@ -354,6 +354,30 @@ async function main() {
     await drawer.locator('[data-test=rec-save]').click()
     await expectMessage(s, '单位推荐意见已保存')
   })
+  log('school enters the publicity result in 申报情况 and exports the 花名册')
+  await s.goto(`${BASE}/unit-declarations`)
+  const drow = s.locator('[data-test=declarations] .el-table__body tr', { hasText: '林晓东' }).first()
+  await drow.waitFor()
+  await drow.locator('.el-checkbox').first().click()
+  await s.locator('[data-test=publicity-selected]').click()
+  const pubDialog = s.locator('.el-dialog', { hasText: '公示信息添加' })
+  await pubDialog.waitFor()
+  const day = (n) => new Date(Date.now() - n * 86400000).toISOString().slice(0, 10)
+  await fillDate(pubDialog.getByPlaceholder('开始日期'), day(7))
+  await fillDate(pubDialog.getByPlaceholder('结束日期'), day(1))
+  await pubDialog.getByText('无异议', { exact: true }).click()
+  await pubDialog.locator('[data-test=publicity-confirm]').click()
+  await expectMessage(s, '已录入 1 人的公示信息')
+  await s.locator('[data-test=roster]').click()
+  const rosterDialog = s.locator('.el-dialog', { hasText: '导出花名册' })
+  const [rosterAnswer] = await Promise.all([
+    s.waitForResponse((r) => r.url().endsWith('/api/v1/rosters') && r.request().method() === 'POST'),
+    rosterDialog.locator('[data-test=roster-confirm]').click(),
+  ])
+  expect(rosterAnswer.status() === 201, `the 花名册 answered ${rosterAnswer.status()}: ${await rosterAnswer.text()}`)
+  const roster = await rosterAnswer.json()
+  expect(roster.rows >= 1 && /\.xlsx$/.test(roster.file_name), `the 花名册 has ${roster.rows} rows (${roster.file_name})`)
+  await s.locator('[data-test=jobs] [data-state=done]', { hasText: '导出花名册' }).waitFor()
   for (const [who, label] of [['edu', '主管部门'], ['hr', '人社部门'], ['organiser', '组建单位']]) {
     log(`${label} approves`)
     const unit = who === 'hr' ? hr : await persistent(OUT, who)
@@ -361,6 +385,11 @@ async function main() {
     if (who !== 'hr') await login(unit.page, BASE, setup[who].admin, PASSWORD)
     await decideTask(unit.page, '林晓东', '通过', '同意')
   }
+
+  log('HR reads the publicity result in 申报情况')
+  await hr.page.goto(`${BASE}/unit-declarations`)
+  await hr.page.locator('[data-test=declarations] .el-table__body tr', { hasText: '林晓东' }).first().getByRole('button', { name: '查看' }).click()
+  await hr.page.locator('[data-test=publicity-result]', { hasText: '无异议' }).waitFor()
 
   // ------------------------------------------------------------------ 评审表
   log('applicant sees the approval and downloads the 评审表')

@@ -8,6 +8,8 @@ export const useCatalogue = defineStore('catalogue', {
   state: () => ({
     categories: [] as Category[],
     types: [] as TypeDef[],
+    /** the child-row definitions (病案列表, 参考文献) the types use */
+    children: [] as { code: string; label: string; fields: any[] }[],
     dictionaries: null as Record<string, { code: string; label: string }[]> | null,
     loading: null as Promise<void> | null,
   }),
@@ -20,6 +22,7 @@ export const useCatalogue = defineStore('catalogue', {
         this.loading = api.get('/achievement-types').then((d) => {
           this.categories = d.categories
           this.types = d.types
+          this.children = d.children || []
         }).catch((e) => {
           this.loading = null
           throw e
