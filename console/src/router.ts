@@ -4,6 +4,7 @@ import { homeOf, useAuth } from '@/stores/auth'
 const routes: RouteRecordRaw[] = [
   { path: '/login', component: () => import('@/views/LoginView.vue'), meta: { public: true, title: '登录' } },
   { path: '/register', component: () => import('@/views/RegisterView.vue'), meta: { public: true, title: '个人注册' } },
+  { path: '/unit-register', component: () => import('@/views/UnitRegisterView.vue'), meta: { public: true, title: '单位注册' } },
   {
     path: '/',
     component: () => import('@/layouts/MainLayout.vue'),
