@@ -12,6 +12,10 @@ persons' files.
 """
 import datetime as dt
 
+from kombu import Connection, Producer
+from sqlalchemy import text
+
+from services.common.messaging import event_exchange, published_envelope
 from services.common.testing import wait_for
 from tests.test_access_matrix import build
 from tests.test_declaration_flow import Flow
@@ -136,3 +140,22 @@ def test_decisions_recommendations_downloads_and_printouts_reach_the_audit_log(
     for role in ("ops", "P", "A", "sys"):
         assert flow.call("GET", "/api/v1/audit-log", tokens[role]).status_code == 403
         assert flow.call("GET", "/api/v1/audit-log/verify", tokens[role]).status_code == 403
+
+    # -- once per event: a copy delivered again (its handler's record forgotten, as after
+    #    a crash between the two) adds no second entry: the entry is keyed by event id.
+    event_id = decided["event_id"]
+    handler = "audit_workflow_declaration_step_decided"
+    with db_engine.begin() as conn:
+        row = conn.execute(text("SELECT * FROM workflow.outbox WHERE event_id = "
+                                "CAST(:e AS uuid)"), {"e": event_id}).one()
+        conn.execute(text("DELETE FROM identity.processed_events WHERE handler = :h "
+                          "AND event_id = CAST(:e AS uuid)"), {"h": handler, "e": event_id})
+    with Connection(platform.config["AMQP_URI"]) as connection:
+        Producer(connection.channel()).publish(
+            published_envelope(row), exchange=event_exchange("workflow"),
+            routing_key=row.type, serializer="json", declare=[event_exchange("workflow")])
+    wait_for(lambda: flow.scalar("SELECT count(*) FROM identity.processed_events WHERE "
+                                 "handler = :h AND event_id = CAST(:e AS uuid)",
+                                 h=handler, e=event_id) == 1, what="the copy handled")
+    assert flow.scalar("SELECT count(*) FROM identity.audit_log WHERE event_id = "
+                       "CAST(:e AS uuid)", e=event_id) == 1
