@@ -14,9 +14,10 @@ export interface FileInfo {
 
 export interface UploadTicket {
   file_id: number
-  upload_url: string
   method: string
-  headers: Record<string, string>
+  /** a presigned PUT, issued only by platforms older than the POST form */
+  upload_url?: string
+  headers?: Record<string, string>
   max_bytes: number
   /** presigned POST: the bucket's URL and the policy fields to send before the file */
   form?: { url: string; fields: Record<string, string> }
@@ -83,10 +84,11 @@ export async function uploadFile(file: File, slot: string, onProgress: (pct: num
     slot, file_name: file.name, size: file.size, ...(bundle ? { bundle } : {}),
   })
   onProgress(0)
-  // the POST form whenever the ticket carries one (the size bound is storage's); the PUT
-  // URL only for a platform that predates it
+  // the POST form (the size bound is storage's); a PUT URL only from a platform that
+  // predates it
   if (ticket.form?.url) await postWithProgress(ticket.form, file, onProgress, ticket.max_bytes)
-  else await putWithProgress(ticket.upload_url, file, ticket.headers, onProgress)
+  else if (ticket.upload_url) await putWithProgress(ticket.upload_url, file, ticket.headers || {}, onProgress)
+  else throw new ApiError(500, 'storage.no_ticket', '上传凭证无效，请重试')
   const done = await api.post<FileInfo>(`/files/${ticket.file_id}/complete`)
   onProgress(100)
   return { ...done, id: done.id ?? ticket.file_id }
