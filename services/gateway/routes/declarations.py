@@ -308,7 +308,8 @@ class DeclarationRoutes:
     # 重庆市卫生系列评审表的栏目 (manual seed 004, 4.3): services/workflow/health_rpc.py
 
     @route("GET", "/api/v1/declarations/{id}/health", summary="评审表栏目（卫生系列）",
-           tag=TAG_HEALTH, response=hsc.HealthViewSchema, errors=(404, 409),
+           tag=TAG_HEALTH, query=ViewReasonQuery, response=hsc.HealthViewSchema,
+           errors=(404, 409, 422),
            description=
                    "卫生技术人员系列申报的评审表各栏目：填报表格类别、基本信息、年度考核、学习培训"
                        "经历、工作经历、任现职前/任现职以来业绩、工作量、论文及学术报告、专业考试成"
@@ -317,9 +318,9 @@ class DeclarationRoutes:
                        "冻结的"
                        "副本；审核单位做了删除标记的行 deleted 为 true。其他系列 409 health.not"
                        "_applicable。"
-                       "可查看者同申报信息详情。")
+                       "可查看者同申报信息详情（运维人员须填写查看原因 reason，记入审计日志）。")
     def declaration_health(self, ctx, id):
-        return self.workflow_rpc.get_declaration_health(id)
+        return self.workflow_rpc.get_declaration_health(id, ctx.query.get("reason"))
 
     @route("GET", "/api/v1/declarations/{id}/health/form-categories",
            summary="填报表格类别及说明", tag=TAG_HEALTH, response=hsc.FormCategoriesSchema,

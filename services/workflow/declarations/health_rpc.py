@@ -9,7 +9,7 @@ RPC (never inside a transaction), call the rules in ``logic/health_sections.py``
 import logging
 
 from services.common.errors import Conflict, NotFound
-from services.common.principal import PERSON, UNIT_ADMIN
+from services.common.principal import OPERATOR, PERSON, UNIT_ADMIN
 from services.common.rpc import rpc
 from services.common.schemas import load, require_id
 from services.common.time import utcnow
@@ -92,14 +92,16 @@ class HealthRpc:
     # ------------------------------------------------------------------ sections
 
     @rpc
-    def get_declaration_health(self, declaration_id):
+    def get_declaration_health(self, declaration_id, reason=None):
         """The health-series sections of a declaration (the frozen copy once submitted).
-        The applicant's first look creates them."""
+        The applicant's first look creates them. An operator states a reason, recorded
+        in the audit log (decl.record_staff_view)."""
         actor = self.principal.require()
         declaration_id = require_id(declaration_id)
-        with self.db.read() as session:
+        with (self.db.transaction() if actor.has(OPERATOR) else self.db.read()) as session:
             declaration, viewer = decl.get_visible(session, actor, declaration_id)
             hs.require_health(declaration)
+            decl.record_staff_view(session, declaration, viewer, reason)
             create = viewer == "owner" and declaration.status in decl.EDITABLE \
                 and hs.get_record(session, declaration.id) is None
         if create:
