@@ -98,3 +98,23 @@ def test_the_journey_of_every_role_in_chromium(platform, db_engine, web_config_p
         f"the browser journey failed (screenshots in {out}):\n{output[-8000:]}")
     assert "journey passed" in output
     shutil.rmtree(out, ignore_errors=True)  # kept only when the journey fails
+
+
+def test_the_screens_the_journey_does_not_walk_render_in_chromium(console_dist, tmp_path):
+    """申报情况, 岗位核准, 上报, 单位信息, 事件订阅, 单位注册 and a 卫生 declaration's 申报材料
+    (现有职称, the 重庆卫生系列评审表 sections) from the build with scripted API answers
+    (console/e2e/screens.mjs): each shows its content without a page or console error."""
+    out = tmp_path / "screens"
+    env = {**os.environ, "DIST": str(console_dist), "OUT_DIR": str(out), "CHROMIUM": CHROMIUM}
+    log = tmp_path / "screens.log"
+    with open(log, "wb") as handle:
+        proc = subprocess.Popen(["node", "e2e/screens.mjs"], cwd=CONSOLE, env=env,
+                                stdout=handle, stderr=subprocess.STDOUT)
+        deadline = eventlet.hubs.get_hub().clock() + 300
+        while proc.poll() is None and eventlet.hubs.get_hub().clock() < deadline:
+            eventlet.sleep(0.5)
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    output = log.read_text(errors="replace")
+    assert proc.returncode == 0 and "screens passed" in output, output[-6000:]
