@@ -85,6 +85,13 @@ def test_decisions_recommendations_downloads_and_printouts_reach_the_audit_log(
     # Every entry from an event is chained and names its event.
     assert all(e["seq"] and len(e["hash"]) == 64 and e["event_id"] for e in entries)
 
+    # The downloads of the declaration's material are part of its trail.
+    with_files = wait_for(lambda: [e for e in trail(flow, aud, target_type="declaration",
+                                                    target_id=str(did))
+                                   if e["action"] == "file.downloaded"] or None)
+    assert {e["target_id"] for e in with_files} == {str(cert)}
+    assert all(f"declaration:{did}" in e["detail"]["attached_to"] for e in with_files)
+
     # -- record decisions (业绩审核) and 撤销审核 by their subject.
     record = wait_for(lambda: trail(flow, aud, target_type="record",
                                     target_id=str(ids["rec_ok"]), action="record.approve"))

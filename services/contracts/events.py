@@ -355,6 +355,9 @@ EVENT_TYPES = {
                                  nullable=True),
             "owner_unit_id": f("integer", "材料所属单位编号（单位的材料）", "owning unit id",
                                nullable=True),
+            "attached_to": f("array", "材料所用于的对象，如 declaration:12（申报）",
+                             "what the file is attached to, e.g. declaration:12",
+                             items=f("string", "对象", "subject")),
         }),
     "documents/printout_made": _event(
         "documents", "declaration:<id> | file:<id>",

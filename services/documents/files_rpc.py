@@ -139,7 +139,9 @@ class FilesRpc:
                 "file_id": f.id, "file_name": f.original_name, "slot": f.slot, "basis": basis,
                 "basis_label": BASIS_LABELS.get(basis, basis),
                 "reason": (data["reason"] or "").strip() or None,
-                "owner_person_id": f.owner_person_id, "owner_unit_id": f.owner_unit_id})
+                "owner_person_id": f.owner_person_id, "owner_unit_id": f.owner_unit_id,
+                "attached_to": [f"{kind}:{ident}" for kind, ident in
+                                files.workflow_subjects(session, f.id)]})
         return contract.DownloadLinkSchema().dump(link)
 
     @rpc

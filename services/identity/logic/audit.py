@@ -95,9 +95,20 @@ def search(session, filters):
                               AuditEntry.actor_name.ilike(pattern)))
     if filters.get("action"):
         conditions.append(AuditEntry.action == filters["action"])
-    for key in ("actor_account_id", "target_type", "target_id"):
-        if filters.get(key) is not None:
-            conditions.append(getattr(AuditEntry, key) == filters[key])
+    if filters.get("actor_account_id") is not None:
+        conditions.append(AuditEntry.actor_account_id == filters["actor_account_id"])
+    if filters.get("target_type") is not None and filters.get("target_id") is not None:
+        # The subject itself, or a file used by it (a download of a declaration's material
+        # is part of the declaration's trail: detail.attached_to).
+        subject = f"{filters['target_type']}:{filters['target_id']}"
+        conditions.append(or_(
+            and_(AuditEntry.target_type == filters["target_type"],
+                 AuditEntry.target_id == filters["target_id"]),
+            AuditEntry.detail.contains({"attached_to": [subject]})))
+    else:
+        for key in ("target_type", "target_id"):
+            if filters.get(key) is not None:
+                conditions.append(getattr(AuditEntry, key) == filters[key])
     if filters.get("unit_id") is not None:
         # The unit concerned, or the unit of the one who acted.
         conditions.append(or_(AuditEntry.unit_id == filters["unit_id"],

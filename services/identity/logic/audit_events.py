@@ -127,7 +127,7 @@ def _describe(action, label, envelope, data):
             summary += f"，原因：{data['reason']}"
         return action, label, summary, data.get("owner_unit_id"), {
             key: data.get(key) for key in ("basis", "reason", "slot", "owner_person_id",
-                                           "owner_unit_id")}
+                                           "owner_unit_id", "attached_to")}
     if type_ == "printout_made":
         summary = f"{label}{data.get('kind_label') or ''}"
         return action, label, summary, data.get("unit_id"), {
