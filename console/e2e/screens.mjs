@@ -30,7 +30,7 @@ const screens = [
   [person, '/declarations/7', [
     ['GET', /^\/declarations\/7$/, () => ({ ...decl, status: 'draft', status_label: '编辑中', editable: true, deletable: true, plan: { name: '重庆卫生高级', titles_required: true }, personal: {}, titles: [{ cert_no: 'A1', work_unit: '一中', series: '卫生', specialty: '内科', qualification: '主治医师', obtain_method: '考试', evidence_file_ids: [5] }], sections: [] })],
     ['GET', /^\/declarations\/7\/health$/, () => ({ declaration_id: 7, editable: true, form_category: '临床', level_label: '副高级', exam_applicable: true, row_limits: { study: 8 }, files: [], sections: { basic: { education: {} }, study: { rows: [{ id: 1, period: '2007.09-2012.07', content: '临床医学', publicity: true }] }, workload: { years: [2022, 2023], rows: [{ id: 1, item: '门诊人次', values: ['1', '2'], publicity: true }] }, summary: {}, archive: {}, integrity: {} } })],
-    ['GET', /^\/declarations\/7\/health\/form-categories$/, () => ({ categories: [{ code: '临床', label: '临床' }], declaration_types: ['正常晋升'], exam_modes: ['参加考试'], integrity_items: ['无'] })],
+    ['GET', /^\/declarations\/7\/health\/form-categories$/, () => ({ selected: '临床', hint: '请先选择填报表格类别', items: [{ value: '临床', label: '临床', description: '临床医师' }], declaration_types: ['正常晋升'], exam_modes: ['参加考试'], integrity_items: ['无'] })],
     ['GET', /^\/declarations\/7\/history$/, () => ({ entries: [] })],
   ], '学习培训经历'],
 ]
