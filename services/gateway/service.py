@@ -38,16 +38,16 @@ class GatewayService(SystemRoutes, IdentityRoutes, TaskRoutes, DocumentRoutes,
 
     @property
     def rpc_timeout(self):
-        return cfg.as_float(self.config, "RPC_TIMEOUT", 15.0)
+        return cfg.as_float(self.config, "RPC_TIMEOUT")
 
     @property
     def export_timeout(self):
         """Operations that build a document (花名册, 评审表, …) may take longer."""
-        return cfg.as_float(self.config, "EXPORT_TIMEOUT", 120.0)
+        return cfg.as_float(self.config, "EXPORT_TIMEOUT")
 
     @property
     def ready_timeout(self):
-        return cfg.as_float(self.config, "READY_TIMEOUT", 2.0)
+        return cfg.as_float(self.config, "READY_TIMEOUT")
 
     @property
     def trusted_proxies(self):

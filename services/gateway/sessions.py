@@ -219,9 +219,9 @@ class SessionGuard(DependencyProvider):
         config = self.container.config
         self.secret = cfg.token_secret(config)
         self.amqp_uri = cfg.require(config, "AMQP_URI")
-        self.activity_seconds = cfg.as_float(config, "SESSION_ACTIVITY_SECONDS", 2.0)
-        self.start_wait = cfg.as_float(config, "SESSION_START_WAIT", 5.0)
-        self.state = SessionState(cfg.as_float(config, "SESSION_IDLE_MINUTES", 30.0) * 60)
+        self.activity_seconds = cfg.as_float(config, "SESSION_ACTIVITY_SECONDS")
+        self.start_wait = cfg.as_float(config, "SESSION_START_WAIT")
+        self.state = SessionState(cfg.as_float(config, "SESSION_IDLE_MINUTES") * 60)
         self.instance = uuid.uuid4().hex[:12]
         self.queue_name = f"gateway.sessions.{self.instance}"
         self.connected = False

@@ -144,13 +144,12 @@ class IdentityService(OperationsRpc):
     def auth_config(self):
         return auth.AuthConfig(
             secret=self.settings["TOKEN_SECRET"],
-            session_minutes=cfg.as_int(self.settings, "SESSION_TTL_MINUTES", 720),
-            max_failures=cfg.as_int(self.settings, "LOGIN_MAX_FAILURES", 5),
-            lock_minutes=cfg.as_int(self.settings, "LOGIN_LOCK_MINUTES", 15),
-            max_per_address=cfg.as_int(self.settings, "LOGIN_MAX_PER_ADDRESS", 30),
-            address_window_seconds=cfg.as_int(self.settings, "LOGIN_ADDRESS_WINDOW_SECONDS",
-                                              300),
-            idle_minutes=cfg.as_float(self.settings, "SESSION_IDLE_MINUTES", 30.0),
+            session_minutes=cfg.as_int(self.settings, "SESSION_TTL_MINUTES"),
+            max_failures=cfg.as_int(self.settings, "LOGIN_MAX_FAILURES"),
+            lock_minutes=cfg.as_int(self.settings, "LOGIN_LOCK_MINUTES"),
+            max_per_address=cfg.as_int(self.settings, "LOGIN_MAX_PER_ADDRESS"),
+            address_window_seconds=cfg.as_int(self.settings, "LOGIN_ADDRESS_WINDOW_SECONDS"),
+            idle_minutes=cfg.as_float(self.settings, "SESSION_IDLE_MINUTES"),
         )
 
     @contextlib.contextmanager

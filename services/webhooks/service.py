@@ -52,11 +52,11 @@ class Courier(DependencyProvider):
 
     def setup(self):
         config = self.container.config
-        self.concurrency = cfg.as_int(config, "WEBHOOK_CONCURRENCY", 20)
-        self.timeout = cfg.as_float(config, "WEBHOOK_TIMEOUT", 10.0)
-        self.retry_base = cfg.as_float(config, "WEBHOOK_RETRY_BASE", 10.0)
-        self.retry_max = cfg.as_float(config, "WEBHOOK_RETRY_MAX", 3600.0)
-        self.give_up_after = cfg.as_float(config, "WEBHOOK_GIVE_UP_AFTER", 86400.0)
+        self.concurrency = cfg.as_int(config, "WEBHOOK_CONCURRENCY")
+        self.timeout = cfg.as_float(config, "WEBHOOK_TIMEOUT")
+        self.retry_base = cfg.as_float(config, "WEBHOOK_RETRY_BASE")
+        self.retry_max = cfg.as_float(config, "WEBHOOK_RETRY_MAX")
+        self.give_up_after = cfg.as_float(config, "WEBHOOK_GIVE_UP_AFTER")
         self.allow = ssrf.parse_allow_list(config.get("WEBHOOK_ALLOW_HOSTS"))
         self.in_flight = 0
         self.waiting = True  # new deliveries may be due: look without waiting DUE_CHECK

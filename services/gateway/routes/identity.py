@@ -3,10 +3,9 @@
 Each operation validates with identity's contract schemas (which the service loads
 again at its RPC boundary) and calls ``identity_rpc``; the caller travels in the context.
 Identity dumps its answers with the contract's answer schemas, so these routes pass them
-through (``dumped=True``); the schemas document them in the OpenAPI document.
+through (as every route does); the schemas document them in the OpenAPI document.
 """
 import datetime as dt
-import functools
 
 from werkzeug.wrappers import Response
 
@@ -16,7 +15,7 @@ from services.contracts import identity as s
 
 from .. import http
 
-route = functools.partial(http.route, dumped=True)
+route = http.route
 
 T_AUTH = "登录与账号"
 T_PERSON = "个人中心"

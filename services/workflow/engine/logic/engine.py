@@ -445,6 +445,20 @@ def recall(session, task_id, actor, *, rules=NO_RULES):
         session.delete(following)
 
     now = utcnow()
+    result = {
+        **_reopen(session, process, task, actor, RECALL, RECALLED, now),
+        "recalled_task_id": recalled_task_id,
+        "recalled_at": now.isoformat(),
+        "recalled_by": {"account_id": actor.account_id, "name": actor.name},
+    }
+    for effect in rules.of(process.kind).recall_effects:
+        effect(session, process, result)
+    return result
+
+
+def _reopen(session, process, task, actor, action, outcome, now):
+    """The process back at ``task``'s step with a new open task claimed by the actor
+    (待处理) and the history entry of ``action``; answers what every reopening answers."""
     process.current_step = task.step_index
     again = open_task(session, process, task.step_index, task.unit_id, task.unit_name, now)
     again.claimed_by_account_id = actor.account_id
@@ -453,23 +467,11 @@ def recall(session, task_id, actor, *, rules=NO_RULES):
     session.add(HistoryEntry(
         process_id=process.id, step_index=task.step_index, unit_id=task.unit_id,
         unit_name=task.unit_name, account_id=actor.account_id, account_name=actor.name,
-        action=RECALL, opinion=None, outcome=RECALLED, at=now,
+        action=action, opinion=None, outcome=outcome, at=now,
     ))
     session.flush()
-    result = {
-        "process_id": process.id,
-        "kind": process.kind,
-        "step_index": task.step_index,
-        "unit_id": task.unit_id,
-        "unit_name": task.unit_name,
-        "task_id": again.id,
-        "recalled_task_id": recalled_task_id,
-        "recalled_at": now.isoformat(),
-        "recalled_by": {"account_id": actor.account_id, "name": actor.name},
-    }
-    for effect in rules.of(process.kind).recall_effects:
-        effect(session, process, result)
-    return result
+    return {"process_id": process.id, "kind": process.kind, "step_index": task.step_index,
+            "unit_id": task.unit_id, "unit_name": task.unit_name, "task_id": again.id}
 
 
 def undo_reject(session, task_id, actor, *, rules=NO_RULES):
@@ -489,24 +491,8 @@ def undo_reject(session, task_id, actor, *, rules=NO_RULES):
     now = utcnow()
     process.status = PROCESS_OPEN
     process.ended_at = None
-    process.current_step = task.step_index
-    again = open_task(session, process, task.step_index, task.unit_id, task.unit_name, now)
-    again.claimed_by_account_id = actor.account_id
-    again.claimed_by_name = actor.name
-    again.claimed_at = now
-    session.add(HistoryEntry(
-        process_id=process.id, step_index=task.step_index, unit_id=task.unit_id,
-        unit_name=task.unit_name, account_id=actor.account_id, account_name=actor.name,
-        action=UNDO_REJECT, opinion=None, outcome=None, at=now,
-    ))
-    session.flush()
     result = {
-        "process_id": process.id,
-        "kind": process.kind,
-        "step_index": task.step_index,
-        "unit_id": task.unit_id,
-        "unit_name": task.unit_name,
-        "task_id": again.id,
+        **_reopen(session, process, task, actor, UNDO_REJECT, None, now),
         "undone_task_id": task.id,
         "undone_at": now.isoformat(),
         "undone_by": {"account_id": actor.account_id, "name": actor.name},
