@@ -491,22 +491,41 @@ class OutboxRelay:
 
 # --------------------------------------------------------------------------- consumers
 
-def consumer(source_service, event_type):
+def consumer(source_service, event_type, when=None):
     """Declare an idempotent event handler: ``handler(self, session, envelope)``.
 
     The service must have its :class:`~services.common.db.Database` as ``self.db``.
+    ``when``, if given, says which events concern the handler at all: ``{key: value or
+    tuple of values}`` of the event's data. One that does not is acknowledged without a
+    transaction (and is not recorded as handled: there is nothing to apply twice); a
+    malformed envelope is still parked. The fault suite's exactly-once check reads
+    ``entry.when`` too.
     """
     def decorator(fn):
         handler_name = fn.__name__
 
         @functools.wraps(fn)
         def entry(self, payload):
+            data = payload.get("data") if isinstance(payload, dict) else None
+            if when is not None and isinstance(data, dict) and not concerns(when, data):
+                return None
             return handle_event(self.db, handler_name, payload,
                                 lambda session, envelope: fn(self, session, envelope))
+
+        entry.when = when
 
         return Handler.decorator(source_service, event_type, requeue_on_error=True)(entry)
 
     return decorator
+
+
+def concerns(when, data):
+    """Whether an event's ``data`` matches a consumer's ``when``."""
+    for key, allowed in when.items():
+        allowed = allowed if isinstance(allowed, tuple) else (allowed,)
+        if data.get(key) not in allowed:
+            return False
+    return True
 
 
 class ParkingQueueConsumer(QueueConsumer):

@@ -460,14 +460,12 @@ class IdentityService(OperationsRpc):
             return dump(c.AuditVerificationSchema, audit_chain.verify(session))
 
     # ------------------------------------------------------------------ events
-    @consumer("workflow", "review_decided")
+    @consumer("workflow", "review_decided", when={
+        "subject_service": "identity", "kind": ("binding", "unit_registration")})
     def review_decided(self, session, envelope):
-        """Apply the review engine's final decisions on identity's subjects, once."""
+        """Apply the review engine's final decisions on identity's subjects, once (the
+        decisions on other services' subjects are left alone without a transaction)."""
         raw = envelope["data"]
-        if raw.get("subject_service") != self.name:
-            return None
-        if raw.get("kind") not in ("binding", "unit_registration"):
-            return None
         data = load(s.ReviewDecidedSchema, raw, code="event.invalid")
         feed.set_publisher(session, self.session_feed.publish)
         if data["kind"] == "binding":

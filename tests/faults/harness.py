@@ -781,8 +781,9 @@ class Cluster:
             if retrying:
                 reasons.append(f"{schema}: {retrying} failed events still retrying")
         for handler in consumer_handlers():
-            missing = self.scalar(_MISSING_SQL.format(**handler), type=handler["event_type"],
-                                  handler=handler["handler"])
+            missing = self.scalar(_MISSING_SQL.format(concerned=concerned_sql(handler),
+                                                      **handler),
+                                  type=handler["event_type"], handler=handler["handler"])
             if missing:
                 reasons.append(f"{handler['service']}.{handler['handler']}: {missing} "
                                f"{handler['source']} {handler['event_type']} events not "
@@ -822,9 +823,20 @@ class Cluster:
 
 PASSWORD = "Passw0rd!"
 
+def concerned_sql(handler):
+    """SQL over the outbox row ``o``: the events the handler's ``when`` takes (its
+    values inlined as literals: they come from the code, not from input)."""
+    conditions = []
+    for key, allowed in (handler.get("when") or {}).items():
+        allowed = allowed if isinstance(allowed, tuple) else (allowed,)
+        values = ", ".join("'" + str(v).replace("'", "''") + "'" for v in allowed)
+        conditions.append(f" AND o.data->>'{key}' IN ({values})")
+    return "".join(conditions)
+
+
 _MISSING_SQL = """
 SELECT count(*) FROM {source}.outbox o
-WHERE o.type = :type AND o.published_at IS NOT NULL
+WHERE o.type = :type AND o.published_at IS NOT NULL {concerned}
   AND NOT EXISTS (SELECT 1 FROM {service}.processed_events p
                   WHERE p.handler = :handler AND p.event_id = o.event_id)
   AND NOT EXISTS (SELECT 1 FROM {service}.failed_events f
@@ -856,7 +868,8 @@ def consumer_handlers():
                     if isinstance(entrypoint, EventHandler):
                         found.append({"service": service, "handler": name,
                                       "source": entrypoint.source_service,
-                                      "event_type": entrypoint.event_type})
+                                      "event_type": entrypoint.event_type,
+                                      "when": getattr(method, "when", None)})
         _HANDLERS = found
     return _HANDLERS
 

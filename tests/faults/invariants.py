@@ -16,7 +16,7 @@ approval, decision or file is lost or applied twice.
 """
 from sqlalchemy import text
 
-from .harness import DOMAIN, consumer_handlers
+from .harness import DOMAIN, concerned_sql, consumer_handlers
 
 # The binding request status each process status leads identity to.
 BINDING_STATUS_OF = {"open": "pending", "approved": "approved", "returned": "rejected",
@@ -84,7 +84,7 @@ def consumers_applied_once(conn, allowed_dead=()):
         name = f"{service}.{h['handler']} ({source} {h['event_type']})"
         missing = conn.execute(text(f"""
             SELECT count(*) FROM {source}.outbox o
-            WHERE o.type = :type AND o.published_at IS NOT NULL
+            WHERE o.type = :type AND o.published_at IS NOT NULL {concerned_sql(h)}
               AND NOT EXISTS (SELECT 1 FROM {service}.processed_events p
                               WHERE p.handler = :handler AND p.event_id = o.event_id)
               AND NOT EXISTS (SELECT 1 FROM {service}.failed_events f

@@ -77,6 +77,11 @@ class ProbeSink:
             raise Conflict("probe.rejected", "状态不允许")
         session.add(Effect(event_id=envelope["event_id"], name=envelope["data"]["name"]))
 
+    @consumer("probe_source", "thing_made", when={"name": ("picky", "choosy")})
+    def picky(self, session, envelope):
+        session.add(Effect(event_id=envelope["event_id"],
+                           name="picky:" + envelope["data"]["name"]))
+
 
 @pytest.fixture
 def probe_schemas(db_engine, database_url, service_config):
@@ -150,6 +155,31 @@ def test_event_reaches_consumer_once_even_when_redelivered(
     assert count(engine, select(func.count()).select_from(processed)) == 1
     with engine.connect() as conn:
         assert conn.execute(select(Effect.__table__.c.event_id)).scalar() == event_id
+
+
+def test_a_consumer_takes_only_the_events_its_when_names(
+        probe_schemas, service_config, runner_factory):
+    engine = probe_schemas
+    runner = runner_factory(service_config, ProbeSource, ProbeSink)
+    runner.start()
+    with ServiceRpcProxy("probe_source", service_config) as source:
+        for name in ("picky", "other", "choosy"):
+            source.make(name)
+    processed = SinkBase.metadata.tables["probe_sink.processed_events"]
+
+    def names():
+        with engine.connect() as conn:
+            return sorted(conn.execute(select(Effect.__table__.c.name)).scalars())
+
+    # each queue is taken in order: choosy's effect means other's message was taken too
+    wait_for(lambda: "picky:choosy" in names() and "other" in names())
+    assert names() == ["choosy", "other", "picky", "picky:choosy", "picky:picky"]
+    # the event that does not concern it was acknowledged without being recorded
+    assert count(engine, select(func.count()).select_from(processed)
+                 .where(processed.c.handler == "picky")) == 2
+    assert count(engine, select(func.count()).select_from(processed)
+                 .where(processed.c.handler == "thing_made")) == 3
+    assert failed(engine) == []
 
 
 def test_rolled_back_change_emits_nothing(probe_schemas, service_config, runner_factory):
