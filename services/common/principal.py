@@ -39,9 +39,13 @@ DEV_PRINCIPAL_KEY = "dev-only-principal-key-change-me"
 GATEWAY = "gateway"  # the one service whose calls act for users only
 
 # Roles. A unit admin acts for their unit; the unit's kind says which review level it is.
+# The three administrators of MLPS level 3 (三员分立) are separate roles: the operator is
+# the system administrator, the security administrator manages accounts and their
+# rights, the auditor reads the audit log (docs/api.md, "Roles' rights").
 PERSON = "person"
 UNIT_ADMIN = "unit_admin"
 OPERATOR = "operator"
+SECURITY = "security"
 AUDITOR = "auditor"
 SYSTEM = "system"  # other government systems reading the event feed
 

@@ -111,7 +111,8 @@ PROVINCES = (
 )
 
 ACCOUNT_ROLES = (("person", "申报人员"), ("unit_admin", "单位管理员"),
-                 ("operator", "运维人员"), ("auditor", "审计人员"), ("system", "外部系统"))
+                 ("operator", "运维人员"), ("security", "安全管理员"), ("auditor", "审计人员"),
+                 ("system", "外部系统"))
 ACCOUNT_STATUSES = (("active", "正常"), ("frozen", "已冻结"))
 UNIT_STATUSES = (("pending", "待审核"), ("active", "审核通过"), ("rejected", "审核未通过"))
 BINDING_STATUSES = (("pending", "审核中"), ("approved", "审核通过"),
@@ -321,12 +322,13 @@ class AdminAccountSchema(BaseSchema):
 
 
 class StaffAccountSchema(AdminAccountSchema):
-    """An operator, auditor or system account (another government system reading the
-    event feed), created by an operator."""
+    """An operator, security administrator, auditor or system account (another
+    government system reading the event feed), created by a security administrator."""
     role = fields.String(required=True,
-                         validate=validate.OneOf(["operator", "auditor", "system"]),
+                         validate=validate.OneOf(["operator", "security", "auditor", "system"]),
                          metadata={"label": "角色",
-                                   "description": "operator 运维人员 | auditor 审计人员 | "
+                                   "description": "operator 运维人员 | security 安全管理员 | "
+                                                  "auditor 审计人员 | "
                                                   "system 外部系统（读取事件回放）"})
 
 
@@ -514,7 +516,8 @@ class MeSchema(BaseSchema):
     account_id = fields.Integer()
     username = fields.String()
     name = fields.String()
-    role = fields.String(metadata={"description": "person | unit_admin | operator | auditor"})
+    role = fields.String(metadata={"description": "person | unit_admin | operator | security | "
+                                                "auditor | system"})
     roles = fields.List(fields.String())
     person_id = fields.Integer(allow_none=True)
     unit_id = fields.Integer(allow_none=True)

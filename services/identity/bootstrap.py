@@ -1,12 +1,14 @@
-"""Creates the first operator account (or an auditor account), idempotently.
+"""Creates the first operator, security administrator or auditor account, idempotently.
 
     DATABASE_URL=postgresql+psycopg://... \\
         python -m services.identity.bootstrap --username ops --password '...' [--name 运维管理员]
-        [--role operator|auditor]
+        [--role operator|security|auditor]
 
-Run it after the migrations. A second run with the same user name changes nothing (the
-existing account, its password included, is left as it is). The operator then creates
-HR departments (内置单位) with their admins through ``POST /api/v1/units``.
+Run it after the migrations, once per administrator (MLPS level 3 keeps the system,
+security and audit administrators separate). A second run with the same user name changes
+nothing (the existing account, its password included, is left as it is). The operator
+then creates HR departments (内置单位) with their admins through ``POST /api/v1/units``;
+the security administrator creates further staff accounts (``POST /api/v1/ops/accounts``).
 """
 import argparse
 import os
@@ -21,6 +23,9 @@ from services.common.errors import AppError
 from .logic.users import ensure_staff
 from .models import SCHEMA
 
+ROLES = ("operator", "security", "auditor")
+DEFAULT_NAMES = {"operator": "运维管理员", "security": "安全管理员", "auditor": "审计员"}
+
 
 def bootstrap(database_url, username, password, name=None, role="operator"):
     """``(account_id, created)``; raises AppError for a weak password or a name in use."""
@@ -32,7 +37,7 @@ def bootstrap(database_url, username, password, name=None, role="operator"):
         sessions = sessionmaker(engine)
         with sessions() as session, session.begin():
             session.info["source"] = "identity"
-            default_name = "运维管理员" if role == "operator" else "审计员"
+            default_name = DEFAULT_NAMES.get(role, role)
             account, created = ensure_staff(session, role, username, password,
                                             name or default_name)
             return account.id, created
@@ -42,11 +47,12 @@ def bootstrap(database_url, username, password, name=None, role="operator"):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(prog="python -m services.identity.bootstrap",
-                                     description="Create the first operator (or an auditor).")
+                                     description="Create the first operator, security "
+                                                 "administrator or auditor.")
     parser.add_argument("--username", required=True)
     parser.add_argument("--password", required=True)
     parser.add_argument("--name", default=None)
-    parser.add_argument("--role", choices=("operator", "auditor"), default="operator")
+    parser.add_argument("--role", choices=ROLES, default="operator")
     parser.add_argument("--database-url", default=os.environ.get("DATABASE_URL"))
     args = parser.parse_args(argv)
     if not args.database_url:

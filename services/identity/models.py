@@ -139,7 +139,8 @@ class Account(Base):
     __tablename__ = "accounts"
 
     id: Mapped[int] = mapped_column(Integer, Identity(), primary_key=True)
-    role: Mapped[str] = mapped_column(String(20))  # person | unit_admin | operator | auditor
+    # person | unit_admin | operator | security (安全管理员) | auditor | system
+    role: Mapped[str] = mapped_column(String(20))
     username: Mapped[str] = mapped_column(String(64))
     password_hash: Mapped[str] = mapped_column(String(255))
     name: Mapped[str] = mapped_column(String(50))

@@ -22,7 +22,14 @@ from services.common.db import Database, make_engine
 from services.common.errors import Conflict, NotFound, Unauthenticated
 from services.common.logs import mask_id_number, mask_phone
 from services.common.messaging import consumer
-from services.common.principal import AUDITOR, OPERATOR, PERSON, UNIT_ADMIN, PrincipalProvider
+from services.common.principal import (
+    AUDITOR,
+    OPERATOR,
+    PERSON,
+    SECURITY,
+    UNIT_ADMIN,
+    PrincipalProvider,
+)
 from services.common.rpc import OperationsRpc, rpc
 from services.common.schemas import load
 from services.contracts import identity as c
@@ -338,7 +345,7 @@ class IdentityService(OperationsRpc):
 
     @rpc
     def list_units(self, filters=None):
-        principal = self.principal.require(UNIT_ADMIN, OPERATOR)
+        principal = self.principal.require(UNIT_ADMIN, OPERATOR, SECURITY)
         filters = load(c.UnitListQuery, filters or {})
         with self.db.read() as session:
             return dump(c.UnitPageSchema, units.list_units(session, principal, filters))
@@ -376,7 +383,7 @@ class IdentityService(OperationsRpc):
     # ------------------------------------------------------------------ unit users
     @rpc
     def list_unit_users(self, unit_id, filters=None):
-        principal = self.principal.require(UNIT_ADMIN, OPERATOR)
+        principal = self.principal.require(UNIT_ADMIN, SECURITY)
         filters = load(c.UnitUserQuery, filters or {})
         with self.db.read() as session:
             return dump(c.UserPageSchema,
@@ -384,7 +391,7 @@ class IdentityService(OperationsRpc):
 
     @rpc
     def create_unit_admin(self, unit_id, data):
-        principal = self.principal.require(UNIT_ADMIN, OPERATOR)
+        principal = self.principal.require(UNIT_ADMIN, SECURITY)
         data = load(c.AdminAccountSchema, data)
         with self.transaction() as session:
             return dump(c.UserDetailSchema,
@@ -392,14 +399,15 @@ class IdentityService(OperationsRpc):
 
     @rpc
     def get_unit_user(self, unit_id, account_id):
-        principal = self.principal.require(UNIT_ADMIN, OPERATOR)
+        principal = self.principal.require(UNIT_ADMIN, SECURITY)
         with self.db.read() as session:
             return dump(c.UserDetailSchema,
                         users.get_user(session, principal, int(unit_id), int(account_id)))
 
     @rpc
     def update_unit_user(self, unit_id, account_id, data):
-        principal = self.principal.require(UNIT_ADMIN, OPERATOR)
+        """修改基本信息: the unit's own admins (a person's profile is no account matter)."""
+        principal = self.principal.require(UNIT_ADMIN)
         data = load(c.UnitUserUpdateSchema, data)
         with self.transaction() as session:
             return dump(c.UserDetailSchema, users.update_user(
@@ -407,21 +415,21 @@ class IdentityService(OperationsRpc):
 
     @rpc
     def freeze_unit_user(self, unit_id, account_id):
-        principal = self.principal.require(UNIT_ADMIN, OPERATOR)
+        principal = self.principal.require(UNIT_ADMIN, SECURITY)
         with self.transaction() as session:
             return dump(c.UserDetailSchema, users.set_frozen(
                 session, principal, int(unit_id), int(account_id), True))
 
     @rpc
     def unfreeze_unit_user(self, unit_id, account_id):
-        principal = self.principal.require(UNIT_ADMIN, OPERATOR)
+        principal = self.principal.require(UNIT_ADMIN, SECURITY)
         with self.transaction() as session:
             return dump(c.UserDetailSchema, users.set_frozen(
                 session, principal, int(unit_id), int(account_id), False))
 
     @rpc
     def reset_unit_user_password(self, unit_id, account_id, data=None):
-        principal = self.principal.require(UNIT_ADMIN, OPERATOR)
+        principal = self.principal.require(UNIT_ADMIN, SECURITY)
         data = load(c.PasswordResetSchema, data or {})
         with self.transaction() as session:
             return dump(c.TemporaryPasswordSchema, users.reset_password(
@@ -429,7 +437,7 @@ class IdentityService(OperationsRpc):
 
     @rpc
     def delete_unit_user(self, unit_id, account_id):
-        principal = self.principal.require(UNIT_ADMIN, OPERATOR)
+        principal = self.principal.require(UNIT_ADMIN, SECURITY)
         with self.transaction() as session:
             users.delete_user(session, principal, int(unit_id), int(account_id))
         return dump(c.StatusSchema, {"status": "ok"})
@@ -437,7 +445,8 @@ class IdentityService(OperationsRpc):
     # ------------------------------------------------------------------ staff, audit
     @rpc
     def create_staff_account(self, data):
-        principal = self.principal.require(OPERATOR)
+        """Staff accounts are the security administrator's (docs/api.md, roles' rights)."""
+        principal = self.principal.require(SECURITY)
         data = load(c.StaffAccountSchema, data)
         with self.transaction() as session:
             staff = users.create_staff(session, principal, data)
@@ -445,8 +454,8 @@ class IdentityService(OperationsRpc):
 
     @rpc
     def audit_log(self, filters=None):
-        """The audit log, for the auditor only (the audit administrator: the operator,
-        a system administrator, does not read it; docs/api.md, roles' rights)."""
+        """The audit log, for the auditor only (the audit administrator: neither the
+        operator nor the security administrator reads it; docs/api.md, roles' rights)."""
         self.principal.require(AUDITOR)
         filters = load(c.AuditQuery, filters or {})
         with self.db.read() as session:

@@ -10,7 +10,7 @@ import datetime as dt
 from werkzeug.wrappers import Response
 
 from services.common import errors
-from services.common.principal import AUDITOR, OPERATOR, PERSON, UNIT_ADMIN
+from services.common.principal import AUDITOR, OPERATOR, PERSON, SECURITY, UNIT_ADMIN
 from services.contracts import identity as s
 
 from .. import http
@@ -25,6 +25,9 @@ T_OPS = "运维与审计"
 T_DICT = "字典"
 
 ADMINS = (UNIT_ADMIN, OPERATOR)
+# A unit's accounts: its own admins, and the security administrator for every unit (the
+# operator, a system administrator, manages no account: docs/api.md, roles' rights).
+ACCOUNT_ADMINS = (UNIT_ADMIN, SECURITY)
 
 
 def jsonable(value):
@@ -144,7 +147,8 @@ class IdentityRoutes:
     def search_units(self, ctx):
         return self.identity_rpc.search_units(jsonable(ctx.query))
 
-    @route("GET", "/api/v1/units", summary="下级、待审核及属地内单位列表", tag=T_UNIT, roles=ADMINS,
+    @route("GET", "/api/v1/units", summary="下级、待审核及属地内单位列表", tag=T_UNIT,
+           roles=(*ADMINS, SECURITY),
            query=s.UnitListQuery, response=s.UnitPageSchema)
     def list_managed_units(self, ctx):
         return self.identity_rpc.list_units(jsonable(ctx.query))
@@ -168,41 +172,41 @@ class IdentityRoutes:
 
     # ------------------------------------------------------------------ unit users
     @route("GET", "/api/v1/units/{unit_id}/users", summary="本单位用户（人员注册审核 / 用户管理）",
-           tag=T_USERS, roles=ADMINS, query=s.UnitUserQuery, response=s.UserPageSchema,
+           tag=T_USERS, roles=ACCOUNT_ADMINS, query=s.UnitUserQuery, response=s.UserPageSchema,
            errors=(404,), description="证件号码和手机号码脱敏显示。")
     def list_unit_users(self, ctx, unit_id):
         return self.identity_rpc.list_unit_users(unit_id, jsonable(ctx.query))
 
     @route("POST", "/api/v1/units/{unit_id}/users", summary="添加本单位管理员", tag=T_USERS,
-           roles=ADMINS, body=s.AdminAccountSchema, response=s.UserDetailSchema, status=201,
-           errors=(404, 409))
+           roles=ACCOUNT_ADMINS, body=s.AdminAccountSchema, response=s.UserDetailSchema,
+           status=201, errors=(404, 409))
     def create_unit_admin(self, ctx, unit_id):
         return self.identity_rpc.create_unit_admin(unit_id, jsonable(ctx.body))
 
     @route("GET", "/api/v1/units/{unit_id}/users/{account_id}", summary="本单位用户详情",
-           tag=T_USERS, roles=ADMINS, response=s.UserDetailSchema, errors=(404,))
+           tag=T_USERS, roles=ACCOUNT_ADMINS, response=s.UserDetailSchema, errors=(404,))
     def get_unit_user(self, ctx, unit_id, account_id):
         return self.identity_rpc.get_unit_user(unit_id, account_id)
 
     @route("PATCH", "/api/v1/units/{unit_id}/users/{account_id}", summary="修改用户基本信息",
-           tag=T_USERS, roles=ADMINS, body=s.UnitUserUpdateSchema, response=s.UserDetailSchema,
-           errors=(404,))
+           tag=T_USERS, roles=(UNIT_ADMIN,), body=s.UnitUserUpdateSchema,
+           response=s.UserDetailSchema, errors=(404,))
     def update_unit_user(self, ctx, unit_id, account_id):
         return self.identity_rpc.update_unit_user(unit_id, account_id, jsonable(ctx.body))
 
     @route("POST", "/api/v1/units/{unit_id}/users/{account_id}/freeze", summary="冻结用户",
-           tag=T_USERS, roles=ADMINS, response=s.UserDetailSchema, errors=(404, 409),
+           tag=T_USERS, roles=ACCOUNT_ADMINS, response=s.UserDetailSchema, errors=(404, 409),
            description="该用户的令牌立即失效。")
     def freeze_unit_user(self, ctx, unit_id, account_id):
         return self.identity_rpc.freeze_unit_user(unit_id, account_id)
 
     @route("POST", "/api/v1/units/{unit_id}/users/{account_id}/unfreeze", summary="解冻用户",
-           tag=T_USERS, roles=ADMINS, response=s.UserDetailSchema, errors=(404, 409))
+           tag=T_USERS, roles=ACCOUNT_ADMINS, response=s.UserDetailSchema, errors=(404, 409))
     def unfreeze_unit_user(self, ctx, unit_id, account_id):
         return self.identity_rpc.unfreeze_unit_user(unit_id, account_id)
 
     @route("POST", "/api/v1/units/{unit_id}/users/{account_id}/reset-password",
-           summary="密码初始化", tag=T_USERS, roles=ADMINS, body=s.PasswordResetSchema,
+           summary="密码初始化", tag=T_USERS, roles=ACCOUNT_ADMINS, body=s.PasswordResetSchema,
            response=s.TemporaryPasswordSchema, errors=(404, 409),
            description="不填新密码则生成临时密码（只显示这一次）；该用户的令牌立即失效。")
     def reset_unit_user_password(self, ctx, unit_id, account_id):
@@ -210,15 +214,16 @@ class IdentityRoutes:
                                                           jsonable(ctx.body))
 
     @route("DELETE", "/api/v1/units/{unit_id}/users/{account_id}", summary="删除用户",
-           tag=T_USERS, roles=ADMINS, status=204, errors=(404, 409),
+           tag=T_USERS, roles=ACCOUNT_ADMINS, status=204, errors=(404, 409),
            description="删除后证件号码可重新注册；该用户的令牌立即失效。")
     def delete_unit_user(self, ctx, unit_id, account_id):
         self.identity_rpc.delete_unit_user(unit_id, account_id)
         return no_content()
 
     # ------------------------------------------------------------------ ops, audit
-    @route("POST", "/api/v1/ops/accounts", summary="创建运维或审计账号", tag=T_OPS,
-           roles=(OPERATOR,), body=s.StaffAccountSchema, response=s.StaffSchema, status=201)
+    @route("POST", "/api/v1/ops/accounts", summary="创建运维、安全管理、审计或外部系统账号",
+           tag=T_OPS, roles=(SECURITY,), body=s.StaffAccountSchema, response=s.StaffSchema,
+           status=201, description="安全管理员创建；运维人员和审计人员不能创建或变更账号。")
     def create_staff_account(self, ctx):
         return self.identity_rpc.create_staff_account(jsonable(ctx.body))
 

@@ -10,7 +10,7 @@ from sqlalchemy.orm import selectinload
 from services.common.errors import Conflict, Forbidden, Invalid, NotFound
 from services.common.logs import mask_phone
 from services.common.messaging import emit
-from services.common.principal import OPERATOR, UNIT_ADMIN
+from services.common.principal import OPERATOR, SECURITY, UNIT_ADMIN
 from services.contracts.identity import ReviewRequestedSchema
 
 from ..models import Account, Unit
@@ -353,8 +353,9 @@ def _counts_by(session, conditions, column, values):
 
 def _visible_condition(session, principal):
     """Which units an admin sees in the unit list: their own child units and the units
-    they approve; an HR department also every unit of its region."""
-    if principal.has(OPERATOR):
+    they approve; an HR department also every unit of its region. Operators and the
+    security administrator (who reaches each unit's accounts from it) see every unit."""
+    if principal.has(OPERATOR, SECURITY):
         return None
     if not principal.has(UNIT_ADMIN):
         raise Forbidden()

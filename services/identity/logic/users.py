@@ -1,12 +1,16 @@
 """A unit's users, managed by the unit's admins (用户管理 of the Chongqing manual):
 the persons bound to the unit or asking to be, and the unit's admins. List, read, edit,
 freeze/unfreeze, reset the password, delete (a soft delete that frees the ID number,
-the mobile number and the user name), add another admin. Operators manage every unit's
-users and create operator and auditor accounts."""
+the mobile number and the user name), add another admin. The security administrator
+(安全管理员) manages every unit's accounts — list, freeze/unfreeze, reset the password,
+delete, add an admin — without their personal content (no profile, no editing it), and
+creates the staff accounts (operators, security administrators, auditors, other
+systems). The operator, a system administrator, manages no account (MLPS level 3:
+separate administrators)."""
 from sqlalchemy import and_, case, func, or_, select
 
 from services.common.errors import Conflict, Forbidden, Invalid, NotFound
-from services.common.principal import OPERATOR, UNIT_ADMIN
+from services.common.principal import SECURITY, UNIT_ADMIN
 
 from ..models import Account, BindingRequest, Person, Unit
 from . import audit, bindings, passwords
@@ -22,8 +26,9 @@ ADMIN_FIELDS = {"name", "mobile", "email"}
 
 
 def managed_unit(session, principal, unit_id):
-    """The unit whose users the caller manages: their own unit (or any, for operators)."""
-    if principal.has(OPERATOR) or (principal.has(UNIT_ADMIN) and principal.unit_id == unit_id):
+    """The unit whose users the caller manages: their own unit (or any, for the security
+    administrator)."""
+    if principal.has(SECURITY) or (principal.has(UNIT_ADMIN) and principal.unit_id == unit_id):
         unit = session.get(Unit, unit_id)
         if unit is None:
             raise NotFound("unit.not_found", "单位不存在")
@@ -116,7 +121,11 @@ def get_user(session, principal, unit_id, account_id):
     account, person, request, bound_here = _user(session, principal, unit_id, account_id,
                                                  manage=False)
     row = user_row(account, person, request, bound_here)
-    row["profile"] = profile(session, person, account, full=False) if person else None
+    # the security administrator manages the account, not the person's file (PIPL:
+    # minimum necessary): no profile
+    own_unit = principal.has(UNIT_ADMIN) and principal.unit_id == unit_id
+    row["profile"] = profile(session, person, account, full=False) \
+        if person and own_unit else None
     return row
 
 
@@ -229,8 +238,8 @@ def staff_view(account):
 
 
 def create_staff(session, actor, data):
-    """An operator, auditor or system account; ``actor`` is the operator (None for
-    bootstrap)."""
+    """An operator, security administrator, auditor or system account; ``actor`` is the
+    security administrator (None for bootstrap)."""
     username = normalize_username(data["role"], data["username"])
     check_new_password(data["password"])
     if username_taken(session, username):

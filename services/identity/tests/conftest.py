@@ -130,6 +130,12 @@ class IdentityPlatform:
         bootstrap(self.config["DATABASE_URL"], "ops", PASSWORD, "运维管理员")
         return self.login("ops")
 
+    def security(self):
+        """The security administrator (安全管理员), bootstrapped like the operator."""
+        from services.identity.bootstrap import bootstrap
+        bootstrap(self.config["DATABASE_URL"], "secadm", PASSWORD, "安全管理员", role="security")
+        return self.login("secadm")
+
     def create_unit(self, token, kind, name, region=None, parent_unit_id=None,
                     credit_code=None, admin=None):
         admin = admin or {"username": f"u{uuid.uuid4().hex[:10]}", "password": PASSWORD,
@@ -225,9 +231,10 @@ def idp(runner_factory, service_config, web_config, web_session, db_engine):
 
 @pytest.fixture
 def hefei(idp):
-    """An operator, the HR department of 合肥市 and an approved employer unit there."""
+    """An operator, a security administrator, the HR department of 合肥市 and an approved
+    employer unit there."""
     op = idp.operator()
     hr = idp.create_unit(op, "hr", "合肥市人力资源和社会保障局", region=HEFEI)
     unit = idp.register_unit("合肥宏景软件有限公司")
     idp.approve_unit(unit, hr["unit_id"])
-    return {"op": op, "hr": hr, "unit": unit}
+    return {"op": op, "sec": idp.security(), "hr": hr, "unit": unit}

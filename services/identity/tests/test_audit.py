@@ -7,7 +7,7 @@ from .conftest import PASSWORD, wait_for
 
 @pytest.fixture
 def auditor(idp, hefei):
-    answer = idp.post("/api/v1/ops/accounts", hefei["op"], json={
+    answer = idp.post("/api/v1/ops/accounts", hefei["sec"], json={
         "role": "auditor", "username": "audit1", "password": PASSWORD, "name": "审计员"})
     assert answer.status_code == 201, answer.text
     assert answer.json()["role"] == "auditor"
@@ -105,8 +105,8 @@ def test_the_database_refuses_to_change_or_remove_entries(idp, hefei):
     assert idp.scalar("SELECT count(*) FROM identity.audit_log WHERE summary = 'x'") == 0
 
 
-def test_operators_create_system_accounts_for_the_event_feed(idp, hefei):
-    created = idp.post("/api/v1/ops/accounts", hefei["op"], json={
+def test_security_admins_create_system_accounts_for_the_event_feed(idp, hefei):
+    created = idp.post("/api/v1/ops/accounts", hefei["sec"], json={
         "role": "system", "username": "ahrss-system", "password": PASSWORD,
         "name": "省人社厅业务系统"})
     assert created.status_code == 201, created.text
