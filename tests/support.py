@@ -34,6 +34,13 @@ class Api:
         bootstrap(self.config["DATABASE_URL"], "ops", PASSWORD, "运维管理员")
         return self.login("ops")
 
+    def security(self):
+        """The security administrator (安全管理员): it creates the staff accounts."""
+        from services.identity.bootstrap import bootstrap
+        bootstrap(self.config["DATABASE_URL"], "secadm", PASSWORD, "安全管理员",
+                  role="security")
+        return self.login("secadm")
+
     def create_unit(self, token, kind, name, region=HEFEI, parent_unit_id=None):
         admin = {"username": f"u{uuid.uuid4().hex[:10]}", "password": PASSWORD,
                  "name": f"{name}管理员"}

@@ -12,8 +12,10 @@ The roles:
   the same competent department and region;
 - ``dept`` the competent department (主管部门, parent of A and B), ``hr`` the HR
   department (人社部门, publisher of the plan), ``org`` the committee organiser (组建单位);
-- ``ops`` an operator, ``aud`` an auditor, ``sys`` another government system (event
-  feed only), ``anon`` no token.
+- ``ops`` an operator (the system administrator), ``sec`` a security administrator
+  (accounts and their rights), ``aud`` an auditor (the audit log): MLPS level 3's three
+  separate administrators; ``sys`` another government system (event feed only),
+  ``anon`` no token.
 
 The declaration was passed by A and waits, unclaimed, at the competent department: A and
 the department are the units it is or was before (they download its files, A's
@@ -34,7 +36,7 @@ from services.common.testing import wait_for
 from tests.test_declaration_flow import PASSWORD, Flow, minimal_pdf
 from tests.test_recommendation_flow import unit
 
-ROLES = ("anon", "P", "Q", "A", "B", "dept", "hr", "org", "ops", "aud", "sys")
+ROLES = ("anon", "P", "Q", "A", "B", "dept", "hr", "org", "ops", "sec", "aud", "sys")
 # The reason an operator states to see personal content (at least 5 characters; 422
 # ``*.reason_required`` without one); recorded in the audit log.
 WHY = "核查材料真实性"
@@ -55,118 +57,127 @@ def expand(table):
 def matrix(r):
     """The table. ``r`` holds the ids of the resources built by ``build``."""
     return [
-        # method, path, body,                                anon   P    Q    A    B  dept   hr  org  ops  aud  sys
+        # method, path, body,                                anon   P    Q    A    B  dept   hr  org  ops  sec  aud  sys
         # -- public routes
-        ("GET", "/healthz", None,                             200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
-        ("GET", "/api/v1/units/search", None,                 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
-        ("GET", "/api/v1/dictionaries", None,                 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
+        ("GET", "/healthz", None,                             200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
+        ("GET", "/api/v1/units/search", None,                 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
+        ("GET", "/api/v1/dictionaries", None,                 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
         # -- the person P
-        ("GET", f"/api/v1/persons/{r['p']}", None,            401, 200, 404, 200, 404, 404, 404, 404, 422, 403, 403),
+        ("GET", f"/api/v1/persons/{r['p']}", None,            401, 200, 404, 200, 404, 404, 404, 404, 422, 403, 403, 403),
         ("GET", f"/api/v1/persons/{r['p']}?reason={WHY}", None,
-                                                              401, 200, 404, 200, 404, 404, 404, 404, 200, 403, 403),
-        ("GET", "/api/v1/me/profile", None,                   401, 200, 200, 403, 403, 403, 403, 403, 403, 403, 403),
+                                                              401, 200, 404, 200, 404, 404, 404, 404, 200, 403, 403, 403),
+        ("GET", "/api/v1/me/profile", None,                   401, 200, 200, 403, 403, 403, 403, 403, 403, 403, 403, 403),
         ("GET", f"/api/v1/units/{r['a']}/users/{r['p_acc']}", None,
-                                                              401, 403, 403, 200, 403, 403, 403, 403, 200, 403, 403),
+                                                              401, 403, 403, 200, 403, 403, 403, 403, 403, 200, 403, 403),
         ("PATCH", f"/api/v1/units/{r['a']}/users/{r['p_acc']}", {"email": "p@example.com"},
-                                                              401, 403, 403, 200, 403, 403, 403, 403, 200, 403, 403),
-        ("GET", f"/api/v1/units/{r['a']}/users", None,        401, 403, 403, 200, 403, 403, 403, 403, 200, 403, 403),
+                                                              401, 403, 403, 200, 403, 403, 403, 403, 403, 403, 403, 403),
+        ("GET", f"/api/v1/units/{r['a']}/users", None,        401, 403, 403, 200, 403, 403, 403, 403, 403, 200, 403, 403),
         # -- the binding request of W (pending at A) and its task
         ("GET", f"/api/v1/persons/{r['w']}?reason={WHY}", None,
-                                                              401, 404, 404, 200, 404, 404, 404, 404, 200, 403, 403),
+                                                              401, 404, 404, 200, 404, 404, 404, 404, 200, 403, 403, 403),
         ("GET", f"/api/v1/units/{r['a']}/users/{r['w_acc']}", None,
-                                                              401, 403, 403, 200, 403, 403, 403, 403, 200, 403, 403),
-        ("GET", f"/api/v1/tasks/{r['w_task']}", None,         401, 403, 403, 200, 404, 404, 404, 404, 403, 403, 403),
+                                                              401, 403, 403, 200, 403, 403, 403, 403, 403, 200, 403, 403),
+        ("GET", f"/api/v1/tasks/{r['w_task']}", None,         401, 403, 403, 200, 404, 404, 404, 404, 403, 403, 403, 403),
         ("GET", f"/api/v1/processes/{r['w_proc']}/history", None,
-                                                              401, 404, 404, 200, 404, 404, 404, 404, 404, 404, 404),
-        ("POST", f"/api/v1/tasks/{r['w_task']}/claim", None,  401, 403, 403, 200, 404, 404, 404, 404, 403, 403, 403),
+                                                              401, 404, 404, 200, 404, 404, 404, 404, 404, 404, 404, 404),
+        ("POST", f"/api/v1/tasks/{r['w_task']}/claim", None,  401, 403, 403, 200, 404, 404, 404, 404, 403, 403, 403, 403),
         # -- records: one submitted (审核中), one approved
-        ("GET", f"/api/v1/records/{r['rec_sub']}", None,      401, 200, 404, 200, 404, 404, 404, 404, 403, 403, 403),
-        ("GET", f"/api/v1/records/{r['rec_ok']}", None,       401, 200, 404, 200, 404, 404, 404, 404, 403, 403, 403),
-        ("GET", "/api/v1/records", None,                      401, 200,   E, 403, 403, 403, 403, 403, 403, 403, 403),
-        ("GET", "/api/v1/unit/records", None,                 401, 403, 403, 200,   E,   E,   E,   E, 403, 403, 403),
+        ("GET", f"/api/v1/records/{r['rec_sub']}", None,      401, 200, 404, 200, 404, 404, 404, 404, 403, 403, 403, 403),
+        ("GET", f"/api/v1/records/{r['rec_ok']}", None,       401, 200, 404, 200, 404, 404, 404, 404, 403, 403, 403, 403),
+        ("GET", "/api/v1/records", None,                      401, 200,   E, 403, 403, 403, 403, 403, 403, 403, 403, 403),
+        ("GET", "/api/v1/unit/records", None,                 401, 403, 403, 200,   E,   E,   E,   E, 403, 403, 403, 403),
         ("PATCH", f"/api/v1/records/{r['rec_sub']}", {"fields": {"position": "主治医师"}},
-                                                              401, 409, 404, 403, 403, 403, 403, 403, 403, 403, 403),
-        ("DELETE", f"/api/v1/records/{r['rec_ok']}", None,    401, 409, 404, 403, 403, 403, 403, 403, 403, 403, 403),
+                                                              401, 409, 404, 403, 403, 403, 403, 403, 403, 403, 403, 403),
+        ("DELETE", f"/api/v1/records/{r['rec_ok']}", None,    401, 409, 404, 403, 403, 403, 403, 403, 403, 403, 403, 403),
         ("POST", f"/api/v1/unit/records/{r['rec_ok']}/revoke", {"reason": "复核"},
-                                                              401, 403, 403, 200, 404, 404, 404, 404, 403, 403, 403),
+                                                              401, 403, 403, 200, 404, 404, 404, 404, 403, 403, 403, 403),
         # -- the review task of a record at A
-        ("GET", f"/api/v1/tasks/{r['rec_task']}", None,       401, 403, 403, 200, 404, 404, 404, 404, 403, 403, 403),
+        ("GET", f"/api/v1/tasks/{r['rec_task']}", None,       401, 403, 403, 200, 404, 404, 404, 404, 403, 403, 403, 403),
         ("GET", f"/api/v1/processes/{r['rec_proc']}/history", None,
-                                                              401, 200, 404, 200, 404, 404, 404, 404, 404, 404, 404),
+                                                              401, 200, 404, 200, 404, 404, 404, 404, 404, 404, 404, 404),
         ("GET", "/api/v1/tasks?box=unclaimed&kind=record", None,
-                                                              401, 403, 403, 200,   E,   E,   E,   E, 403, 403, 403),
+                                                              401, 403, 403, 200,   E,   E,   E,   E, 403, 403, 403, 403),
         ("POST", f"/api/v1/tasks/{r['rec_task']}/claim", None,
-                                                              401, 403, 403, 200, 404, 404, 404, 404, 403, 403, 403),
+                                                              401, 403, 403, 200, 404, 404, 404, 404, 403, 403, 403, 403),
         ("POST", f"/api/v1/tasks/{r['rec_task']}/decision", {"action": "approve", "opinion": "同意"},
-                                                              401, 403, 403, 200, 404, 404, 404, 404, 403, 403, 403),
+                                                              401, 403, 403, 200, 404, 404, 404, 404, 403, 403, 403, 403),
         # -- P's evidence (the title certificate of the declaration)
-        ("GET", f"/api/v1/files/{r['cert']}", None,           401, 200, 404, 200, 404, 200, 404, 404, 200, 404, 404),
-        ("GET", f"/api/v1/files/{r['cert']}/download", None,  401, 200, 404, 200, 404, 200, 404, 404, 422, 404, 404),
+        ("GET", f"/api/v1/files/{r['cert']}", None,           401, 200, 404, 200, 404, 200, 404, 404, 200, 404, 404, 404),
+        ("GET", f"/api/v1/files/{r['cert']}/download", None,  401, 200, 404, 200, 404, 200, 404, 404, 422, 404, 404, 404),
         ("GET", f"/api/v1/files/{r['cert']}/download?reason=核查", None,
-                                                              401, 200, 404, 200, 404, 200, 404, 404, 422, 404, 404),
+                                                              401, 200, 404, 200, 404, 200, 404, 404, 422, 404, 404, 404),
         ("GET", f"/api/v1/files/{r['cert']}/download?reason={WHY}", None,
-                                                              401, 200, 404, 200, 404, 200, 404, 404, 200, 404, 404),
-        ("GET", "/api/v1/files", None,                        401, 200,   E, 200,   E,   E,   E,   E,   E,   E,   E),
-        ("DELETE", f"/api/v1/files/{r['cert']}", None,        401, 409, 404, 404, 404, 404, 404, 404, 404, 404, 404),
+                                                              401, 200, 404, 200, 404, 200, 404, 404, 200, 404, 404, 404),
+        ("GET", "/api/v1/files", None,                        401, 200,   E, 200,   E,   E,   E,   E,   E,     E,   E,   E),
+        ("DELETE", f"/api/v1/files/{r['cert']}", None,        401, 409, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404),
         # -- the declaration, passed by A, waiting at the competent department
-        ("GET", f"/api/v1/declarations/{r['decl']}", None,    401, 200, 404, 200, 404, 200, 200, 200, 422, 404, 404),
+        ("GET", f"/api/v1/declarations/{r['decl']}", None,    401, 200, 404, 200, 404, 200, 200, 200, 422, 404, 404, 404),
         ("GET", f"/api/v1/declarations/{r['decl']}?reason={WHY}", None,
-                                                              401, 200, 404, 200, 404, 200, 200, 200, 200, 404, 404),
+                                                              401, 200, 404, 200, 404, 200, 200, 200, 200, 404, 404, 404),
         ("GET", f"/api/v1/declarations/{r['decl']}/health", None,
-                                                              401, 200, 404, 200, 404, 200, 200, 200, 422, 404, 404),
+                                                              401, 200, 404, 200, 404, 200, 200, 200, 422, 404, 404, 404),
         ("GET", f"/api/v1/declarations/{r['decl']}/health?reason={WHY}", None,
-                                                              401, 200, 404, 200, 404, 200, 200, 200, 200, 404, 404),
+                                                              401, 200, 404, 200, 404, 200, 200, 200, 200, 404, 404, 404),
         ("GET", f"/api/v1/declarations/{r['decl']}/progress", None,
-                                                              401, 200, 404, 200, 404, 200, 200, 200, 200, 404, 404),
+                                                              401, 200, 404, 200, 404, 200, 200, 200, 200, 404, 404, 404),
         ("GET", f"/api/v1/declarations/{r['decl']}/history", None,
-                                                              401, 200, 404, 200, 404, 200, 200, 200, 200, 404, 404),
+                                                              401, 200, 404, 200, 404, 200, 200, 200, 200, 404, 404, 404),
         ("GET", f"/api/v1/declarations/{r['decl']}/recommendation", None,
-                                                              401, 200, 404, 200, 404, 200, 200, 200, 200, 404, 404),
-        ("GET", "/api/v1/declarations", None,                 401, 200,   E, 403, 403, 403, 403, 403, 403, 403, 403),
-        ("GET", "/api/v1/unit/declarations", None,            401, 403, 403, 200,   E, 200, 200, 200, 200, 403, 403),
+                                                              401, 200, 404, 200, 404, 200, 200, 200, 200, 404, 404, 404),
+        ("GET", "/api/v1/declarations", None,                 401, 200,   E, 403, 403, 403, 403, 403, 403, 403, 403, 403),
+        ("GET", "/api/v1/unit/declarations", None,            401, 403, 403, 200,   E, 200, 200, 200, 200, 403, 403, 403),
         ("PATCH", f"/api/v1/declarations/{r['decl']}/personal", {"birthplace": "芜湖市"},
-                                                              401, 409, 404, 403, 403, 403, 403, 403, 403, 403, 403),
+                                                              401, 409, 404, 403, 403, 403, 403, 403, 403, 403, 403, 403),
         ("PUT", f"/api/v1/declarations/{r['decl']}/recommendation", r["recommendation"],
-                                                              401, 403, 403, 409, 404, 403, 403, 403, 403, 403, 403),
+                                                              401, 403, 403, 409, 404, 403, 403, 403, 403, 403, 403, 403),
         ("PUT", f"/api/v1/declarations/{r['decl']}/publicity", r["publicity"],
-                                                              401, 403, 403, 200, 404, 403, 403, 403, 403, 403, 403),
+                                                              401, 403, 403, 200, 404, 403, 403, 403, 403, 403, 403, 403),
         ("POST", f"/api/v1/declarations/{r['decl']}/items/{r['item']}/mark", {"deleted": False},
-                                                              401, 403, 403, 409, 404, 200, 409, 409, 403, 403, 403),
+                                                              401, 403, 403, 409, 404, 200, 409, 409, 403, 403, 403, 403),
         # the recommendation's material and the quota's stamped form, uploaded by A
         ("GET", f"/api/v1/files/{r['rec_file']}/download?reason={WHY}", None,
-                                                              401, 404, 404, 200, 404, 200, 404, 404, 200, 404, 404),
+                                                              401, 404, 404, 200, 404, 200, 404, 404, 200, 404, 404, 404),
         ("GET", f"/api/v1/files/{r['quota_form']}/download?reason={WHY}", None,
-                                                              401, 404, 404, 200, 404, 200, 200, 404, 200, 404, 404),
+                                                              401, 404, 404, 200, 404, 200, 200, 404, 200, 404, 404, 404),
         # -- the declaration's task at the competent department
-        ("GET", f"/api/v1/tasks/{r['decl_task']}", None,      401, 403, 403, 404, 404, 200, 404, 404, 403, 403, 403),
+        ("GET", f"/api/v1/tasks/{r['decl_task']}", None,      401, 403, 403, 404, 404, 200, 404, 404, 403, 403, 403, 403),
         ("POST", f"/api/v1/tasks/{r['decl_task']}/claim", None,
-                                                              401, 403, 403, 404, 404, 200, 404, 404, 403, 403, 403),
+                                                              401, 403, 403, 404, 404, 200, 404, 404, 403, 403, 403, 403),
         # once the department claimed it, A can no longer recall it
         ("POST", f"/api/v1/declarations/{r['decl']}/recall", None,
-                                                              401, 403, 403, 409, 404, 409, 409, 409, 403, 403, 403),
+                                                              401, 403, 403, 409, 404, 409, 409, 409, 403, 403, 403, 403),
         # -- the printout: P's review form (评审表)
         ("GET", f"/api/v1/files/{r['printout']}/download?reason={WHY}", None,
-                                                              401, 200, 404, 200, 404, 200, 404, 404, 200, 404, 404),
+                                                              401, 200, 404, 200, 404, 200, 404, 404, 200, 404, 404, 404),
         ("POST", f"/api/v1/declarations/{r['decl']}/printouts/review-form", {},
-                                                              401, 201, 404, 201, 404, 201, 201, 201, 404, 404, 404),
+                                                              401, 201, 404, 201, 404, 201, 201, 201, 404, 404, 404, 404),
         # -- the plan, published by HR
-        ("GET", f"/api/v1/plans/{r['plan']}", None,           401, 200, 200, 200, 200, 200, 200, 200, 200, 403, 403),
-        ("GET", "/api/v1/plans", None,                        401, 200, 200, 200, 200, 200, 200, 200, 200, 403, 403),
+        ("GET", f"/api/v1/plans/{r['plan']}", None,           401, 200, 200, 200, 200, 200, 200, 200, 200, 403, 403, 403),
+        ("GET", "/api/v1/plans", None,                        401, 200, 200, 200, 200, 200, 200, 200, 200, 403, 403, 403),
         ("PATCH", f"/api/v1/plans/{r['plan']}", {"name": r["plan_name"]},
-                                                              401, 403, 403, 404, 404, 404, 200, 404, 200, 403, 403),
+                                                              401, 403, 403, 404, 404, 404, 200, 404, 200, 403, 403, 403),
         # -- A's post quota (confirmed)
         ("GET", f"/api/v1/unit/post-quotas/{r['quota']}", None,
-                                                              401, 403, 403, 200, 404, 404, 200, 404, 200, 403, 403),
+                                                              401, 403, 403, 200, 404, 404, 200, 404, 200, 403, 403, 403),
         ("GET", f"/api/v1/unit/post-quotas?unit_id={r['a']}", None,
-                                                              401, 403, 403, 200, 404, 404, 200, 404, 200, 403, 403),
+                                                              401, 403, 403, 200, 404, 404, 200, 404, 200, 403, 403, 403),
         ("PATCH", f"/api/v1/unit/post-quotas/{r['quota']}", {"junior": None},
-                                                              401, 403, 403, 409, 404, 404, 404, 404, 403, 403, 403),
+                                                              401, 403, 403, 409, 404, 404, 404, 404, 403, 403, 403, 403),
         # -- operations: event feed, audit log, failed events
-        ("GET", "/api/v1/events?source=workflow", None,       401, 403, 403, 403, 403, 403, 403, 403, 200, 403, 200),
-        ("GET", "/api/v1/audit-log", None,                    401, 403, 403, 403, 403, 403, 403, 403, 403, 200, 403),
-        ("GET", "/api/v1/audit-log/verify", None,             401, 403, 403, 403, 403, 403, 403, 403, 403, 200, 403),
+        ("GET", "/api/v1/events?source=workflow", None,       401, 403, 403, 403, 403, 403, 403, 403, 200, 403, 403, 200),
+        ("GET", "/api/v1/audit-log", None,                    401, 403, 403, 403, 403, 403, 403, 403, 403, 403, 200, 403),
+        ("GET", "/api/v1/audit-log/verify", None,             401, 403, 403, 403, 403, 403, 403, 403, 403, 403, 200, 403),
         ("GET", "/api/v1/ops/failed-events?service=workflow", None,
-                                                              401, 403, 403, 403, 403, 403, 403, 403, 200, 403, 403),
+                                                              401, 403, 403, 403, 403, 403, 403, 403, 200, 403, 403, 403),
+        # -- accounts and their rights: the security administrator's (and a unit's own admins')
+        ("POST", "/api/v1/ops/accounts", {"role": "auditor", "username": "auditor2", "password": PASSWORD, "name": "审计员"},
+                                                              401, 403, 403, 403, 403, 403, 403, 403, 403, 201, 403, 403),
+        ("POST", f"/api/v1/units/{r['a']}/users/{r['w_acc']}/freeze", None,
+                                                              401, 403, 403, 200, 403, 403, 403, 403, 403, 200, 403, 403),
+        ("POST", f"/api/v1/units/{r['a']}/users/{r['w_acc']}/unfreeze", None,
+                                                              401, 403, 403, 200, 403, 403, 403, 403, 403, 200, 403, 403),
+        ("POST", f"/api/v1/units/{r['a']}/users/{r['w_acc']}/reset-password", {},
+                                                              401, 403, 403, 200, 403, 403, 403, 403, 403, 200, 403, 403),
     ]
 
 
@@ -176,7 +187,8 @@ def matrix(r):
 # platform by test_every_role_gets_what_it_may_and_nothing_more).
 
 API_MD = pathlib.Path(__file__).resolve().parent.parent / "docs" / "api.md"
-DOC_ROLES = {"P": "P", "A": "A", "HR": "hr", "运维": "ops", "审计": "aud", "外部系统": "sys"}
+DOC_ROLES = {"P": "P", "A": "A", "HR": "hr", "运维": "ops", "安全": "sec", "审计": "aud",
+             "外部系统": "sys"}
 REFUSED = (401, 403, 404)
 
 
@@ -247,8 +259,8 @@ def test_the_rights_table_of_docs_api_md_is_what_the_matrix_asserts():
     assert not mismatches, "\n" + "\n".join(mismatches)
 
 
-def staff(flow, ops, role, username):
-    flow.post("/api/v1/ops/accounts", ops, {"username": username, "password": PASSWORD,
+def staff(flow, sec, role, username):
+    flow.post("/api/v1/ops/accounts", sec, {"username": username, "password": PASSWORD,
                                             "name": username, "role": role}, status=201)
     return flow.login(username)
 
@@ -260,8 +272,9 @@ def me(flow, token):
 def build(flow, url):
     """Every role and every resource; answers (tokens by role, resource ids)."""
     ops = flow.operator()
-    aud = staff(flow, ops, "auditor", "auditor1")
-    sys_ = staff(flow, ops, "system", "hrss")
+    sec = flow.security()
+    aud = staff(flow, sec, "auditor", "auditor1")
+    sys_ = staff(flow, sec, "system", "hrss")
     hr = unit(flow, ops, "hr", "合肥市人力资源和社会保障局")
     org = unit(flow, ops, "organiser", "合肥市卫生系列高级职称评审委员会办公室")
     dept = unit(flow, hr["token"], "competent", "合肥市卫生健康委员会", parent=hr)
@@ -343,7 +356,7 @@ def build(flow, url):
 
     tokens = {"anon": None, "P": p["token"], "Q": q["token"], "A": a["token"],
               "B": b["token"], "dept": dept["token"], "hr": hr["token"], "org": org["token"],
-              "ops": ops, "aud": aud, "sys": sys_}
+              "ops": ops, "sec": sec, "aud": aud, "sys": sys_}
     w_task_detail = flow.get(f"/api/v1/tasks/{w_task['id']}", a["token"])
     rec_task_detail = flow.get(f"/api/v1/tasks/{rec_task['id']}", a["token"])
     ids = {

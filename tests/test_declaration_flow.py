@@ -73,6 +73,13 @@ class Flow:
         bootstrap(self.config["DATABASE_URL"], "ops", PASSWORD, "运维管理员")
         return self.login("ops")
 
+    def security(self):
+        """The security administrator (安全管理员): it creates the staff accounts."""
+        from services.identity.bootstrap import bootstrap
+        bootstrap(self.config["DATABASE_URL"], "secadm", PASSWORD, "安全管理员",
+                  role="security")
+        return self.login("secadm")
+
     def unit(self, token, kind, name, parent=None):
         username = f"u{uuid.uuid4().hex[:10]}"
         unit = self.post("/api/v1/units", token, {
@@ -175,7 +182,7 @@ def test_declaration_climbs_the_chain_and_other_systems_hear_of_the_approval(pla
     health = flow.unit(hr["token"], "competent", "合肥市卫生健康委员会", parent=hr)
     school = flow.unit(hr["token"], "employer", "合肥市第一中学", parent=edu)
     hospital = flow.unit(hr["token"], "employer", "合肥市第一人民医院", parent=health)
-    flow.post("/api/v1/ops/accounts", ops, {"username": "hrss", "password": PASSWORD,
+    flow.post("/api/v1/ops/accounts", flow.security(), {"username": "hrss", "password": PASSWORD,
                                             "name": "省人社厅业务系统", "role": "system"},
               status=201)
     system = flow.login("hrss")

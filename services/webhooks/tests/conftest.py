@@ -110,7 +110,7 @@ def system_account(api, username=None):
     """A ``system`` account (another authority's system) and its token."""
     operator = api.operator()
     username = username or f"sys{uuid.uuid4().hex[:8]}"
-    api.call("POST", "/api/v1/ops/accounts", operator, expect=201, json={
+    api.call("POST", "/api/v1/ops/accounts", api.security(), expect=201, json={
         "role": "system", "username": username, "password": PASSWORD,
         "name": "省人社厅业务系统"})
     return api.login(username), operator
