@@ -2,8 +2,11 @@
 
 ``python -m deploy.demo URL`` loads it (once; a second run adds nothing: every item is
 looked up by its demo login first, every record by its type and title);
-``python -m deploy.demo --logins`` prints the demo accounts. The first operator is
-created by ``bin/run`` with ``python -m services.identity.bootstrap`` before this runs.
+``python -m deploy.demo --logins`` prints the demo accounts. The first operator (系统管理员)
+and the first security administrator (安全管理员) are created by ``bin/run`` with
+``python -m services.identity.bootstrap`` before this runs; the security administrator
+creates the demo auditor (审计员) through the API: three separate administrators, as
+MLPS level 3 asks.
 
 The bound person (吴康金, 卫生技术人员, 安徽省立医院) gets achievement records of several
 types in every status (编辑中, 审核中, 审核通过, 退回, 终止), decided in the task center by
@@ -22,6 +25,9 @@ from services.identity.logic.checks import id_check_char
 
 PASSWORD = "Demo@2026"
 OPERATOR = ("运维", "ops", PASSWORD)
+SECURITY = ("安全管理员", "sec", PASSWORD)
+# staff accounts the security administrator creates: (role, username, name)
+STAFF = [("auditor", "audit", "审计员")]
 
 ANHUI = {"province_code": "340000"}
 HEFEI = {"province_code": "340000", "city_code": "340100", "city_name": "合肥市"}
@@ -48,6 +54,8 @@ PERSONS = [
 
 DEMO_ACCOUNTS = [
     ("运维", "ops", PASSWORD),
+    ("安全管理员", "sec", PASSWORD),
+    ("审计", "audit", PASSWORD),
     ("人社部门", "demo_hr", PASSWORD),
     ("主管部门", "demo_wjw", PASSWORD),
     ("用人单位", "demo_slyy", PASSWORD),
@@ -56,6 +64,15 @@ DEMO_ACCOUNTS = [
     ("申报人(待审核)", PERSONS[1][3], PASSWORD),
     ("申报人(未绑定)", PERSONS[2][3], PASSWORD),
 ]
+
+
+def bootstrap_admins(database_url):
+    """What ``bin/run`` does before loading: the first operator and security administrator
+    (``python -m services.identity.bootstrap``), idempotently."""
+    from services.identity.bootstrap import bootstrap
+    for (_label, username, password), role, name in ((OPERATOR, "operator", "运维管理员"),
+                                                     (SECURITY, "security", "安全管理员")):
+        bootstrap(database_url, username, password, name, role=role)
 
 
 class Client:
@@ -99,7 +116,16 @@ def load_identity(client):
     op = client.login(*OPERATOR[1:])
     if op is None:
         raise SystemExit("demo data: the operator 'ops' cannot log in; run the bootstrap first")
-    tokens, unit_ids = {"op": op}, {}
+    sec = client.login(*SECURITY[1:])
+    if sec is None:
+        raise SystemExit("demo data: the security administrator 'sec' cannot log in; run the "
+                         "bootstrap with --role security first")
+    for role, username, name in STAFF:
+        if client.login(username) is None:
+            client.call("POST", "/api/v1/ops/accounts", sec, expect=(201,), json={
+                "role": role, "username": username, "password": PASSWORD, "name": name})
+            created += 1
+    tokens, unit_ids = {"op": op, "sec": sec}, {}
     for key, kind, name, region, parent, username in UNITS:
         token = client.login(username)
         if token is None:
@@ -250,7 +276,8 @@ def load_records(client, tokens):
 
 
 # What a first load creates: units, persons, records, hours loaded and extracted.
-FIRST_LOAD = len(UNITS) + len(PERSONS) + len(RECORDS) + 2 * len(PUBLIC_HOURS)
+FIRST_LOAD = (len(STAFF) + len(UNITS) + len(PERSONS) + len(RECORDS)
+              + 2 * len(PUBLIC_HOURS))
 
 
 # --------------------------------------------------------------------------- declarations

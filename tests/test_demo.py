@@ -1,10 +1,9 @@
 """The run command's demo data loads through the real API, once."""
 from deploy import demo
-from services.identity.bootstrap import bootstrap
 
 
 def test_demo_data_loads_once_with_the_promised_accounts(platform, web_config_port):
-    bootstrap(platform.config["DATABASE_URL"], "ops", demo.PASSWORD, "运维管理员")
+    demo.bootstrap_admins(platform.config["DATABASE_URL"])
     url = f"http://127.0.0.1:{web_config_port}"
     assert demo.load(url) == demo.FIRST_LOAD + demo.DECLARATIONS_LOAD
     assert demo.load(url) == 0
@@ -12,6 +11,10 @@ def test_demo_data_loads_once_with_the_promised_accounts(platform, web_config_po
     client = demo.Client(url)
     for _role, username, password in demo.DEMO_ACCOUNTS:
         assert client.login(username, password), username
+    # the three administrators are separate roles (MLPS level 3)
+    roles = {u: client.call("GET", "/api/v1/auth/me", client.login(u))["role"]
+             for u in ("ops", "sec", "audit")}
+    assert roles == {"ops": "operator", "sec": "security", "audit": "auditor"}
     statuses = {}
     for key, _name, _g, id_number, *_ in demo.PERSONS:
         token = client.login(id_number)

@@ -11,11 +11,10 @@ import requests
 
 from deploy import demo
 from services.documents.tests.test_printing_pdf import Pdf, squash
-from services.identity.bootstrap import bootstrap
 
 
 def test_expert_view_of_a_health_declaration(platform, web_config_port, db_engine, tmp_path):
-    bootstrap(platform.config["DATABASE_URL"], "ops", demo.PASSWORD, "运维管理员")
+    demo.bootstrap_admins(platform.config["DATABASE_URL"])
     url = f"http://127.0.0.1:{web_config_port}"
     demo.load(url)
     client = demo.Client(url)

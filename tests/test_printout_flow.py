@@ -21,7 +21,6 @@ from sqlalchemy import text as sql
 
 from deploy import demo
 from services.documents.tests.test_printing_pdf import REVIEW_FORM_SECTIONS, Pdf, squash
-from services.identity.bootstrap import bootstrap
 
 # A third doctor of the hospital, declaring for a 中级 plan (the roster's level filter).
 ZHOU = ("周敏", "2", demo._id_number("34010419880909006"), "13955100005")
@@ -79,7 +78,7 @@ def sheet_rows(sheet):
 
 def test_printouts_of_a_health_declaration_through_the_gateway(platform, web_config_port,
                                                                 db_engine, tmp_path):
-    bootstrap(platform.config["DATABASE_URL"], "ops", demo.PASSWORD, "运维管理员")
+    demo.bootstrap_admins(platform.config["DATABASE_URL"])
     url = f"http://127.0.0.1:{web_config_port}"
     demo.load(url)
     client = demo.Client(url)
