@@ -17,6 +17,7 @@ import collections
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -62,7 +63,7 @@ def main(argv=None):
     parser.add_argument("--seconds", type=int, default=60, help="sampling time")
     parser.add_argument("--delay", type=int, default=20,
                         help="seconds after the load starts before sampling (warm-up)")
-    parser.add_argument("--rate", type=int, default=50, help="samples per second")
+    parser.add_argument("--rate", type=int, default=20, help="samples per second")
     parser.add_argument("--top", type=int, default=12)
     parser.add_argument("command", nargs=argparse.REMAINDER, help="-- the load command")
     args = parser.parse_args(argv)
@@ -83,8 +84,18 @@ def main(argv=None):
             [spy, "record", "-p", pid, "-d", str(args.seconds), "-r", str(args.rate),
              "-f", "raw", "--nonblocking", "-o", os.path.join(out, f"{name}.txt")],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    for process in spies.values():
-        process.wait()
+    for name, process in spies.items():
+        # py-spy can fall behind on a busy process and sample on for minutes: past the
+        # time asked for (and a margin) it is told to stop and write what it has.
+        try:
+            process.wait(timeout=args.seconds + 30)
+        except subprocess.TimeoutExpired:
+            process.send_signal(signal.SIGINT)
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                print(f"{name}: py-spy did not stop; its profile is lost", file=sys.stderr)
     if load:
         load.wait()
     print(f"\nprofiles ({args.seconds} s at {args.rate} Hz, on-CPU samples; raw in var/prof)")
