@@ -14,7 +14,7 @@ helpers as the snapshot, straight from a keyset-paged query (no snapshot per row
 import re
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, literal, or_, select, true
+from sqlalchemy import and_, literal, or_, select
 
 from services.common.errors import Conflict, Forbidden, Invalid, NotFound
 from services.common.principal import PERSON, UNIT_ADMIN
@@ -468,33 +468,33 @@ def _contains(column, text):
 
 
 def roster_scope(actor, scope):
-    """``(condition, probe)`` of the declarations a unit's roster lists: ``unit`` those
-    of its own staff (submitted at least once), ``level`` those its list shows (that are
-    or were before it, and those of the plans it publishes or belongs to, once
-    submitted). ``probe`` is a LATERAL subquery to outer-join (or None): whether the
-    unit holds or held a task of the declaration, looked up row by row through the
-    indexes, so that a page costs the rows it reads, not every task of the unit."""
+    """The condition on the declarations a unit's roster lists: ``unit`` those of its
+    own staff (submitted at least once), ``level`` those its list shows (those of the
+    plans it publishes or belongs to, once submitted, and those that are or were before
+    it). Whether the unit holds or held a task of a declaration is an EXISTS looked up
+    row by row through the indexes, and only for rows the plan test leaves out, so that
+    a page costs the rows it reads, not every task of the unit (the HR department's
+    roster of its own plan makes no look-up at all)."""
     if actor is None or not actor.has(UNIT_ADMIN) or actor.unit_id is None:
         raise Forbidden("declaration.roster_forbidden", "只有单位管理员可以导出花名册")
     unit_id = actor.unit_id
     submitted = Declaration.first_submitted_at.is_not(None)
     if scope == "unit":
-        return and_(Declaration.unit_id == unit_id, submitted), None
-    probe = (select(literal(1).label("hit")).select_from(Process)
-             .join(Task, Task.process_id == Process.id)
-             .where(decl.subject_condition(Declaration.id), Task.unit_id == unit_id)
-             .limit(1).lateral("before_unit"))
+        return and_(Declaration.unit_id == unit_id, submitted)
+    held = (select(literal(1)).select_from(Process)
+            .join(Task, Task.process_id == Process.id)
+            .where(decl.subject_condition(Declaration.id), Task.unit_id == unit_id)
+            .exists())
     own_plans = select(Plan.id).where(or_(Plan.publisher_unit_id == unit_id,
                                           Plan.hr_unit_id == unit_id,
                                           Plan.organiser_unit_id == unit_id))
-    return or_(probe.c.hit.is_not(None),
-               and_(Declaration.plan_id.in_(own_plans), submitted)), probe
+    # PostgreSQL tries OR's arms in order: the plan test first, the look-up only if it fails
+    return or_(and_(Declaration.plan_id.in_(own_plans), submitted), held)
 
 
 def roster_query(actor, filters, after_id, limit):
     """The keyset-paged query of :func:`roster_page` (``limit`` + 1 rows)."""
-    scope, probe = roster_scope(actor, filters["scope"])
-    conditions = [Declaration.deleted_at.is_(None), scope]
+    conditions = [Declaration.deleted_at.is_(None), roster_scope(actor, filters["scope"])]
     if after_id is not None:
         conditions.append(Declaration.id > after_id)
     if filters.get("status"):
@@ -520,8 +520,6 @@ def roster_query(actor, filters, after_id, limit):
                health.frozen["sections"]["basic"].label("frozen_basic"))
         .select_from(Declaration)
         .outerjoin(health, health.declaration_id == Declaration.id))
-    if probe is not None:
-        query = query.outerjoin(probe, true())
     return query.where(*conditions).order_by(Declaration.id).limit(limit + 1)
 
 
