@@ -14,6 +14,7 @@ format.
 import re
 
 import jwt
+from marshmallow import ValidationError, validates_schema
 
 from services.common.errors import Invalid
 from services.common.schemas import BaseSchema, PageQuery, fields, validate
@@ -736,15 +737,31 @@ class AuditEntrySchema(BaseSchema):
 
 class AuditProblemSchema(BaseSchema):
     kind = fields.String(metadata={"description": "edited 被修改 / gap 有缺失 / relinked 链接"
-                                                  "不符 / unchained 不在链中"})
+                                                  "不符 / unchained 不在链中 / truncated 短于"
+                                                  "留存的链尾 / kept_mismatch 与留存的链尾不符"})
     seq = fields.Integer(allow_none=True)
-    id = fields.Integer()
+    id = fields.Integer(allow_none=True)
     message = fields.String()
 
 
 class AuditHeadSchema(BaseSchema):
     seq = fields.Integer()
     hash = fields.String()
+
+
+class AuditVerifyQuery(BaseSchema):
+    """A head kept from an earlier check, to check that the chain still holds it."""
+    head_seq = fields.Integer(load_default=None, allow_none=True,
+                              validate=validate.Range(min=1),
+                              metadata={"description": "留存的链尾序号"})
+    head_hash = fields.String(load_default=None, allow_none=True,
+                              validate=validate.Regexp(r"^[0-9a-f]{64}$"),
+                              metadata={"description": "留存的链尾哈希（64 位十六进制）"})
+
+    @validates_schema
+    def _both(self, data, **kwargs):
+        if bool(data.get("head_seq")) != bool(data.get("head_hash")):
+            raise ValidationError("链尾序号和哈希须同时提供", "head_hash")
 
 
 class AuditVerificationSchema(BaseSchema):

@@ -462,11 +462,15 @@ class IdentityService(OperationsRpc):
             return dump(c.AuditPageSchema, audit.search(session, filters))
 
     @rpc
-    def verify_audit_log(self):
-        """Check the audit log's hash chain: gaps, edits, entries outside the chain."""
+    def verify_audit_log(self, query=None):
+        """Check the audit log's hash chain: gaps, edits, entries outside the chain, and
+        a head kept from an earlier check (``head_seq``, ``head_hash``) lost."""
         self.principal.require(AUDITOR)
+        query = load(c.AuditVerifyQuery, query or {})
+        kept = ({"seq": query["head_seq"], "hash": query["head_hash"]}
+                if query.get("head_seq") else None)
         with self.db.read() as session:
-            return dump(c.AuditVerificationSchema, audit_chain.verify(session))
+            return dump(c.AuditVerificationSchema, audit_chain.verify(session, kept=kept))
 
     # ------------------------------------------------------------------ events
     @consumer("workflow", "review_decided", when={

@@ -235,7 +235,9 @@ class IdentityRoutes:
         return self.identity_rpc.audit_log(jsonable(ctx.query))
 
     @route("GET", "/api/v1/audit-log/verify", summary="校验审计日志哈希链", tag=T_OPS,
-           roles=(AUDITOR,), response=s.AuditVerificationSchema,
-           description="从第一条到最后一条校验哈希链：报告被修改、缺失或绕过服务写入的日志。")
+           roles=(AUDITOR,), query=s.AuditVerifyQuery, response=s.AuditVerificationSchema,
+           description="从第一条到最后一条校验哈希链：报告被修改、缺失或绕过服务写入的日志；"
+                       "带上此前留存的链尾（head_seq、head_hash）时，还报告链尾之后被删除或"
+                       "改写的日志。")
     def verify_audit_log(self, ctx):
-        return self.identity_rpc.verify_audit_log()
+        return self.identity_rpc.verify_audit_log(jsonable(ctx.query))

@@ -81,14 +81,17 @@ def _forget_entries(session):
     session.info.pop("audit_pending", None)
 
 
-def verify(session, batch=1000):
+def verify(session, batch=1000, kept=None):
     """Check the whole chain, in order: every position from 1 to the last present once,
     each entry's ``prev_hash`` the hash of the one before, each hash recomputed from the
     entry's content, and no entry outside the chain. Answers ``{ok, checked, head,
     problems}``; a problem is ``{kind, seq, id, message}`` with kind ``edited`` (content
     or hash changed), ``gap`` (positions missing: entries removed), ``relinked`` (the
     link to the previous entry does not match) or ``unchained`` (an entry without a
-    position: written past the service)."""
+    position: written past the service). With ``kept``, a head an earlier check answered
+    (``{seq, hash}``, kept elsewhere), also ``truncated`` (the chain now ends before it:
+    the newest entries were removed) or ``kept_mismatch`` (the entry at that position is
+    no longer the one kept)."""
     from ..models import AuditEntry
 
     problems = []
@@ -113,8 +116,15 @@ def verify(session, batch=1000):
         if entry_hash_v1(entry) != entry.hash:
             problems.append({"kind": "edited", "seq": entry.seq, "id": entry.id,
                              "message": f"第 {entry.seq} 条的内容与其哈希不符（日志被修改）"})
+        if kept and entry.seq == kept["seq"] and entry.hash != kept["hash"]:
+            problems.append({"kind": "kept_mismatch", "seq": entry.seq, "id": entry.id,
+                             "message": f"第 {entry.seq} 条与留存的链尾哈希不符（日志被改写）"})
         expected_seq, prev_hash = entry.seq + 1, entry.hash
         head = {"seq": entry.seq, "hash": entry.hash}
+    if kept and (head is None or head["seq"] < kept["seq"]):
+        problems.append({"kind": "truncated", "seq": kept["seq"], "id": None,
+                         "message": f"日志止于第 {head['seq'] if head else 0} 条，短于留存的"
+                                    f"第 {kept['seq']} 条（最新的日志被删除）"})
     unchained = session.execute(select(AuditEntry.id).where(AuditEntry.seq.is_(None))
                                 .order_by(AuditEntry.id).limit(100)).scalars().all()
     for entry_id in unchained:
