@@ -112,3 +112,33 @@ def test_the_operations_command_reports_the_same(api, auditor, db_engine, databa
     assert audit_verify.main(["--database-url", database_url]) == 1
     out = capsys.readouterr().out
     assert '"kind": "edited"' in out and "第 1 条的内容与其哈希不符" in out
+
+
+def test_the_newest_entries_removed_show_against_a_kept_head(api, auditor, db_engine,
+                                                             database_url, capsys):
+    from services.identity import audit_verify
+
+    head = verify(api, auditor)["head"]          # kept elsewhere, e.g. by a daily job
+    query = {"head_seq": head["seq"], "head_hash": head["hash"]}
+    assert api.call("GET", "/api/v1/audit-log/verify", auditor, params=query,
+                    expect=200).json()["ok"]
+    # Without the kept head, removing the newest entries leaves a chain that verifies.
+    as_owner(db_engine, f"DELETE FROM {TABLE} WHERE seq >= :seq", seq=head["seq"] - 1)
+    assert verify(api, auditor)["ok"]
+    result = api.call("GET", "/api/v1/audit-log/verify", auditor, params=query,
+                      expect=200).json()
+    assert problems(result) == [("truncated", head["seq"])]
+    assert "最新的日志被删除" in result["problems"][0]["message"]
+    capsys.readouterr()
+    assert audit_verify.main(["--database-url", database_url,
+                              "--head", f"{head['seq']}:{head['hash']}"]) == 1
+    assert '"kind": "truncated"' in capsys.readouterr().out
+    # A head with a hash the chain never had at that position is reported too; half a
+    # head is refused.
+    other = {"head_seq": 1, "head_hash": "0" * 64}
+    assert problems(api.call("GET", "/api/v1/audit-log/verify", auditor, params=other,
+                             expect=200).json()) == [("kept_mismatch", 1)]
+    refused = api.call("GET", "/api/v1/audit-log/verify", auditor, expect=422,
+                       params={"head_seq": 1}).json()["error"]
+    assert refused["code"] == "request.invalid"
+    assert "链尾序号和哈希须同时提供" in str(refused["details"])
