@@ -182,18 +182,22 @@ def list_for_person(session, person_id, filters):
 def may_submit(session, person_id):
     """Whether the person may submit records and declarations: bound to a unit whose
     approval has come through (the contract's answer)."""
-    person = session.get(Person, person_id)
-    if person is None or person.deleted_at is not None:
+    # One query for the person, their account and their unit (asked at every submission).
+    row = session.execute(
+        select(Person.id, Person.deleted_at, Person.bound_unit_id, Unit.name,
+               Account.status)
+        .outerjoin(Unit, Unit.id == Person.bound_unit_id)
+        .outerjoin(Account, (Account.person_id == Person.id) & Account.deleted_at.is_(None))
+        .where(Person.id == person_id).limit(1)).first()
+    if row is None or row.deleted_at is not None:
         return {"allowed": False, "unit_id": None, "unit_name": None, "reason": "申报人不存在"}
-    account = session.scalars(select(Account).where(Account.person_id == person.id,
-                                                    Account.deleted_at.is_(None))).first()
-    if account is None or account.status != "active":
+    if row.status != "active":
         return {"allowed": False, "unit_id": None, "unit_name": None,
                 "reason": "账号已被冻结，无法提交，请联系单位管理员"}
-    if person.bound_unit_id is not None:
-        unit = person.bound_unit
-        return {"allowed": True, "unit_id": unit.id, "unit_name": unit.name, "reason": None}
-    pending = pending_request(session, person.id)
+    if row.bound_unit_id is not None:
+        return {"allowed": True, "unit_id": row.bound_unit_id, "unit_name": row.name,
+                "reason": None}
+    pending = pending_request(session, person_id)
     if pending is not None:
         return {"allowed": False, "unit_id": None, "unit_name": None, "reason": WAITING}
     return {"allowed": False, "unit_id": None, "unit_name": None, "reason": NOT_BOUND}
