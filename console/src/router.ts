@@ -26,7 +26,10 @@ const routes: RouteRecordRaw[] = [
       { path: 'unit-info', component: () => import('@/views/unit/UnitInfo.vue'), meta: { roles: ['unit_admin'], title: '单位信息' } },
       { path: 'plans', component: () => import('@/views/unit/PlansAdmin.vue'), meta: { roles: ['unit_admin', 'operator'], title: '评审计划' } },
       // 运维 / 审计
-      { path: 'ops/accounts', component: () => import('@/views/ops/AccountsView.vue'), meta: { roles: ['operator'], title: '账号管理' } },
+      { path: 'ops/units', component: () => import('@/views/ops/UnitsView.vue'), meta: { roles: ['operator'], title: '单位' } },
+      // the security administrator (安全管理员): staff accounts, and every unit's accounts
+      { path: 'ops/accounts', component: () => import('@/views/ops/AccountsView.vue'), meta: { roles: ['security'], title: '账号管理' } },
+      { path: 'ops/units/:unitId/users', component: () => import('@/views/unit/UsersView.vue'), meta: { roles: ['security'], title: '单位账号管理' } },
       { path: 'ops/failed-events', component: () => import('@/views/ops/FailedEvents.vue'), meta: { roles: ['operator'], title: '事件处理失败' } },
       { path: 'ops/subscriptions', component: () => import('@/views/ops/Subscriptions.vue'), meta: { roles: ['operator'], title: '事件订阅' } },
       { path: 'ops/audit', component: () => import('@/views/ops/AuditLog.vue'), meta: { roles: ['auditor'], title: '审计日志' } },

@@ -22,6 +22,7 @@ export const useAuth = defineStore('auth', {
     isPerson: (s) => s.me?.role === 'person',
     isUnitAdmin: (s) => s.me?.role === 'unit_admin',
     isOperator: (s) => s.me?.role === 'operator',
+    isSecurity: (s) => s.me?.role === 'security',
     isAuditor: (s) => s.me?.role === 'auditor',
     unitKind: (s) => s.me?.unit?.kind ?? '',
   },
@@ -80,6 +81,7 @@ export function homeOf(me: Me | null): string {
   if (me.role === 'person') return '/library'
   if (me.role === 'unit_admin') return '/tasks'
   if (me.role === 'auditor') return '/ops/audit'
-  if (me.role === 'operator') return '/ops/accounts'
+  if (me.role === 'operator') return '/ops/units'
+  if (me.role === 'security') return '/ops/accounts'
   return '/login'
 }
