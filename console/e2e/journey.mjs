@@ -260,6 +260,8 @@ async function main() {
   await returned.getByText('请填写职务职责说明').waitFor()
   await returned.getByRole('button', { name: '编辑' }).click()
   d = p.locator('.el-dialog', { hasText: '编辑工作经历' })
+  // the 退回告知 (一次性告知) where the record is corrected: the opinion among the items
+  await d.locator('[data-test=return-notice]', { hasText: '请填写职务职责说明' }).waitFor()
   await inp(d.locator('[data-field=duties]')).fill('担任高一年级语文教学工作')
   await d.locator('[data-test=save-submit]').click()
   await d.waitFor({ state: 'hidden' })

@@ -27,7 +27,7 @@ export class ApiError extends Error {
   /** Every message the API gave, the general one first (fields, per-record problems). */
   get messages(): string[] {
     const out = [this.message]
-    for (const v of Object.values(this.fields)) out.push(String(v))
+    for (const v of Object.values(this.fields)) out.push(...flatMessages(v))
     const records = this.details?.records
     if (records && typeof records === 'object') {
       for (const v of Object.values(records as Record<string, unknown>)) {
@@ -37,6 +37,15 @@ export class ApiError extends Error {
     }
     return out
   }
+}
+
+/** Messages however nested ({basic: {font_size: ["…"]}}, lists) as one list of sentences. */
+export function flatMessages(v: unknown): string[] {
+  if (v === null || v === undefined) return []
+  if (typeof v === 'string') return [v]
+  if (Array.isArray(v)) return v.flatMap(flatMessages)
+  if (typeof v === 'object') return Object.values(v as Record<string, unknown>).flatMap(flatMessages)
+  return [String(v)]
 }
 
 /** The API's error from a response body; a fallback message when the body is not ours. */
