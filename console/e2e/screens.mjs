@@ -6,7 +6,7 @@
 // (e2e/mock.mjs): each must show its content — after the clicks a screen lists, each
 // followed by what it must show — without a page error or a console error/warning.
 // Screenshots of a failing screen go to OUT_DIR.
-//   cd console && npx vite build && node e2e/screens.mjs
+//   cd console && npx vite build && node e2e/screens.mjs   (SHOTS=1: a screenshot of every screen)
 import fs from 'node:fs'
 import path from 'node:path'
 import { launch } from './lib.mjs'
@@ -35,6 +35,7 @@ const tasks = (t) => [
   ['GET', /^\/declarations\/7\/recommendation$/, () => ({ declaration_id: 7, recommendation: null, quota: null, publicity: null, objections: [], report: { gated: false }, may_recommend: true, may_publicize: true })],
   ['GET', /^\/declarations\/7\/health$/, () => health],
 ]
+const file = ['GET', /^\/files\/11\/download$/, () => ({ url: 'data:application/pdf;base64,JVBERi0xLjQK', file_name: '毕业证.pdf' })]
 const expert = ['GET', /^\/declarations\/7\/expert-view$/, () => ({ declaration_id: 7, read_only: true, status_label: '审核中', plan: { name: '重庆卫生高级' }, applicant: { name: '林晓东', id_number: '340104********5224', unit_name: '一中', specialty: '内科', title: '副主任医师', level_label: '副高级' }, health_form: { study: health.sections.study.rows }, items: [], files: [{ file_id: 11, file_name: '毕业证.pdf', label: '学习培训经历' }], opinions: [{ level: '基层单位意见', unit_name: '一中', opinion: '同意推荐' }] })]
 const base = { options: [], max_length: null, min: null, max: null, unit: '', help: '', places: null, format: '', required: false }
 const WORK = { code: 'work_history', label: '工作经历', category: 'basic', category_label: '基本信息', title_field: 'unit_name', fields: [{ ...base, key: 'unit_name', label: '工作单位名称', kind: 'text', required: true }, { ...base, key: 'duties', label: '职务职责说明', kind: 'textarea' }],
@@ -55,16 +56,16 @@ const screens = [
   ], '学习培训经历'],
   // the task detail of a declaration under review: 删除标记 of an item and a 评审表 row, 修改基本信息
   [unit, '/tasks', [...tasks(task()), ['GET', /^\/declarations\/7$/, () => reviewed]], '林晓东 副主任医师', [
-    ['[data-test=tasks] .el-table__body button:text-is("审核")', '删除原因：与申报专业无关'], ['[data-test=health-review]', '门诊人次'],
+    [(p) => p.locator('[data-test=tasks] .el-table__body tr').first().getByRole('button', { name: '审核' }), '删除原因：与申报专业无关'], ['[data-test=health-review]', '门诊人次'],
     ['[data-test=correct-basic-info]', '修改说明'],
   ]],
   // 所有已处理: 撤回 of what the unit passed up, 专家查看, 格式设置
-  [unit, '/tasks', [...tasks(task({ status: 'approve', status_label: '通过', outcome: 'forwarded' })), ['GET', /^\/declarations\/7$/, () => ({ ...reviewed, may_review: false })], expert], '撤回', [
+  [unit, '/tasks', [...tasks(task({ status: 'approve', status_label: '通过', outcome: 'forwarded' })), ['GET', /^\/declarations\/7$/, () => ({ ...reviewed, may_review: false })], expert, file], '撤回', [
     ['[data-test=expert]', '评审专家对申报人员的信息查看界面'], ['[data-test=expert-view] >> text=毕业证.pdf', '毕业证.pdf'],
   ]],
   // a declaration the unit rejected, under a plan that allows 撤销审核不通过; 格式设置
   [unit, '/tasks', [...tasks(task({ status: 'reject', status_label: '不通过', outcome: 'rejected', process_status: 'rejected' })), ['GET', /^\/declarations\/7$/, () => ({ ...reviewed, status: 'rejected', status_label: '审核不通过', may_review: false })], ['GET', /^\/plans\/4$/, () => ({ id: 4, name: '重庆卫生高级', undo_reject: true })]], '林晓东 副主任医师', [
-    ['[data-test=tasks] .el-table__body button:text-is("查看")', '撤销审核不通过'], ['[data-test=print-settings-open]', '公示表格式设置'],
+    [(p) => p.locator('[data-test=tasks] .el-table__body tr').first().getByRole('button', { name: '查看' }), '撤销审核不通过'], ['[data-test=print-settings-open]', '公示表格式设置'],
   ]],
   // the applicant's returned declaration: 退回告知 (一次性告知), 修改专业
   [person, '/declarations/7', [
@@ -81,31 +82,32 @@ const screens = [
     ['GET', /^\/records$/, () => ({ items: [returnedRecord], total: 1, counts: { all: 1, returned: 1 } })],
     ['GET', /^\/records\/9$/, () => returnedRecord],
     ['GET', /^\/records\/9\/return-notice$/, () => ({ record_id: 9, returned_by_unit_name: '一中', step_label: '单位审核', count: 2, items: [{ kind: 'opinion', kind_label: '退回意见', title: '一中', message: '请填写职务职责说明' }, { kind: 'rule', kind_label: '不满足的提交要求', section_label: '职务职责说明', message: '请输入 职务职责说明' }] })],
-  ], '请填写职务职责说明', [['[data-test=records] button:text-is("编辑")', '退回告知（一次性告知）']]],
+  ], '请填写职务职责说明', [[(p) => p.locator('[data-test=records] tbody tr').first().getByRole('button', { name: '编辑' }), '退回告知（一次性告知）']]],
 ]
 let bad = 0
 let n = 0
-for (const [me, path, handlers, expect, steps = []] of screens) {
+for (const [me, route, handlers, expect, steps = []] of screens) {
   const p = await b.newPage({ viewport: { width: 1366, height: 860 } })
   const errors = []
   p.on('pageerror', (e) => errors.push(e.message))
   p.on('console', (m) => { if (m.type() === 'error' || (m.type() === 'warning' && !/is about to be deprecated/.test(m.text()))) errors.push(m.text().slice(0, 200)) })
   await mockApp(p, [...(me ? [await signedIn(p, me)] : []), ...common, ...handlers])
-  await p.goto(ORIGIN + path)
+  await p.goto(ORIGIN + route)
   let ok = await p.getByText(expect).first().waitFor({ timeout: 15000 }).then(() => true, () => false)
   const missing = ok ? [] : [expect]
   for (const [click, want] of steps) {
     if (!ok) break
     await p.waitForTimeout(300) // a drawer or dialog settles before the next click
-    ok = await p.locator(click).first().click({ timeout: 10000 }).then(() => true, () => false)
+    const target = typeof click === 'function' ? click(p) : p.locator(click).first()
+    ok = await target.click({ timeout: 10000 }).then(() => true, () => false)
     ok = ok && await p.getByText(want).first().waitFor({ timeout: 10000 }).then(() => true, () => false)
-    if (!ok) missing.push(`${click} → ${want}`)
+    if (!ok) missing.push(`${typeof click === 'function' ? 'click' : click} → ${want}`)
   }
   await p.waitForTimeout(500)
-  const name = `${++n}${path.replace(/\W+/g, '_')}`
-  if (!ok || errors.length) await p.screenshot({ path: path.join(OUT, `screen${name}.png`), fullPage: true })
+  const name = `${++n}${route.replace(/\W+/g, '_')}`
+  if (!ok || errors.length || process.env.SHOTS) await p.screenshot({ path: path.join(OUT, `screen${name}.png`), fullPage: true })
   if (!ok || errors.length) bad++
-  console.log(ok ? 'OK ' : 'MISSING', path, missing.join(' ; '), errors.slice(0, 4).join(' | '))
+  console.log(ok ? 'OK ' : 'MISSING', route, missing.join(' ; '), errors.slice(0, 4).join(' | '))
   await p.close()
 }
 await b.close()
