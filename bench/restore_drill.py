@@ -614,8 +614,7 @@ def main(argv=None):
         platforms.append(source)
         source.start()
         source.wait_ready()
-        from services.identity.bootstrap import bootstrap
-        bootstrap(src_url, "ops", demo.PASSWORD, "运维管理员")
+        demo.bootstrap_admins(src_url)   # the operator and the security administrator
         started = time.monotonic()
         demo.load(source.url)
         say(f"source: demo data loaded in {time.monotonic() - started:.1f} s")

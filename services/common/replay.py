@@ -3,8 +3,9 @@ the backup's snapshot (their messages were in the broker that was lost).
 
     DATABASE_URL=… AMQP_URI=… python -m services.common.replay [--dry-run]
 
-An event counts as unhandled when one of the platform's own handlers of its type has
-neither a ``processed_events`` row nor a ``failed_events`` row for it. Consumers are
+An event counts as unhandled when one of the platform's own handlers of its type (that
+takes it: ``consumer(..., when=)``) has neither a ``processed_events`` row nor a
+``failed_events`` row for it. Consumers are
 idempotent, so a copy that some other handler had already taken does nothing there.
 Run it once the restored services are up and their queues are empty (what the outbox
 had not published at all, the relays publish by themselves). The restore drill
@@ -18,6 +19,7 @@ from sqlalchemy import make_url
 
 from . import topology
 from .config import DOMAIN_SERVICES
+from .messaging import concerns
 
 
 def libpq(url):
@@ -26,18 +28,21 @@ def libpq(url):
 
 
 def handlers_by_event():
-    """``{(source, type): [(consumer schema, handler name)]}`` of the platform's event
-    handlers that record what they handled (not wildcard subscribers)."""
+    """``{(source, type): [(consumer schema, handler name, when)]}`` of the platform's
+    event handlers that record what they handled (not wildcard subscribers); ``when`` is
+    the handler's choice of events (``consumer(..., when=)``), None for all of its type."""
     found = {}
     for service, path in topology.SERVICE_CLASSES.items():
         if service not in DOMAIN_SERVICES:
             continue
-        for queue in topology.handler_queues(topology.load_class(path)):
+        cls = topology.load_class(path)
+        for queue in topology.handler_queues(cls):
             if "*" in queue.routing_key or "#" in queue.routing_key:
                 continue
             source = queue.exchange.name.removesuffix(".events")
             handler = queue.name.rsplit(".", 1)[1]
-            found.setdefault((source, queue.routing_key), []).append((service, handler))
+            when = getattr(getattr(cls, handler, None), "when", None)
+            found.setdefault((source, queue.routing_key), []).append((service, handler, when))
     return found
 
 
@@ -52,7 +57,9 @@ def unhandled_events(conn, consumers):
         rows = cursor.execute(f'SELECT * FROM "{source}".outbox WHERE published_at IS NOT '
                               f'NULL ORDER BY feed_position').fetchall()
         for row in rows:
-            for schema, handler in consumers.get((source, row.type), ()):
+            for schema, handler, when in consumers.get((source, row.type), ()):
+                if when is not None and not concerns(when, row.data or {}):
+                    continue  # acknowledged without a record: nothing to apply
                 done = conn.execute(
                     f'SELECT 1 FROM "{schema}".processed_events WHERE handler = %s AND '
                     f'event_id = %s UNION ALL SELECT 1 FROM "{schema}".failed_events '

@@ -549,13 +549,18 @@ class Cluster:
         truncate_all(self.engine)
 
     def start(self, services=None):
-        """Start the services (and, the first time, create the first operator with
-        ``python -m services.identity.bootstrap`` meanwhile); wait until ready."""
+        """Start the services (and, the first time, create the first operator and
+        security administrator with ``python -m services.identity.bootstrap`` meanwhile);
+        wait until ready."""
         bootstrap = None
         if not self.processes:
-            bootstrap = eventlet.spawn(
-                run_module, "services.identity.bootstrap", self.env(), "--username", "ops",
-                "--password", PASSWORD, "--name", "运维管理员")
+            def first_administrators():
+                run_module("services.identity.bootstrap", self.env(), "--username", "ops",
+                           "--password", PASSWORD, "--name", "运维管理员")
+                run_module("services.identity.bootstrap", self.env(), "--username", "sec",
+                           "--password", PASSWORD, "--name", "安全管理员",
+                           "--role", "security")
+            bootstrap = eventlet.spawn(first_administrators)
         services = services or (*DOMAIN, "webhooks", "gateway")
         for service in services:
             count = 1 if service == "gateway" else self.instances

@@ -125,6 +125,7 @@ class Platform:
         self.cluster = cluster
         self.base_url = cluster.base_url
         self._operator = None
+        self._security = None
 
     def client(self, token=None):
         return Client(self.base_url, token)
@@ -140,6 +141,13 @@ class Platform:
         if self._operator is None:
             self._operator = self.login("ops")
         return self._operator
+
+    @property
+    def security(self):
+        """The security administrator: accounts (the operator manages none)."""
+        if self._security is None:
+            self._security = self.login("sec")
+        return self._security
 
     # units and admins ------------------------------------------------------
     def create_unit(self, name, kind="employer", admins=1, parent=None):
@@ -157,7 +165,7 @@ class Platform:
         admin_ids = [unit["admin_account_id"]]
         for n in range(1, admins):
             other = f"a{uuid.uuid4().hex[:10]}"
-            created = expect(self.operator.post(f"/api/v1/units/{unit_id}/users", json={
+            created = expect(self.security.post(f"/api/v1/units/{unit_id}/users", json={
                 "username": other, "password": PASSWORD, "name": f"{name}管理员{n + 1}"},
                 retry_for=30), 201)
             usernames.append(other)

@@ -23,8 +23,9 @@ def _published(conn, schema, type_):
 def test_unhandled_events_are_published_again(clean_db, database_url, rabbit_config,
                                               monkeypatch, capsys):
     consumers = replay.handlers_by_event()
-    (source, type_), [(schema, handler)] = next(
-        (key, value) for key, value in consumers.items() if len(value) == 1)
+    (source, type_), [(schema, handler, _when)] = next(
+        (key, value) for key, value in consumers.items()
+        if len(value) == 1 and value[0][2] is None)
     with clean_db.begin() as conn:
         lost = _published(conn, source, type_)
         handled = _published(conn, source, type_)
@@ -50,3 +51,29 @@ def test_unhandled_events_are_published_again(clean_db, database_url, rabbit_con
     with Connection(amqp) as connection:
         message = queue(connection.channel()).get(no_ack=True)
     assert message is not None and message.payload["event_id"] == str(lost)
+
+
+def test_an_event_a_handler_does_not_take_is_not_unhandled(clean_db, database_url):
+    """identity's review_decided takes only its own subjects' decisions (``when``): a
+    record's decision it acknowledged without a record is not waiting for it."""
+    consumers = replay.handlers_by_event()
+    assert ("identity", "review_decided",
+            {"subject_service": "identity", "kind": ("binding", "unit_registration")}) \
+        in consumers[("workflow", "review_decided")]
+    only_identity = {("workflow", "review_decided"): [
+        c for c in consumers[("workflow", "review_decided")] if c[1] == "review_decided"
+        and c[0] == "identity"]}
+    with clean_db.begin() as conn:
+        record = _published(conn, "workflow", "review_decided")
+        binding = _published(conn, "workflow", "review_decided")
+        conn.execute(text('UPDATE workflow.outbox SET data = CAST(:d AS jsonb) '
+                          'WHERE event_id = :id'),
+                     {"id": record, "d": '{"subject_service": "achievements", '
+                                         '"kind": "record"}'})
+        conn.execute(text('UPDATE workflow.outbox SET data = CAST(:d AS jsonb) '
+                          'WHERE event_id = :id'),
+                     {"id": binding, "d": '{"subject_service": "identity", '
+                                          '"kind": "binding"}'})
+    with psycopg.connect(replay.libpq(database_url), autocommit=True) as conn:
+        rows = replay.unhandled_events(conn, only_identity)
+    assert [row.event_id for row in rows] == [binding]
