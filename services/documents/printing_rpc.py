@@ -63,26 +63,23 @@ def printout_file_name(prefix, name, extension):
     return f"{prefix}-{cleaned}.{extension}" if cleaned else f"{prefix}.{extension}"
 
 
-def _declaration_id(value):
+def _positive_id(value, field, label):
+    """An id argument (an integer or its digits), else 422 “<label>有误” on ``field``."""
     try:
         number = int(value)
     except (TypeError, ValueError):
         number = 0
     if number < 1 or isinstance(value, bool):
-        raise Invalid("request.invalid", "申报编号有误",
-                      {"fields": {"declaration_id": ["申报编号有误"]}})
+        raise Invalid("request.invalid", f"{label}有误", {"fields": {field: [f"{label}有误"]}})
     return number
+
+
+def _declaration_id(value):
+    return _positive_id(value, "declaration_id", "申报编号")
 
 
 def _record_id(value):
-    try:
-        number = int(value)
-    except (TypeError, ValueError):
-        number = 0
-    if number < 1 or isinstance(value, bool):
-        raise Invalid("request.invalid", "业绩编号有误",
-                      {"fields": {"record_id": ["业绩编号有误"]}})
-    return number
+    return _positive_id(value, "record_id", "业绩编号")
 
 
 def _json_lines(fileobj):
