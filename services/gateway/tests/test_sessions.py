@@ -7,6 +7,7 @@ from urllib.parse import urljoin
 
 import eventlet
 import pytest
+from eventlet.event import Event
 from nameko.testing.utils import find_free_port
 from requests import Session
 
@@ -225,12 +226,23 @@ def test_a_lost_message_is_noticed_at_the_next_heartbeat(idp, unit, start_gatewa
         receive(message)
 
     b.guard.state.receive = lossy
+    # b's reload waits for the test, so the time it asks identity can be watched (a
+    # reload can finish between two looks otherwise)
+    release = Event()
+    load = b.guard.state.load
+
+    def held(snapshot, generation=None):
+        release.wait()
+        return load(snapshot, generation)
+
+    b.guard.state.load = held
     assert a.http.post("/api/v1/auth/logout", headers={
         "Authorization": f"Bearer {person['token']}"}).status_code == 204
     assert a.status(person["token"]) == 401
     assert lost
     wait_for(lambda: not b.guard.state.synced, timeout=10)  # the gap, seen by heartbeat
     assert b.status(person["token"]) == 401                  # asks identity meanwhile
+    release.send()
     b.wait_synced()
     assert b.status(person["token"]) == 401                  # reloaded
 
