@@ -122,7 +122,8 @@ class Database(DependencyProvider):
         event.listen(self.sessions, "after_commit", self._after_commit)
 
     def _after_commit(self, session):
-        if session.info.pop("outbox_dirty", False):
+        # a savepoint's release is no commit: its rows are not visible to the relay yet
+        if not session.in_nested_transaction() and session.info.pop("outbox_dirty", False):
             self.relay.wake()
 
     def start(self):

@@ -270,6 +270,8 @@ def assign_feed_positions(session):
     largest position only once this one has committed, so a reader that has seen
     position ``p`` has seen every position below it, and no event can later appear
     below ``p``. The lock is held only between this step and the commit."""
+    if session.in_nested_transaction():
+        return  # a savepoint's events get theirs with the whole transaction's
     event_ids = session.info.pop("outbox_events", None)
     if not event_ids:
         return
@@ -286,7 +288,11 @@ def assign_feed_positions(session):
 
 @event.listens_for(Session, "after_rollback")
 def _forget_events(session):
-    session.info.pop("outbox_events", None)
+    """A rolled-back transaction forgets its events. A rolled-back savepoint keeps the
+    list: its own rows are gone (no position is given to them at commit), the events of
+    the savepoints before it still commit."""
+    if not session.in_nested_transaction():
+        session.info.pop("outbox_events", None)
 
 
 def _outbox_metadata(session):

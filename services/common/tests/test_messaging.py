@@ -58,6 +58,25 @@ class ProbeSource:
             return event_feed(session, after=after, limit=limit)
 
     @rpc
+    def make_each(self, names):
+        """Each name in a savepoint of one transaction, as a batch decision decides each
+        task; "refused" is refused after its event was written. The names made."""
+        made = []
+        with self.db.transaction() as session:
+            for name in names:
+                try:
+                    with session.begin_nested():
+                        session.add(Thing(name=name))
+                        emit(session, "thing_made", f"things/{name}", {"name": name})
+                        if name == "refused":
+                            raise Conflict("probe.refused", "状态不允许")
+                    made.append(name)
+                except Conflict:
+                    pass
+            eventlet.sleep(0.3)  # more work after the last savepoint, before the commit
+        return made
+
+    @rpc
     def make_then_fail(self, name):
         with self.db.transaction() as session:
             session.add(Thing(name=name))
@@ -193,6 +212,25 @@ def test_rolled_back_change_emits_nothing(probe_schemas, service_config, runner_
     wait_for(lambda: effects(engine) == 1)
     assert [r.data["name"] for r in outbox(engine)] == ["after"]
     assert count(engine, select(func.count()).select_from(Thing.__table__)) == 1
+
+
+def test_events_of_savepoints_are_positioned_and_published_with_their_transaction(
+        probe_schemas, service_config, runner_factory):
+    """A batch in savepoints: the events of the savepoints kept get their feed positions
+    at the commit, in order and without a gap (one refused in the middle leaves none
+    behind), and the relay is woken by the commit itself, not by its poll."""
+    engine = probe_schemas
+    runner = runner_factory({**service_config, "OUTBOX_POLL_INTERVAL": 30}, ProbeSource,
+                            ProbeSink)
+    runner.start()
+    with ServiceRpcProxy("probe_source", service_config) as source:
+        made = source.make_each(["a", "b", "refused", "c"])
+        assert made == ["a", "b", "c"]
+        rows = outbox(engine)
+        assert [(r.data["name"], r.feed_position) for r in rows] == [
+            ("a", 1), ("b", 2), ("c", 3)]
+        assert [item["data"]["name"] for item in source.feed(0)] == ["a", "b", "c"]
+    wait_for(lambda: effects(engine) == 3, timeout=5)  # far within the 30 s poll
 
 
 def test_event_committed_before_consumer_starts_is_delivered_once_its_queue_is_declared(

@@ -40,6 +40,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import defaultload, lazyload
 
 from services.common.errors import Conflict, Invalid, NotFound
 from services.common.messaging import emit
@@ -225,6 +226,7 @@ def _locked_task(session, task_id, actor):
     """The task, row-locked for this transaction; 404 unless it is the actor's unit's."""
     task = session.execute(
         select(Task).where(Task.id == task_id).with_for_update(of=Task)
+        .options(defaultload(Task.process).lazyload(Process.steps))
         .execution_options(populate_existing=True)
     ).unique().scalar_one_or_none()
     if task is None or actor.unit_id is None or task.unit_id != actor.unit_id:
@@ -324,6 +326,7 @@ def decide(session, task_id, actor, action, opinion=None, *, rules=NO_RULES):
     # Lock the process too (always task first, then process) and read it afresh.
     process = session.execute(
         select(Process).where(Process.id == task.process_id).with_for_update()
+        .options(lazyload(Process.steps))  # read only when a next step opens
         .execution_options(populate_existing=True)
     ).scalar_one()
     opinion = (opinion or "").strip() or None
