@@ -190,8 +190,10 @@ class AchievementsService(OperationsRpc, CatalogueRpc, RowsRpc, ImportsRpc, Publ
             values = self._submission_values(
                 session, None, rtype, data["values"], evidence,
                 self._bound_unit_name(principal, rtype, binding), files)
-        with self.db.transaction() as session:
-            record_id = records.next_record_id(session)
+        record_id = None  # reserved only when evidence is attached to it first
+        if evidence:
+            with self.db.transaction() as session:
+                record_id = records.next_record_id(session)
         self._check_attached(rtype, values, self._attach(evidence, record_id,
                                                          slots=evidence_slots(rtype)))
         with self.db.transaction() as session:
