@@ -525,7 +525,7 @@ class AchievementsService(OperationsRpc, CatalogueRpc, RowsRpc, ImportsRpc, Publ
                                        "record_ids": released})
 
     # ------------------------------------------------------------------ events
-    @consumer("workflow", "review_decided")
+    @consumer("workflow", "review_decided", grouped=True)  # a batch's decisions at once
     def review_decided(self, session, envelope):
         """A unit decided a record's review: 审核通过 / 退回 (with the opinion) / 终止.
         A declaration's review ended for good (审核通过, 不通过, 终止): the records it

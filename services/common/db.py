@@ -81,6 +81,10 @@ class DatabaseAccess:
         finally:
             session.close()
 
+    def event_group(self):
+        """The container's group commit of grouped consumers (messaging.EventGroup)."""
+        return self._provider.event_group()
+
     @contextlib.contextmanager
     def read(self):
         """A session for queries only; whatever it changed is rolled back."""
@@ -120,6 +124,14 @@ class Database(DependencyProvider):
         )
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
         event.listen(self.sessions, "after_commit", self._after_commit)
+        self._event_group = None
+
+    def event_group(self):
+        if self._event_group is None:
+            from .messaging import EventGroup
+
+            self._event_group = EventGroup(self.container, DatabaseAccess(self, None))
+        return self._event_group
 
     def _after_commit(self, session):
         # a savepoint's release is no commit: its rows are not visible to the relay yet

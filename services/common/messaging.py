@@ -25,6 +25,7 @@ import queue as std_queue
 import uuid
 
 import eventlet
+from eventlet.event import Event as GreenEvent
 from eventlet.queue import Empty, LightQueue
 from kombu import Connection, Exchange, Producer
 from kombu.utils.encoding import safe_repr
@@ -45,11 +46,13 @@ from sqlalchemy import (
     func,
     select,
     text,
+    tuple_,
     update,
 )
 from sqlalchemy.dialects.postgresql import JSONB, UUID, insert
 from sqlalchemy.orm import Session
 
+from . import metrics
 from .errors import AppError
 
 log = logging.getLogger(__name__)
@@ -497,7 +500,7 @@ class OutboxRelay:
 
 # --------------------------------------------------------------------------- consumers
 
-def consumer(source_service, event_type, when=None):
+def consumer(source_service, event_type, when=None, grouped=False):
     """Declare an idempotent event handler: ``handler(self, session, envelope)``.
 
     The service must have its :class:`~services.common.db.Database` as ``self.db``.
@@ -506,7 +509,13 @@ def consumer(source_service, event_type, when=None):
     transaction (and is not recorded as handled: there is nothing to apply twice); a
     malformed envelope is still parked. The fault suite's exactly-once check reads
     ``entry.when`` too.
+
+    ``grouped``: events arriving together are applied in one transaction (group commit,
+    :class:`EventGroup`); for handlers that write only their own rows and make no RPC
+    (the group's transaction is open while each runs).
     """
+    handle = handle_grouped if grouped else handle_event
+
     def decorator(fn):
         handler_name = fn.__name__
 
@@ -515,8 +524,8 @@ def consumer(source_service, event_type, when=None):
             data = payload.get("data") if isinstance(payload, dict) else None
             if when is not None and isinstance(data, dict) and not concerns(when, data):
                 return None
-            return handle_event(self.db, handler_name, payload,
-                                lambda session, envelope: fn(self, session, envelope))
+            return handle(self.db, handler_name, payload,
+                          lambda session, envelope: fn(self, session, envelope))
 
         entry.when = when
 
@@ -609,6 +618,97 @@ def handle_event(db, handler_name, payload, apply):
                     handler_name, envelope["event_id"], attempts, exc)
         eventlet.sleep(min(0.2 * 2 ** attempts, 5))
         raise
+
+
+def handle_grouped(db, handler_name, payload, apply):
+    """As :func:`handle_event`, in a group commit: the worker waits while its event is
+    applied with the others waiting at that moment, in one transaction, and returns
+    (the message is acknowledged) only after that commit. If the group fails, each of
+    its events is applied on its own by :func:`handle_event`, with its failure recorded
+    and retried as there."""
+    try:
+        envelope = check_envelope(payload)
+    except BadEnvelope:
+        return handle_event(db, handler_name, payload, apply)  # parks it
+    done, value = db.event_group().submit(handler_name, envelope, apply)
+    if done:
+        return value
+    return handle_event(db, handler_name, payload, apply)
+
+
+class EventGroup:
+    """Group commit of a service's grouped consumers (one per container). A worker's
+    event waits in a queue; one green thread takes everything waiting (at most
+    ``limit``) and applies it in one transaction: one statement records the events as
+    processed (a redelivered one is skipped), one resolves earlier failures, then each
+    handler runs. While a group commits the next one gathers, so a lone event waits for
+    nothing and a busy consumer pays one transaction per group instead of per event."""
+
+    def __init__(self, container, access, limit=100):
+        self.container, self.access, self.limit = container, access, limit
+        self.waiting = LightQueue()
+        self.runner = None
+        self.groups = self.grouped = 0  # groups committed and the events in them
+
+    def submit(self, handler_name, envelope, apply):
+        """(True, the handler's answer) once committed; (False, None) if the group
+        failed and the caller is to apply the event on its own."""
+        if self.runner is None or self.runner.dead:
+            self.runner = self.container.spawn_managed_thread(self._run,
+                                                              identifier="event-group")
+        done = GreenEvent()
+        self.waiting.put((handler_name, envelope, apply, done))
+        return done.wait()
+
+    def _run(self):
+        while True:
+            items = [self.waiting.get()]
+            while len(items) < self.limit:
+                try:
+                    items.append(self.waiting.get_nowait())
+                except Empty:
+                    break
+            try:
+                answers = self._apply(items)
+            except Exception as exc:  # noqa: BLE001 - each event alone decides what failed
+                log.warning("a group of %d events failed (%s: %s); applying each alone",
+                            len(items), type(exc).__name__, exc)
+                answers = None
+            metrics.for_container(self.container).event_groups.labels(
+                outcome="committed" if answers is not None else "failed").observe(len(items))
+            for index, (_, _, _, done) in enumerate(items):
+                done.send((True, answers[index]) if answers is not None else (False, None))
+
+    def _apply(self, items):
+        with self.access.transaction() as session:
+            metadata = session.info["metadata"]
+            processed = metadata.tables[f"{metadata.schema}.processed_events"]
+            keys = [(name, uuid.UUID(envelope["event_id"])) for name, envelope, _, _ in items]
+            first = {tuple(row) for row in session.execute(
+                insert(processed).values([
+                    {"handler": name, "event_id": key, "type": envelope["type"],
+                     "source": envelope["source"]}
+                    for (name, key), (_, envelope, _, _) in zip(keys, items, strict=True)])
+                .on_conflict_do_nothing()
+                .returning(processed.c.handler, processed.c.event_id))}
+            failed = _failed_table(session)
+            session.execute(
+                update(failed)
+                .where(tuple_(failed.c.handler, failed.c.event_id).in_(keys),
+                       failed.c.status == "retrying")
+                .values(status="resolved"))
+            answers = []
+            for key, (name, envelope, apply, _) in zip(keys, items, strict=True):
+                if key in first:
+                    first.discard(key)  # the same event twice in a group: applied once
+                    answers.append(apply(session, envelope))
+                else:
+                    log.info("%s: event %s already handled; skipped", name,
+                             envelope["event_id"])
+                    answers.append(None)
+        self.groups += 1
+        self.grouped += len(items)
+        return answers
 
 
 def _failed_table(session):

@@ -68,6 +68,9 @@ class ServiceMetrics:
         self.event = Histogram("zhicheng_event_duration_seconds", "event handling time",
                                ["handler", "source", "event_type", "outcome"], registry=reg,
                                buckets=LATENCY_BUCKETS)
+        self.event_groups = Histogram(
+            "zhicheng_event_group_size", "events applied in one group commit of grouped "
+            "consumers", ["outcome"], registry=reg, buckets=(1, 2, 5, 10, 20, 50, 100))
         self.http_requests = Counter("zhicheng_http_requests", "HTTP requests answered",
                                      ["method", "route", "status"], registry=reg)
         self.http = Histogram("zhicheng_http_request_duration_seconds",

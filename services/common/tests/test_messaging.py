@@ -102,6 +102,25 @@ class ProbeSink:
                            name="picky:" + envelope["data"]["name"]))
 
 
+class GroupedEffect(SinkBase):
+    __tablename__ = "grouped_effects"
+    id = Column(Integer, primary_key=True)
+    event_id = Column(String(36), nullable=False)
+    name = Column(String(50), nullable=False)
+
+
+class ProbeGroupedSink:
+    name = "probe_grouped"
+    db = Database(SinkBase.metadata)
+
+    @consumer("probe_source", "thing_made", grouped=True)
+    def grouped_thing(self, session, envelope):
+        if envelope["data"]["name"] == "poison":
+            raise RuntimeError("cannot digest this")
+        session.add(GroupedEffect(event_id=envelope["event_id"],
+                                  name=envelope["data"]["name"]))
+
+
 @pytest.fixture
 def probe_schemas(db_engine, database_url, service_config):
     for base in (SourceBase, SinkBase):
@@ -231,6 +250,54 @@ def test_events_of_savepoints_are_positioned_and_published_with_their_transactio
             ("a", 1), ("b", 2), ("c", 3)]
         assert [item["data"]["name"] for item in source.feed(0)] == ["a", "b", "c"]
     wait_for(lambda: effects(engine) == 3, timeout=5)  # far within the 30 s poll
+
+
+def test_a_grouped_consumer_applies_events_arriving_together_once_each_in_few_commits(
+        probe_schemas, service_config, runner_factory, caplog):
+    """Forty events published at once: a grouped consumer applies each exactly once, in
+    fewer transactions than events; a poison event among them fails its group, whose
+    events are then applied one by one, and it alone is retried and parked as any
+    consumer's; redelivered copies are skipped."""
+    caplog.set_level(logging.INFO, logger="services.common.messaging")
+    engine = probe_schemas
+    runner = runner_factory(service_config, ProbeSource, ProbeGroupedSink)
+    runner.start()
+    container = next(c for c in runner.containers if c.service_name == "probe_grouped")
+    group = next(d for d in container.dependencies if isinstance(d, Database)).event_group()
+    names = [f"n{i}" for i in range(40)]
+    names[17] = "poison"
+    with ServiceRpcProxy("probe_source", service_config) as source:
+        assert source.make_each(names) == names
+
+    def applied():
+        with engine.connect() as conn:
+            return sorted(conn.execute(select(GroupedEffect.__table__.c.name)).scalars())
+
+    wanted = sorted(n for n in names if n != "poison")
+    wait_for(lambda: applied() == wanted, timeout=20)
+    row = wait_for(lambda: next((r for r in failed(engine) if r.status == "dead"), None),
+                   timeout=30)
+    assert (row.handler, row.envelope["data"]["name"], row.attempts) == (
+        "grouped_thing", "poison", 5)
+    assert len(failed(engine)) == 1
+    assert 0 < group.groups < group.grouped  # some commits held several events
+
+    first = next(r for r in outbox(engine) if r.data["name"] == "n0")
+    envelope = {
+        "event_id": str(first.event_id), "type": "thing_made", "version": 1,
+        "occurred_at": first.occurred_at.isoformat(), "source": "probe_source",
+        "subject": first.subject, "actor": None, "data": {"name": "n0"},
+    }
+    with Connection(service_config["AMQP_URI"]) as conn:
+        producer = Producer(conn.channel(), exchange=event_exchange("probe_source"))
+        for _ in range(3):
+            producer.publish(envelope, routing_key="thing_made", serializer="json")
+    wait_for(lambda: sum(f"event {first.event_id} already handled; skipped" in r.getMessage()
+                         for r in caplog.records) >= 3, what="three copies skipped")
+    assert applied() == wanted
+    processed = SinkBase.metadata.tables["probe_sink.processed_events"]
+    assert count(engine, select(func.count()).select_from(processed)
+                 .where(processed.c.handler == "grouped_thing")) == 39
 
 
 def test_event_committed_before_consumer_starts_is_delivered_once_its_queue_is_declared(
