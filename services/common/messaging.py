@@ -22,6 +22,7 @@ import datetime as dt
 import functools
 import logging
 import queue as std_queue
+import time
 import uuid
 
 import eventlet
@@ -325,6 +326,9 @@ def event_exchange(service_name):
 
 # --------------------------------------------------------------------------- relay
 
+UNROUTABLE_NOTE = "unroutable: no queue bound; done on the bus, served by the feed"
+
+
 class OutboxRelay:
     """Publishes a service's committed outbox rows, in feed order, with confirms.
 
@@ -355,6 +359,7 @@ class OutboxRelay:
         self._connection = None
         self._producer = None
         self._returned = set()
+        self._stragglers_at = 0.0  # when rows without a position were last looked for
 
     # lifecycle -------------------------------------------------------------
     def start(self, container):
@@ -429,7 +434,11 @@ class OutboxRelay:
             ).scalar()
             if not locked:
                 return 0
-            self._position_stragglers(conn)
+            # positions are given at commit: rows without one are rare (see there), so
+            # they are looked for once per poll interval, not at every wake-up
+            if time.monotonic() - self._stragglers_at >= self.poll_interval:
+                self._stragglers_at = time.monotonic()
+                self._position_stragglers(conn)
             rows = conn.execute(
                 select(outbox)
                 .where(outbox.c.published_at.is_(None), outbox.c.feed_position.is_not(None))
@@ -440,6 +449,7 @@ class OutboxRelay:
             if not rows or rows[0].next_attempt_at > utcnow():
                 return 0
             producer = self._ensure_producer()
+            sent, notes = [], {}
             for row in rows:
                 envelope = published_envelope(row)
                 self._returned.discard(envelope["event_id"])
@@ -458,16 +468,19 @@ class OutboxRelay:
                 except Exception as exc:
                     error = exc
                     break
-                note = None
                 if envelope["event_id"] in self._returned:
                     self._returned.discard(envelope["event_id"])
-                    note = "unroutable: no queue bound; done on the bus, served by the feed"
-                conn.execute(update(outbox).where(outbox.c.sequence == row.sequence)
-                             .values(published_at=func.now(), attempts=row.attempts + 1,
-                                     last_error=note))
+                    notes[row.sequence] = UNROUTABLE_NOTE
+                sent.append(row.sequence)
                 published += 1
             else:
                 error = None
+            # the rows sent, marked in one statement (those returned, with their note)
+            for note in {notes.get(sequence) for sequence in sent}:
+                conn.execute(update(outbox).where(outbox.c.sequence.in_(
+                    [sequence for sequence in sent if notes.get(sequence) == note]))
+                    .values(published_at=func.now(), attempts=outbox.c.attempts + 1,
+                            last_error=note))
             if error is not None:
                 self._postpone(conn, rows[published], f"broker refused: {error}")
         if error is not None:
@@ -623,9 +636,9 @@ def handle_event(db, handler_name, payload, apply):
 def handle_grouped(db, handler_name, payload, apply):
     """As :func:`handle_event`, in a group commit: the worker waits while its event is
     applied with the others waiting at that moment, in one transaction, and returns
-    (the message is acknowledged) only after that commit. If the group fails, each of
-    its events is applied on its own by :func:`handle_event`, with its failure recorded
-    and retried as there."""
+    (the message is acknowledged) only after that commit. An event that arrived alone,
+    or whose group failed, is applied on its own by :func:`handle_event`, with its
+    failure recorded and retried as there."""
     try:
         envelope = check_envelope(payload)
     except BadEnvelope:
@@ -641,8 +654,9 @@ class EventGroup:
     event waits in a queue; one green thread takes everything waiting (at most
     ``limit``) and applies it in one transaction: one statement records the events as
     processed (a redelivered one is skipped), one resolves earlier failures, then each
-    handler runs. While a group commits the next one gathers, so a lone event waits for
-    nothing and a busy consumer pays one transaction per group instead of per event."""
+    handler runs. While a group commits the next one gathers, so a busy consumer pays one
+    transaction per group instead of per event. An event found alone goes back to its
+    worker and is applied as any consumer's (:func:`handle_event`), failures and all."""
 
     def __init__(self, container, access, limit=100):
         self.container, self.access, self.limit = container, access, limit
@@ -668,6 +682,9 @@ class EventGroup:
                     items.append(self.waiting.get_nowait())
                 except Empty:
                     break
+            if len(items) == 1:  # alone: applied as any consumer's event, by its worker
+                items[0][3].send((False, None))
+                continue
             try:
                 answers = self._apply(items)
             except Exception as exc:  # noqa: BLE001 - each event alone decides what failed

@@ -32,11 +32,12 @@ class TaskCenterRpc:
 
     # ------------------------------------------------------------------ events in
 
-    @consumer("identity", "review_requested")
+    # grouped: on a deadline day submissions arrive together (messaging.EventGroup)
+    @consumer("identity", "review_requested", grouped=True)
     def review_requested_identity(self, session, envelope):
         return intake.review_requested(session, envelope)
 
-    @consumer("achievements", "review_requested")
+    @consumer("achievements", "review_requested", grouped=True)
     def review_requested_achievements(self, session, envelope):
         return intake.review_requested(session, envelope)
 
