@@ -662,7 +662,6 @@ class EventGroup:
         self.container, self.access, self.limit = container, access, limit
         self.waiting = LightQueue()
         self.runner = None
-        self.groups = self.grouped = 0  # groups committed and the events in them
 
     def submit(self, handler_name, envelope, apply):
         """(True, the handler's answer) once committed; (False, None) if the group
@@ -723,8 +722,6 @@ class EventGroup:
                     log.info("%s: event %s already handled; skipped", name,
                              envelope["event_id"])
                     answers.append(None)
-        self.groups += 1
-        self.grouped += len(items)
         return answers
 
 
