@@ -126,9 +126,14 @@ def test_a_receiver_down_then_failing_then_up_gets_every_event_in_order_per_subj
     delivery_event = {}
     for _, headers, _, event in receiver.requests:
         assert delivery_event.setdefault(headers["X-Delivery-Id"], event["id"]) == event["id"]
-    # The owner reads the delivery log: attempts, statuses and response times.
-    log = api.call("GET", f"/api/v1/subscriptions/{sub['id']}/deliveries", token,
-                   expect=200).json()
+    # The owner reads the delivery log: attempts, statuses and response times (a delivery
+    # is marked once its answer is back, a moment after the receiver has the request).
+    def settled():
+        log = api.call("GET", f"/api/v1/subscriptions/{sub['id']}/deliveries", token,
+                       expect=200).json()
+        return log if all(d["status"] != "pending" for d in log) else None
+
+    log = wait_for(settled, timeout=15)
     assert {d["event_id"] for d in log} == set(order)
     assert all(d["status"] == "delivered" for d in log)
     heads = {order[index] for index in range(len(subjects))}  # each chain's first event
