@@ -430,7 +430,7 @@ class AchievementsService(OperationsRpc, CatalogueRpc, RowsRpc, ImportsRpc, Publ
         """The person's records of a type: keyword search, status tab, page."""
         principal = self._person()
         query = load(sc.RecordListSchema, query)
-        with self._snapshot() as session:
+        with self.db.read(single=True) as session:  # records.page: one statement
             return sc.RecordPage().dump(records.page(session, person_id=principal.person_id,
                                                      **self._list_filters(query)))
 
@@ -525,7 +525,8 @@ class AchievementsService(OperationsRpc, CatalogueRpc, RowsRpc, ImportsRpc, Publ
                                        "record_ids": released})
 
     # ------------------------------------------------------------------ events
-    @consumer("workflow", "review_decided", grouped=True)  # a batch's decisions at once
+    @consumer("workflow", "review_decided", grouped=True,  # a batch's decisions at once
+              prepare=records.lock_decided)
     def review_decided(self, session, envelope):
         """A unit decided a record's review: 审核通过 / 退回 (with the opinion) / 终止.
         A declaration's review ended for good (审核通过, 不通过, 终止): the records it

@@ -86,10 +86,16 @@ class DatabaseAccess:
         return self._provider.event_group()
 
     @contextlib.contextmanager
-    def read(self):
-        """A session for queries only; whatever it changed is rolled back."""
+    def read(self, single=False):
+        """A session for queries only; whatever it changed is rolled back.
+
+        ``single``: a read of one statement (consistent by itself) that needs no
+        transaction: it runs without BEGIN and ROLLBACK, one round trip instead of three.
+        """
         session = self._new_session()
         try:
+            if single:
+                session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
             yield session
         finally:
             session.rollback()

@@ -222,26 +222,26 @@ def emit(session, type_, subject, data, *, version=1, actor=None):
     """Write an event to the outbox in ``session``'s transaction; returns the envelope.
 
     The source is the session's service and the actor the principal of the worker, unless
-    given. Data must be JSON: dates and decimals as ISO strings.
+    given. Data must be JSON: dates and decimals as ISO strings. The row is written with
+    the transaction's other events in one statement, as its last step before it commits
+    (:func:`write_outbox`); an event emitted in a savepoint that rolls back is dropped.
     """
     source = session.info["source"]
-    metadata = _outbox_metadata(session)
+    _outbox_metadata(session)  # only a service's own sessions may emit
     envelope = make_envelope(type_, subject, data, source=source,
                              actor=actor if actor is not None else session.info.get("actor"),
                              version=version)
-    outbox = metadata.tables[f"{metadata.schema}.outbox"]
-    session.execute(outbox.insert().values(
-        event_id=uuid.UUID(envelope["event_id"]),
-        type=type_,
-        version=envelope["version"],
-        occurred_at=dt.datetime.fromisoformat(envelope["occurred_at"]),
-        source=source,
-        subject=envelope["subject"],
-        actor=envelope["actor"],
-        data=data,
-    ))
+    session.info.setdefault("outbox_pending", []).append({
+        "event_id": uuid.UUID(envelope["event_id"]),
+        "type": type_,
+        "version": envelope["version"],
+        "occurred_at": dt.datetime.fromisoformat(envelope["occurred_at"]),
+        "source": source,
+        "subject": envelope["subject"],
+        "actor": envelope["actor"],
+        "data": data,
+    })
     session.info["outbox_dirty"] = True
-    session.info.setdefault("outbox_events", []).append(uuid.UUID(envelope["event_id"]))
     return envelope
 
 
@@ -266,37 +266,53 @@ def _next_positions(conn, outbox, where, order_by):
 
 
 @event.listens_for(Session, "before_commit")
-def assign_feed_positions(session):
+def write_outbox(session):
     """The last step of a transaction that emitted events: take the schema's feed lock
-    (held until the commit ends) and give its events the next positions.
+    (held until the commit ends) and write its events with the next positions, in one
+    statement.
 
     Positions thus follow commit order: the next emitting transaction can read the
     largest position only once this one has committed, so a reader that has seen
     position ``p`` has seen every position below it, and no event can later appear
     below ``p``. The lock is held only between this step and the commit."""
     if session.in_nested_transaction():
-        return  # a savepoint's events get theirs with the whole transaction's
-    event_ids = session.info.pop("outbox_events", None)
-    if not event_ids:
+        return  # a savepoint's events are written with the whole transaction's
+    rows = session.info.pop("outbox_pending", None)
+    session.info.pop("outbox_marks", None)
+    if not rows:
         return
-    # Write the transaction's pending changes first, so that nothing but the positions
-    # (an update of its own rows) runs while it holds the lock.
+    # Write the transaction's pending changes first, so that nothing but its events
+    # are written while it holds the lock.
     session.flush()
     metadata = _outbox_metadata(session)
     outbox = metadata.tables[f"{metadata.schema}.outbox"]
     session.execute(select(func.pg_advisory_xact_lock(feed_lock_key(outbox))))
-    _next_positions(session, outbox,
-                    (outbox.c.event_id.in_(event_ids)) & outbox.c.feed_position.is_(None),
-                    outbox.c.sequence)
+    # Every row's subquery reads the same snapshot (the statement's), which holds none
+    # of the rows it inserts: positions last + 1 .. last + n, in emission order.
+    last = select(func.coalesce(func.max(outbox.c.feed_position), 0)).scalar_subquery()
+    session.execute(outbox.insert().values([
+        {**row, "feed_position": last + number} for number, row in enumerate(rows, 1)]))
 
 
-@event.listens_for(Session, "after_rollback")
-def _forget_events(session):
-    """A rolled-back transaction forgets its events. A rolled-back savepoint keeps the
-    list: its own rows are gone (no position is given to them at commit), the events of
-    the savepoints before it still commit."""
-    if not session.in_nested_transaction():
-        session.info.pop("outbox_events", None)
+@event.listens_for(Session, "after_transaction_create")
+def _mark_savepoint(session, transaction):
+    """Where a savepoint's events begin in the transaction's list."""
+    if transaction.nested:
+        marks = session.info.setdefault("outbox_marks", {})
+        marks[transaction] = len(session.info.get("outbox_pending", ()))
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _forget_events(session, previous_transaction):
+    """A rolled-back savepoint drops the events emitted in it (those of the savepoints
+    before it still commit); a rolled-back transaction drops all of them."""
+    if previous_transaction.nested:
+        mark = session.info.get("outbox_marks", {}).pop(previous_transaction, None)
+        if mark is not None and "outbox_pending" in session.info:
+            del session.info["outbox_pending"][mark:]
+    elif previous_transaction.parent is None:
+        session.info.pop("outbox_pending", None)
+        session.info.pop("outbox_marks", None)
 
 
 def _outbox_metadata(session):
@@ -513,7 +529,7 @@ class OutboxRelay:
 
 # --------------------------------------------------------------------------- consumers
 
-def consumer(source_service, event_type, when=None, grouped=False):
+def consumer(source_service, event_type, when=None, grouped=False, prepare=None):
     """Declare an idempotent event handler: ``handler(self, session, envelope)``.
 
     The service must have its :class:`~services.common.db.Database` as ``self.db``.
@@ -526,8 +542,12 @@ def consumer(source_service, event_type, when=None, grouped=False):
     ``grouped``: events arriving together are applied in one transaction (group commit,
     :class:`EventGroup`); for handlers that write only their own rows and make no RPC
     (the group's transaction is open while each runs).
+
+    ``prepare``, if given, is ``prepare(session, envelopes)``: it runs in the handlers'
+    transaction before them, with the events about to be applied (all of a group's, or
+    the one), e.g. to lock the rows they change in one statement instead of one each.
     """
-    handle = handle_grouped if grouped else handle_event
+    handle = functools.partial(handle_grouped if grouped else handle_event, prepare=prepare)
 
     def decorator(fn):
         handler_name = fn.__name__
@@ -589,7 +609,7 @@ class Handler(EventHandler):
     queue_consumer = ParkingQueueConsumer()
 
 
-def handle_event(db, handler_name, payload, apply):
+def handle_event(db, handler_name, payload, apply, prepare=None):
     """Apply an event once: record it with the handler's effect in one transaction.
 
     A failure recorded by an earlier attempt is marked resolved in that same
@@ -619,6 +639,8 @@ def handle_event(db, handler_name, payload, apply):
                 log.info("%s: event %s already handled; skipped", handler_name,
                          envelope["event_id"])
                 return None
+            if prepare is not None:
+                prepare(session, [envelope])
             return apply(session, envelope)
     except Exception as exc:
         permanent = isinstance(exc, AppError)
@@ -633,7 +655,7 @@ def handle_event(db, handler_name, payload, apply):
         raise
 
 
-def handle_grouped(db, handler_name, payload, apply):
+def handle_grouped(db, handler_name, payload, apply, prepare=None):
     """As :func:`handle_event`, in a group commit: the worker waits while its event is
     applied with the others waiting at that moment, in one transaction, and returns
     (the message is acknowledged) only after that commit. An event that arrived alone,
@@ -643,10 +665,10 @@ def handle_grouped(db, handler_name, payload, apply):
         envelope = check_envelope(payload)
     except BadEnvelope:
         return handle_event(db, handler_name, payload, apply)  # parks it
-    done, value = db.event_group().submit(handler_name, envelope, apply)
+    done, value = db.event_group().submit(handler_name, envelope, apply, prepare)
     if done:
         return value
-    return handle_event(db, handler_name, payload, apply)
+    return handle_event(db, handler_name, payload, apply, prepare)
 
 
 class EventGroup:
@@ -663,14 +685,14 @@ class EventGroup:
         self.waiting = LightQueue()
         self.runner = None
 
-    def submit(self, handler_name, envelope, apply):
+    def submit(self, handler_name, envelope, apply, prepare=None):
         """(True, the handler's answer) once committed; (False, None) if the group
         failed and the caller is to apply the event on its own."""
         if self.runner is None or self.runner.dead:
             self.runner = self.container.spawn_managed_thread(self._run,
                                                               identifier="event-group")
         done = GreenEvent()
-        self.waiting.put((handler_name, envelope, apply, done))
+        self.waiting.put((handler_name, envelope, apply, prepare, done))
         return done.wait()
 
     def _run(self):
@@ -682,7 +704,7 @@ class EventGroup:
                 except Empty:
                     break
             if len(items) == 1:  # alone: applied as any consumer's event, by its worker
-                items[0][3].send((False, None))
+                items[0][-1].send((False, None))
                 continue
             try:
                 answers = self._apply(items)
@@ -692,19 +714,19 @@ class EventGroup:
                 answers = None
             metrics.for_container(self.container).event_groups.labels(
                 outcome="committed" if answers is not None else "failed").observe(len(items))
-            for index, (_, _, _, done) in enumerate(items):
+            for index, (*_, done) in enumerate(items):
                 done.send((True, answers[index]) if answers is not None else (False, None))
 
     def _apply(self, items):
         with self.access.transaction() as session:
             metadata = session.info["metadata"]
             processed = metadata.tables[f"{metadata.schema}.processed_events"]
-            keys = [(name, uuid.UUID(envelope["event_id"])) for name, envelope, _, _ in items]
+            keys = [(name, uuid.UUID(envelope["event_id"])) for name, envelope, *_ in items]
             first = {tuple(row) for row in session.execute(
                 insert(processed).values([
                     {"handler": name, "event_id": key, "type": envelope["type"],
                      "source": envelope["source"]}
-                    for (name, key), (_, envelope, _, _) in zip(keys, items, strict=True)])
+                    for (name, key), (_, envelope, *_) in zip(keys, items, strict=True)])
                 .on_conflict_do_nothing()
                 .returning(processed.c.handler, processed.c.event_id))}
             failed = _failed_table(session)
@@ -713,15 +735,22 @@ class EventGroup:
                 .where(tuple_(failed.c.handler, failed.c.event_id).in_(keys),
                        failed.c.status == "retrying")
                 .values(status="resolved"))
-            answers = []
-            for key, (name, envelope, apply, _) in zip(keys, items, strict=True):
+            applied = []
+            for key, (name, envelope, apply, prepare, _) in zip(keys, items, strict=True):
                 if key in first:
                     first.discard(key)  # the same event twice in a group: applied once
-                    answers.append(apply(session, envelope))
+                    applied.append((envelope, apply, prepare))
                 else:
                     log.info("%s: event %s already handled; skipped", name,
                              envelope["event_id"])
-                    answers.append(None)
+                    applied.append(None)
+            prepares = {}
+            for entry in filter(None, applied):
+                if entry[2] is not None:
+                    prepares.setdefault(entry[2], []).append(entry[0])
+            for prepare, envelopes in prepares.items():
+                prepare(session, envelopes)
+            answers = [entry[1](session, entry[0]) if entry else None for entry in applied]
         return answers
 
 

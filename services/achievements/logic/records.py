@@ -484,6 +484,27 @@ def _parse_time(value):
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)
 
 
+def _decided_record_id(data):
+    if (data.get("subject_service") != SERVICE or data.get("kind") != KIND
+            or data.get("subject_type", SUBJECT_TYPE) != SUBJECT_TYPE):
+        return None
+    try:
+        return int(data.get("subject_id"))
+    except (TypeError, ValueError):
+        return None
+
+
+def lock_decided(session, envelopes):
+    """Row-lock, in one statement (ascending id), the records ``review_decided`` events
+    are about, for :func:`apply_decision` to take without a statement each."""
+    ids = sorted({i for i in (_decided_record_id(e.get("data") or {}) for e in envelopes)
+                  if i is not None})
+    if ids:
+        rows = session.execute(select(Record).where(Record.id.in_(ids)).order_by(Record.id)
+                               .with_for_update()).scalars().all()
+        session.info.setdefault("decided_records", {}).update((r.id, r) for r in rows)
+
+
 def apply_decision(session, envelope):
     """Apply a ``review_decided`` of workflow to the record it is about.
 
@@ -491,15 +512,14 @@ def apply_decision(session, envelope):
     could not be applied (kept in the trail as ``decision_ignored``).
     """
     data = envelope.get("data") or {}
-    if (data.get("subject_service") != SERVICE or data.get("kind") != KIND
-            or data.get("subject_type", SUBJECT_TYPE) != SUBJECT_TYPE):
+    record_id = _decided_record_id(data)
+    if record_id is None:
+        if (data.get("subject_service"), data.get("kind"),
+                data.get("subject_type", SUBJECT_TYPE)) == (SERVICE, KIND, SUBJECT_TYPE):
+            log.warning("review_decided %s names no record id", envelope.get("event_id"))
         return None
-    try:
-        record_id = int(data.get("subject_id"))
-    except (TypeError, ValueError):
-        log.warning("review_decided %s names no record id", envelope.get("event_id"))
-        return None
-    record = session.execute(
+    locked = session.info.get("decided_records", {})
+    record = locked[record_id] if record_id in locked else session.execute(
         select(Record).where(Record.id == record_id).with_for_update()
     ).scalar_one_or_none()
     decided_by = data.get("decided_by") or {}
@@ -617,12 +637,15 @@ def _filters(*, person_id=None, unit_id=None, type_code=None, category=None, q=N
 
 
 def status_counts(session, conditions, keys=st.COUNT_KEYS):
-    rows = session.execute(
+    return _tally(session.execute(
         select(Record.status, func.count()).where(and_(True, *conditions))
         .group_by(Record.status)
-    ).all()
+    ).all(), keys)
+
+
+def _tally(by_status, keys):
     counts = {key: 0 for key in keys}
-    for status_, n in rows:
+    for status_, n in by_status:
         if status_ in counts:
             counts[status_] = n
         counts["all"] += n
@@ -630,21 +653,29 @@ def status_counts(session, conditions, keys=st.COUNT_KEYS):
 
 
 def page(session, *, status=None, page=1, page_size=20, **filters):
-    """{items, total, counts}: counts are the tabs for the same filter without status."""
+    """{items, total, counts}: counts are the tabs for the same filter without status.
+    One statement: every row of the page carries the counts (PostgreSQL computes them
+    once); only an empty page asks for them on their own."""
     conditions = _filters(**filters)
     keys = st.COUNT_KEYS if filters.get("unit_id") is None else \
         tuple(k for k in st.COUNT_KEYS if k != st.DRAFT)
-    counts = status_counts(session, conditions, keys)
     listed = list(conditions)
     if status and status != "all":
         listed.append(Record.status == status)
-    total = counts["all"] if not status or status == "all" else counts.get(status, 0)
+    tally = (select(Record.status, func.count().label("n")).where(and_(True, *conditions))
+             .group_by(Record.status).subquery("tally"))
+    counted = select(func.jsonb_object_agg(tally.c.status, tally.c.n)).scalar_subquery()
     rows = session.execute(
-        select(Record).where(and_(True, *listed))
+        select(Record, counted).where(and_(True, *listed))
         .order_by(Record.id.desc())
         .offset((page - 1) * page_size).limit(page_size)
-    ).scalars().all()
-    return {"items": [item(r) for r in rows], "total": total, "counts": counts,
+    ).all()
+    if rows:
+        counts = _tally((rows[0][1] or {}).items(), keys)
+    else:
+        counts = status_counts(session, conditions, keys)
+    total = counts["all"] if not status or status == "all" else counts.get(status, 0)
+    return {"items": [item(r) for r, _ in rows], "total": total, "counts": counts,
             "page": page, "page_size": page_size}
 
 

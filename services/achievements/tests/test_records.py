@@ -4,6 +4,9 @@ authorisation, and the review decisions of the real workflow service."""
 import datetime as dt
 import uuid
 
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
 from services.contracts.achievements import ReviewRequestedSchema, ReviewWithdrawnSchema
 
 from .support import (
@@ -91,6 +94,24 @@ def test_work_history_save_edit_submit_approve_list_search_view(ach):
     assert [i["id"] for i in only_approved["items"]] == [draft["id"]]
     assert only_approved["total"] == 1
     assert only_approved["counts"]["all"] == 2  # tabs ignore the status filter
+    empty_tab = ach.records("p1", type="work_history", status="returned")
+    assert (empty_tab["items"], empty_tab["total"], empty_tab["counts"]) == (
+        [], 0, page["counts"])
+
+    # a page and its tab counts are one statement
+    statements = []
+
+    def count(conn, cursor, statement, parameters, context, executemany):
+        if "achievements.records" in statement:
+            statements.append(statement)
+
+    event.listen(Engine, "before_cursor_execute", count)
+    try:
+        assert ach.records("p1", type="work_history", status="draft")["counts"] == \
+            page["counts"]
+    finally:
+        event.remove(Engine, "before_cursor_execute", count)
+    assert len(statements) == 1, statements
 
     # keyword search over 单位名称、从事专业、担任职务
     assert [i["id"] for i in ach.records("p1", type="work_history", q="UI设计")["items"]] \

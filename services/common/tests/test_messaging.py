@@ -103,12 +103,22 @@ class ProbeSink:
                            name="picky:" + envelope["data"]["name"]))
 
 
+PREPARED = []  # how many events each prepare of the grouped probe was given
+
+
+def prepare_things(session, envelopes):
+    PREPARED.append(len(envelopes))
+    session.info.setdefault("prepared", set()).update(e["event_id"] for e in envelopes)
+
+
 class ProbeGroupedSink:
     name = "probe_grouped"
     db = Database(SinkBase.metadata)
 
-    @consumer("probe_source", "thing_made", grouped=True)
+    @consumer("probe_source", "thing_made", grouped=True, prepare=prepare_things)
     def grouped_thing(self, session, envelope):
+        if envelope["event_id"] not in session.info.get("prepared", ()):
+            raise RuntimeError("applied before its prepare")
         if envelope["data"]["name"] == "poison":
             raise RuntimeError("cannot digest this")
         session.add(Effect(event_id=envelope["event_id"], name=envelope["data"]["name"]))
@@ -248,9 +258,9 @@ def test_events_of_savepoints_are_positioned_and_published_with_their_transactio
 def test_a_grouped_consumer_applies_events_arriving_together_once_each_in_few_commits(
         probe_schemas, service_config, runner_factory, caplog):
     """Forty events published at once: a grouped consumer applies each exactly once, in
-    fewer transactions than events; a poison event among them fails its group, whose
-    events are then applied one by one, and it alone is retried and parked as any
-    consumer's; redelivered copies are skipped."""
+    fewer transactions than events, after its prepare saw them together; a poison event
+    among them fails its group, whose events are then applied one by one, and it alone is
+    retried and parked as any consumer's; redelivered copies are skipped."""
     caplog.set_level(logging.INFO, logger="services.common.messaging")
     engine = probe_schemas
     runner = runner_factory(service_config, ProbeSource, ProbeGroupedSink)
@@ -277,6 +287,7 @@ def test_a_grouped_consumer_applies_events_arriving_together_once_each_in_few_co
         return registry.get_sample_value(f"zhicheng_event_group_size_{sample}",
                                          {"outcome": "committed"})
     assert 0 < committed("count") < committed("sum")  # some commits held several events
+    assert max(PREPARED) > 1  # a group's events were prepared together, before any ran
 
     first = next(r for r in outbox(engine) if r.data["name"] == "n0")
     envelope = {

@@ -5,7 +5,6 @@ Thin: load with a contract schema, call the rules in ``logic/``, dump with a con
 schema. The service provides ``db``, ``principal`` and ``review_rules`` (the rules of
 every kind, given to :func:`engine.decide`).
 """
-from services.common.errors import AppError
 from services.common.messaging import consumer
 from services.common.principal import UNIT_ADMIN
 from services.common.rpc import rpc
@@ -106,30 +105,20 @@ class TaskCenterRpc:
 
     @rpc
     def decide_tasks(self, task_ids=None, action=None, opinion=None):
-        """Batch decision: one answer per task, each task decided in a savepoint of one
-        transaction (a refused task changes nothing, the others commit together, their
-        events with them), tasks locked in ascending id order so that two batches over
-        the same tasks cannot deadlock."""
+        """Batch decision (engine.decide_batch): one answer per task; a refused task
+        changes nothing, the others commit together, their events with them."""
         actor = self._admin()
         body = load(BatchDecisionSchema,
                     {"task_ids": task_ids, "action": action, "opinion": opinion})
         # The opinion rule holds for every task: refuse the whole batch at once. Whether
         # an action suits a task's kind (不通过) is answered per task.
         engine.check_decision("declaration", body["action"], body["opinion"])
-        ids = body["task_ids"]
-        results = [None] * len(ids)
         with self.db.transaction() as session:
-            for index in sorted(range(len(ids)), key=ids.__getitem__):
-                task_id = ids[index]
-                try:
-                    with session.begin_nested():
-                        result = engine.decide(session, task_id, actor, body["action"],
-                                               body["opinion"], rules=self.review_rules)
-                    results[index] = {"task_id": task_id, "ok": True, "result": result,
-                                      "error": None}
-                except AppError as exc:
-                    results[index] = {"task_id": task_id, "ok": False, "result": None,
-                                      "error": exc.to_dict()}
+            answers = engine.decide_batch(session, body["task_ids"], actor, body["action"],
+                                          body["opinion"], rules=self.review_rules)
+        results = [{"task_id": task_id, "ok": ok, "result": answer if ok else None,
+                    "error": None if ok else answer.to_dict()}
+                   for task_id, (ok, answer) in zip(body["task_ids"], answers, strict=True)]
         succeeded = sum(1 for r in results if r["ok"])
         return BatchResultSchema().dump({"results": results, "succeeded": succeeded,
                                          "failed": len(results) - succeeded})

@@ -5,6 +5,8 @@ import datetime as dt
 
 import eventlet
 from nameko.standalone.rpc import ServiceRpcProxy
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
 
 from services.common.errors import Forbidden
 
@@ -359,6 +361,70 @@ def test_batch_decisions_answer_each_task(wf):
     assert wf.box("a2", "todo")["total"] == 1
     assert wf.box("c1", "unclaimed")["total"] == 1
     assert len(wf.decided_events()) == 4
+
+
+def record_request(subject_id):
+    return {
+        "kind": "record", "subject_service": "achievements", "subject_type": "record",
+        "subject_id": subject_id, "title": f"工作经历·{subject_id}",
+        "applicant_person_id": 77, "applicant_name": "孙迪", "applicant_unit_id": UNIT_A,
+        "chain": [{"unit_id": UNIT_A, "unit_name": UNIT_NAMES[UNIT_A]}],
+        "summary": {"record_id": subject_id},
+    }
+
+
+def test_a_batch_of_record_reviews_is_written_together(wf):
+    """A batch of record decisions: refused tasks in the middle change nothing, the others
+    are decided with one event each at consecutive feed positions, and the batch is
+    written in the same number of statements whatever its size."""
+    tasks = [wf.request_review(record_request(700 + n), source="achievements")[1]
+             for n in range(12)]
+    claimed, decided = tasks[4], tasks[7]
+    assert wf.post(f"/api/v1/tasks/{claimed}/claim", "a2").status_code == 200
+    assert wf.post(f"/api/v1/tasks/{decided}/decision", "a1",
+                   {"action": "return", "opinion": "材料不全"}).status_code == 200
+    touched = ("workflow.tasks", "workflow.processes", "workflow.history_entries",
+               "workflow.outbox", "SAVEPOINT")
+
+    def batch(ids):
+        statements = []
+
+        def count(conn, cursor, statement, parameters, context, executemany):
+            if any(name in statement for name in touched) and "SELECT workflow.outbox" \
+                    not in statement and not statement.startswith("UPDATE workflow.outbox"):
+                statements.append(statement)
+
+        event.listen(Engine, "before_cursor_execute", count)
+        try:
+            answer = wf.post("/api/v1/tasks/decisions", "a1", {
+                "task_ids": ids, "action": "approve", "opinion": "同意"})
+        finally:
+            event.remove(Engine, "before_cursor_execute", count)
+        assert answer.status_code == 200, answer.text
+        return answer.json(), statements
+
+    small, small_statements = batch(tasks[:3])
+    large, large_statements = batch(tasks[3:])
+    assert (small["succeeded"], small["failed"]) == (3, 0)
+    assert (large["succeeded"], large["failed"]) == (7, 2)
+    refused = {r["task_id"]: r["error"]["code"] for r in large["results"] if not r["ok"]}
+    assert refused == {claimed: "task.claimed_by_other", decided: "task.decided"}
+    assert len(large_statements) == len(small_statements), large_statements
+
+    approved = [t for t in tasks if t not in (claimed, decided)]
+    rows = wf.rows("SELECT t.id, t.state, t.outcome, t.decided_by_account_id, o.feed_position "
+                   "FROM workflow.tasks t JOIN workflow.outbox o "
+                   "ON o.subject = 'process:' || t.process_id AND o.type = 'review_decided' "
+                   "WHERE t.id = ANY(:ids) ORDER BY t.id", ids=approved)
+    assert [(r.id, r.state, r.outcome, r.decided_by_account_id) for r in rows] == [
+        (t, "decided", "approved", 101) for t in approved]
+    positions = [r.feed_position for r in rows]
+    assert positions == list(range(positions[0], positions[0] + len(approved)))
+    assert wf.scalar("SELECT state FROM workflow.tasks WHERE id = :t", t=claimed) == "open"
+    assert wf.scalar("SELECT count(*) FROM workflow.history_entries h JOIN workflow.tasks t "
+                     "ON t.process_id = h.process_id WHERE t.id = :t AND h.action <> 'submit'",
+                     t=claimed) == 0
+    assert len(wf.decided_events()) == len(approved) + 1  # and the earlier return
 
 
 def test_boxes_filter_by_kind_search_by_name_and_paginate(wf):

@@ -35,6 +35,7 @@ engine moved the process back.
 
 Reads (task center, history) are in ``logic/taskcenter.py``.
 """
+import contextlib
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -42,7 +43,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import func, select
 from sqlalchemy.orm import defaultload, lazyload
 
-from services.common.errors import Conflict, Invalid, NotFound
+from services.common.errors import AppError, Conflict, Invalid, NotFound
 from services.common.messaging import emit
 from services.common.time import utcnow
 from services.contracts.workflow.review import REVIEW_DECIDED
@@ -307,7 +308,8 @@ def check_decision(kind, action, opinion):
         raise Invalid("task.opinion_required", message, {"fields": {"opinion": [message]}})
 
 
-def decide(session, task_id, actor, action, opinion=None, *, rules=NO_RULES):
+def decide(session, task_id, actor, action, opinion=None, *, rules=NO_RULES,
+           prelocked=False):
     """Decide a task of the actor's unit (claiming it implicitly if nobody had), with the
     kind's ``rules`` (guards, may-open rule, effects: see the module's doc).
 
@@ -322,13 +324,19 @@ def decide(session, task_id, actor, action, opinion=None, *, rules=NO_RULES):
     the other gets 409. Emits ``review_decided`` in the same transaction; answers the
     decision (the event's data plus ``task_id`` and the next task, if any).
     """
-    task = _locked_task(session, task_id, actor)
-    # Lock the process too (always task first, then process) and read it afresh.
-    process = session.execute(
-        select(Process).where(Process.id == task.process_id).with_for_update()
-        .options(lazyload(Process.steps))  # read only when a next step opens
-        .execution_options(populate_existing=True)
-    ).scalar_one()
+    if prelocked:
+        task = session.get(Task, task_id)  # locked by lock_batch: no statement
+        if task is None or actor.unit_id is None or task.unit_id != actor.unit_id:
+            raise NotFound("task.not_found", "任务不存在")
+        process = task.process
+    else:
+        task = _locked_task(session, task_id, actor)
+        # Lock the process too (always task first, then process) and read it afresh.
+        process = session.execute(
+            select(Process).where(Process.id == task.process_id).with_for_update()
+            .options(lazyload(Process.steps))  # read only when a next step opens
+            .execution_options(populate_existing=True)
+        ).scalar_one()
     opinion = (opinion or "").strip() or None
     check_decision(process.kind, action, opinion)
     _ensure_open(task, session)
@@ -390,12 +398,12 @@ def decide(session, task_id, actor, action, opinion=None, *, rules=NO_RULES):
         unit_name=task.unit_name, account_id=actor.account_id, account_name=actor.name,
         action=action, opinion=opinion, outcome=outcome, at=now,
     ))
-    session.flush()
-
     # 3. Effects, after the decision is recorded; 4. the event.
-    decided = Decided(data=data, task=task, next_task=next_task, held=held)
-    for effect in kind_rules.effects:
-        effect(session, process, decided)
+    if kind_rules.effects:
+        session.flush()
+        decided = Decided(data=data, task=task, next_task=next_task, held=held)
+        for effect in kind_rules.effects:
+            effect(session, process, decided)
     emit(session, REVIEW_DECIDED, f"process:{process.id}", data)
     return {
         **data,
@@ -404,6 +412,52 @@ def decide(session, task_id, actor, action, opinion=None, *, rules=NO_RULES):
         "next_unit_id": next_task.unit_id if next_task else None,
         "next_unit_name": next_task.unit_name if next_task else None,
     }
+
+
+def decide_batch(session, task_ids, actor, action, opinion=None, *, rules=NO_RULES):
+    """批量审核: :func:`decide` for each task, in the caller's transaction; one answer per
+    task, in the order given: ``(True, decision)`` or ``(False, the AppError)``. A refused
+    task changes nothing, the others commit together.
+
+    The tasks are row-locked in ascending id order, then their processes (two
+    statements, so that two batches over the same tasks cannot deadlock). A decision of a
+    kind whose rules can refuse after the first change (effects, a may-open rule) runs in
+    a savepoint; any other refuses, if at all, before it changes anything and needs none,
+    so the batch's changes are written together at the commit."""
+    locked = lock_batch(session, task_ids, actor)  # held: the session keeps them weakly
+    answers = [None] * len(task_ids)
+    for index in sorted(range(len(task_ids)), key=task_ids.__getitem__):
+        task = session.get(Task, task_ids[index])
+        kind_rules = rules.of(task.process.kind) if task is not None else NO_KIND_RULES
+        alone = bool(kind_rules.effects) or kind_rules.may_open_next is not None
+        try:
+            with session.begin_nested() if alone else contextlib.nullcontext():
+                answers[index] = (True, decide(session, task_ids[index], actor, action,
+                                               opinion, rules=rules, prelocked=True))
+        except AppError as exc:
+            answers[index] = (False, exc)
+    del locked
+    return answers
+
+
+def lock_batch(session, task_ids, actor):
+    """Row-lock a batch's tasks (ascending id) and the processes of those of them open at
+    the actor's unit, read afresh; answers the tasks."""
+    tasks = session.execute(
+        select(Task).where(Task.id.in_(task_ids)).order_by(Task.id)
+        .with_for_update(of=Task)
+        .options(defaultload(Task.process).lazyload(Process.steps))
+        .execution_options(populate_existing=True)
+    ).unique().scalars().all()
+    process_ids = sorted({t.process_id for t in tasks
+                          if t.state == TASK_OPEN and t.unit_id == actor.unit_id})
+    if process_ids:
+        session.execute(
+            select(Process).where(Process.id.in_(process_ids)).order_by(Process.id)
+            .with_for_update().options(lazyload(Process.steps))
+            .execution_options(populate_existing=True)
+        ).scalars().all()
+    return tasks
 
 
 # --------------------------------------------------------------------------- recall
