@@ -4,7 +4,7 @@ continuing-education platform's public-course hours (公需课, 2021 and later);
 from services.common.errors import Conflict, Invalid
 from services.common.principal import OPERATOR
 from services.common.rpc import rpc
-from services.common.schemas import load
+from services.common.schemas import dump, load
 from services.contracts import achievements as sc
 
 from . import catalogue
@@ -37,7 +37,7 @@ class PublicHoursRpc:
         with self.db.transaction() as session:
             counts = public_hours.load(session, cleaned, account_id=principal.account_id,
                                        now=records.utcnow())
-        return sc.HoursLoadResult().dump({"received": len(cleaned), **counts})
+        return dump(sc.HoursLoadResult, {"received": len(cleaned), **counts})
 
     @rpc
     def list_public_hours(self, **query):
@@ -45,7 +45,7 @@ class PublicHoursRpc:
         self.principal.require(OPERATOR)
         query = load(sc.HoursListSchema, query)
         with self._snapshot() as session:
-            return sc.HoursPage().dump(public_hours.page(
+            return dump(sc.HoursPage, public_hours.page(
                 session, year=query.get("year"), q=query.get("q"),
                 extracted=query.get("extracted"), page=query["page"],
                 page_size=query["page_size"]))
@@ -82,5 +82,5 @@ class PublicHoursRpc:
             items = [records.detail(session, r) for r in made]
         message = (f"已提取{len(made)}条公需课学时" if made
                    else f"没有可提取的公需课学时（{public_hours.FIRST_YEAR}年及以后）")
-        return sc.ExtractResult().dump({"created": len(made), "items": items,
+        return dump(sc.ExtractResult, {"created": len(made), "items": items,
                                         "message": message})

@@ -5,7 +5,7 @@ from sqlalchemy import func, select
 
 from services.common.errors import Conflict, Invalid
 from services.common.rpc import rpc
-from services.common.schemas import load
+from services.common.schemas import dump, load
 from services.contracts import achievements as sc
 
 from . import catalogue
@@ -59,13 +59,13 @@ class ImportsRpc:
             preview = imports.store(session, target=target, record_id=data["record_id"],
                                     file_id=data["file_id"], principal=principal, rows=rows,
                                     now=records.utcnow())
-            return sc.ImportPreview().dump(imports.view(preview))
+            return dump(sc.ImportPreview, imports.view(preview))
 
     @rpc
     def get_import(self, import_id):
         principal = self._person()
         with self.db.read() as session:
-            return sc.ImportPreview().dump(
+            return dump(sc.ImportPreview,
                 imports.view(imports.load_preview(session, int(import_id), principal)))
 
     @rpc
@@ -77,7 +77,7 @@ class ImportsRpc:
         with self.db.transaction() as session:
             preview = imports.load_preview(session, int(import_id), principal, for_update=True)
             if preview.committed_at is not None:
-                return sc.ImportCommitResult().dump(
+                return dump(sc.ImportCommitResult,
                     {"import_id": preview.id, "imported": preview.imported or 0,
                      "already_committed": True, "record_ids": []})
             now = records.utcnow()
@@ -112,6 +112,6 @@ class ImportsRpc:
                     note=f"导入{children.ROW_NAMES[kind]}{len(rows)}条（导入批次{preview.id}）")
             preview.committed_at = now
             preview.imported = len(rows)
-            return sc.ImportCommitResult().dump(
+            return dump(sc.ImportCommitResult,
                 {"import_id": preview.id, "imported": len(rows),
                  "already_committed": False, "record_ids": record_ids})

@@ -3,6 +3,7 @@ opinion and every rule the record's 提交 would fail now, in one list
 (services.contracts.return_notice; the documents service prints it)."""
 from services.common.errors import Conflict, Invalid
 from services.common.rpc import rpc
+from services.common.schemas import dump
 from services.contracts.return_notice import RecordReturnNoticeSchema
 
 from .logic import records
@@ -41,4 +42,4 @@ class ReturnNoticeRpc:
             except Invalid as exc:
                 problems = (exc.details or {}).get("fields") or {"fields": exc.message}
             result = rn.notice(record, rtype, problems, unbound)
-        return RecordReturnNoticeSchema().dump(result)
+        return dump(RecordReturnNoticeSchema, result)

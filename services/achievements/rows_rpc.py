@@ -10,7 +10,7 @@ import logging
 from services.common.errors import Conflict, Invalid, NotFound
 from services.common.principal import PERSON, UNIT_ADMIN
 from services.common.rpc import rpc
-from services.common.schemas import load
+from services.common.schemas import dump, load
 from services.contracts import achievements as sc
 
 from .logic import children, records
@@ -54,7 +54,7 @@ class RowsRpc:
             child = children.child_type(rtype)
             rows = children.rows_of(session, record.id)
             plain = children.plain(rows)
-            return sc.RowsPage().dump({
+            return dump(sc.RowsPage, {
                 "record_id": record.id, "kind": child.code, "label": child.label,
                 "items": [children.row_dict(r) for r in rows],
                 "summary": children.metrics(rtype, plain, records.today()),
@@ -92,7 +92,7 @@ class RowsRpc:
                     session, record, rtype, mode, before, after, actor=self._actor(principal),
                     note=f"新增{children.ROW_NAMES[child.code]}："
                          f"{children.describe_row(child.code, values)}")
-                return sc.RecordDetail().dump(records.detail(session, record))
+                return dump(sc.RecordDetail, records.detail(session, record))
         except Exception:
             if row_id is not None:
                 self._release_row_file(data["file_id"], row_id)
@@ -137,7 +137,7 @@ class RowsRpc:
                     actor=self._actor(principal),
                     note=f"修改{children.ROW_NAMES[child.code]}："
                          f"{children.describe_row(child.code, values)}")
-                return sc.RecordDetail().dump(records.detail(session, record))
+                return dump(sc.RecordDetail, records.detail(session, record))
         except Exception:
             if attached_now:
                 self._release_row_file(new_file, row_id)
@@ -168,7 +168,7 @@ class RowsRpc:
                 actor=self._actor(principal),
                 note=f"删除{children.ROW_NAMES[row.kind]}："
                      f"{children.describe_row(row.kind, row.fields)}")
-            return sc.RecordDetail().dump(records.detail(session, record))
+            return dump(sc.RecordDetail, records.detail(session, record))
 
     @rpc
     def move_row(self, record_id, row_id, direction):
@@ -187,4 +187,4 @@ class RowsRpc:
                 actor=self._actor(principal),
                 note=f"调整排序：{children.describe_row(row.kind, row.fields)}"
                      f"{'上移' if data['direction'] == 'up' else '下移'}")
-            return sc.RecordDetail().dump(records.detail(session, record))
+            return dump(sc.RecordDetail, records.detail(session, record))

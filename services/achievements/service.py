@@ -15,7 +15,7 @@ from services.common.errors import Conflict, Forbidden, Invalid, NotFound
 from services.common.messaging import consumer
 from services.common.principal import PERSON, UNIT_ADMIN, PrincipalProvider
 from services.common.rpc import OperationsRpc, ServiceRpc, rpc
-from services.common.schemas import load
+from services.common.schemas import dump, load
 from services.contracts import achievements as sc
 
 from . import catalogue
@@ -183,7 +183,7 @@ class AchievementsService(OperationsRpc, CatalogueRpc, RowsRpc, ImportsRpc, Publ
                 record = records.create(session, rtype=rtype, person_id=principal.person_id,
                                         person_name=principal.name, values=values,
                                         evidence_file_ids=evidence, actor=actor)
-                return sc.RecordDetail().dump(records.detail(session, record))
+                return dump(sc.RecordDetail, records.detail(session, record))
         binding = self._require_binding(self._binding(principal.person_id))
         files = self._described(evidence)
         with self.db.read() as session:
@@ -204,7 +204,7 @@ class AchievementsService(OperationsRpc, CatalogueRpc, RowsRpc, ImportsRpc, Publ
             records.submit(session, record, rtype=rtype, values=values,
                            unit_id=binding["unit_id"], unit_name=binding.get("unit_name"),
                            person_name=principal.name, actor=actor)
-            return sc.RecordDetail().dump(self._submitted_detail(session, record))
+            return dump(sc.RecordDetail, self._submitted_detail(session, record))
 
     @rpc
     def update_record(self, record_id, fields=None, evidence_file_ids=None):
@@ -234,7 +234,7 @@ class AchievementsService(OperationsRpc, CatalogueRpc, RowsRpc, ImportsRpc, Publ
             records.update_values(session, record, rtype=rtype, values=values,
                                   evidence_file_ids=data["evidence_file_ids"],
                                   person_name=principal.name, actor=self._actor(principal))
-            return sc.RecordDetail().dump(records.detail(session, record))
+            return dump(sc.RecordDetail, records.detail(session, record))
 
     @rpc
     def delete_record(self, record_id):
@@ -255,7 +255,7 @@ class AchievementsService(OperationsRpc, CatalogueRpc, RowsRpc, ImportsRpc, Publ
                 raise Conflict("record.changed", "记录已被修改，请刷新后重试")
             st.require_deletable(record.status)
             records.remove(session, record)
-        return sc.RecordDeleted().dump({"id": record_id, "deleted": True})
+        return dump(sc.RecordDeleted, {"id": record_id, "deleted": True})
 
     def _prepare_submission(self, session, principal, record_id, binding, files=()):
         """Checks one record for submission: its status, every field and the evidence
@@ -292,7 +292,7 @@ class AchievementsService(OperationsRpc, CatalogueRpc, RowsRpc, ImportsRpc, Publ
                                person_name=principal.name, actor=actor,
                                expected_version=entry["version"])
                 done.append(record)
-            return {r.id: sc.RecordDetail().dump(self._submitted_detail(session, r))
+            return {r.id: dump(sc.RecordDetail, self._submitted_detail(session, r))
                     for r in done}
 
     @rpc
@@ -352,7 +352,7 @@ class AchievementsService(OperationsRpc, CatalogueRpc, RowsRpc, ImportsRpc, Publ
             raise Invalid("record.invalid", "部分业绩信息填写有误，未提交任何记录",
                           {"records": invalid})
         details = self._commit_submissions(principal, binding, prepared)
-        return sc.RecordBatchResult().dump({"submitted": ids,
+        return dump(sc.RecordBatchResult, {"submitted": ids,
                                             "items": [details[i] for i in ids]})
 
     @rpc
@@ -367,7 +367,7 @@ class AchievementsService(OperationsRpc, CatalogueRpc, RowsRpc, ImportsRpc, Publ
             rtype = records.record_type(record.type_code)
             records.withdraw(session, record, rtype=rtype, reason=data["reason"],
                              actor=self._actor(principal))
-            return sc.RecordDetail().dump(records.detail(session, record))
+            return dump(sc.RecordDetail, records.detail(session, record))
 
     @rpc
     def get_record(self, record_id):
@@ -386,7 +386,7 @@ class AchievementsService(OperationsRpc, CatalogueRpc, RowsRpc, ImportsRpc, Publ
             out["duplicates"] = duplicates.view(
                 session, record, viewer_unit_id=principal.unit_id if unit else None,
                 owner=not unit)
-            return sc.RecordDetail().dump(out)
+            return dump(sc.RecordDetail, out)
 
     @rpc
     def record_duplicates(self, record_id):
@@ -399,7 +399,7 @@ class AchievementsService(OperationsRpc, CatalogueRpc, RowsRpc, ImportsRpc, Publ
             if not records.visible_to_unit(record, principal.unit_id):
                 raise NotFound("record.not_found", "业绩记录不存在")
             found = duplicates.view(session, record, viewer_unit_id=principal.unit_id)
-        return sc.DuplicateClaims().dump(found) if found else None
+        return dump(sc.DuplicateClaims, found) if found else None
 
     @rpc
     def revoke_approval(self, record_id, reason=None):
@@ -415,7 +415,7 @@ class AchievementsService(OperationsRpc, CatalogueRpc, RowsRpc, ImportsRpc, Publ
             rtype = records.record_type(record.type_code)
             records.revoke(session, record, rtype=rtype, reason=data["reason"],
                            actor=self._actor(principal))
-            return sc.RecordDetail().dump(records.detail(session, record))
+            return dump(sc.RecordDetail, records.detail(session, record))
 
     # ------------------------------------------------------------------ lists
     def _list_filters(self, query):
@@ -431,7 +431,7 @@ class AchievementsService(OperationsRpc, CatalogueRpc, RowsRpc, ImportsRpc, Publ
         principal = self._person()
         query = load(sc.RecordListSchema, query)
         with self.db.read(single=True) as session:  # records.page: one statement
-            return sc.RecordPage().dump(records.page(session, person_id=principal.person_id,
+            return dump(sc.RecordPage, records.page(session, person_id=principal.person_id,
                                                      **self._list_filters(query)))
 
     @rpc
@@ -448,14 +448,14 @@ class AchievementsService(OperationsRpc, CatalogueRpc, RowsRpc, ImportsRpc, Publ
             claimed = duplicates.counts(session, [i["id"] for i in result["items"]])
         for entry in result["items"]:
             entry["duplicate_count"] = claimed.get(entry["id"])
-        return sc.RecordPage().dump(result)
+        return dump(sc.RecordPage, result)
 
     @rpc
     def record_stats(self):
         """我的业绩: counts per status, per category and per type."""
         principal = self._person()
         with self._snapshot() as session:
-            return sc.RecordStats().dump(
+            return dump(sc.RecordStats,
                 records.statistics(session, person_id=principal.person_id))
 
     @rpc
@@ -463,7 +463,7 @@ class AchievementsService(OperationsRpc, CatalogueRpc, RowsRpc, ImportsRpc, Publ
         """The unit's 业绩档案 menu counts (submitted to the unit; drafts excluded)."""
         principal = self._unit_admin()
         with self._snapshot() as session:
-            return sc.RecordStats().dump(records.statistics(session, unit_id=principal.unit_id))
+            return dump(sc.RecordStats, records.statistics(session, unit_id=principal.unit_id))
 
     @rpc
     def list_withdrawals(self, **query):
@@ -471,7 +471,7 @@ class AchievementsService(OperationsRpc, CatalogueRpc, RowsRpc, ImportsRpc, Publ
         principal = self._person()
         query = load(sc.WithdrawalListSchema, query)
         with self._snapshot() as session:
-            return sc.WithdrawalPage().dump(records.withdrawals_page(
+            return dump(sc.WithdrawalPage, records.withdrawals_page(
                 session, person_id=principal.person_id, q=query.get("q"),
                 type_code=query.get("type"), category=query.get("category"),
                 status=query.get("status"), page=query["page"],
@@ -521,7 +521,7 @@ class AchievementsService(OperationsRpc, CatalogueRpc, RowsRpc, ImportsRpc, Publ
         with self.db.transaction() as session:
             released = records.unlock(session, data["declaration_id"], data["record_ids"],
                                       person_id=owner)
-        return sc.UnlockResult().dump({"declaration_id": data["declaration_id"],
+        return dump(sc.UnlockResult, {"declaration_id": data["declaration_id"],
                                        "record_ids": released})
 
     # ------------------------------------------------------------------ events

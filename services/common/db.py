@@ -6,10 +6,13 @@ failed events). The :class:`Database` dependency provider owns the engine, hands
 worker a narrow :class:`DatabaseAccess`, and runs the outbox relay of its service.
 """
 import contextlib
+import functools
 import logging
+import time
 
 from nameko.extensions import DependencyProvider
 from sqlalchemy import MetaData, create_engine, event
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import DeclarativeBase, sessionmaker
 
 from . import config as cfg
@@ -37,14 +40,36 @@ def make_base(schema):
     return Base
 
 
+# A pooled connection idle for longer than this is pinged before a worker gets it.
+PING_AFTER_IDLE = 2.0  # seconds
+
+
 def make_engine(url, pool_size):
-    return create_engine(
-        url,
-        pool_size=pool_size,
-        max_overflow=0,
-        pool_pre_ping=True,
-        pool_timeout=30,
-    )
+    """The service's engine. A connection is tested (a ping) before a worker gets it
+    only when it has been idle for over PING_AFTER_IDLE seconds: under load the pool
+    hands out connections in use a moment ago without a round trip each (SQLAlchemy's
+    ``pool_pre_ping`` pings at every checkout). A connection that failed meanwhile (a
+    PostgreSQL restart in a quiet moment) is replaced before anybody uses it; one that
+    fails while busy invalidates the whole pool (SQLAlchemy), so that the next checkouts
+    connect afresh."""
+    engine = create_engine(url, pool_size=pool_size, max_overflow=0, pool_timeout=30)
+    event.listen(engine, "checkin", _idle_from)
+    event.listen(engine, "checkout", functools.partial(_ping_if_idle, engine.dialect))
+    return engine
+
+
+def _idle_from(dbapi_connection, record):
+    record.info["idle_since"] = time.monotonic()
+
+
+def _ping_if_idle(dialect, dbapi_connection, record, proxy):
+    idle_since = record.info.get("idle_since")
+    if idle_since is None or time.monotonic() - idle_since < PING_AFTER_IDLE:
+        return
+    try:
+        dialect.do_ping(dbapi_connection)
+    except Exception as exc:  # the pool connects afresh and tries again
+        raise DisconnectionError(f"pooled connection lost while idle: {exc}") from exc
 
 
 class DatabaseAccess:

@@ -2,6 +2,7 @@
 import contextlib
 import logging
 import uuid
+from functools import partial
 
 import amqp.exceptions
 import kombu.exceptions
@@ -16,6 +17,7 @@ from nameko.constants import (
     SERIALIZER_CONFIG_KEY,
 )
 from nameko.exceptions import UnknownService
+from nameko.messaging import QueueConsumer
 from nameko.rpc import (
     RPC_REPLY_QUEUE_TEMPLATE,
     RPC_REPLY_QUEUE_TTL,
@@ -172,9 +174,32 @@ class _Service:
         return _Method(getattr(self._proxy, name))
 
 
+class ReplyConsumer(QueueConsumer):
+    """The consumer of a service's RPC reply queue, on a connection of its own, without
+    acknowledgements: a reply is the broker's to forget once delivered (as the reply
+    itself is transient, a reply lost with its connection is the caller's timeout either
+    way), which spares a frame to the broker and its bookkeeping for every call."""
+
+    def get_consumers(self, consumer_cls, channel):
+        for provider in self._providers:
+            self._consumers[provider] = consumer_cls(
+                queues=[provider.queue], callbacks=[partial(self.handle_message, provider)],
+                accept=self.accept, no_ack=True)
+        return self._consumers.values()
+
+    def ack_message(self, message):
+        pass  # consumed with no_ack
+
+    def requeue_message(self, message):
+        pass  # consumed with no_ack: nothing to give back
+
+
 class TransientReplyListener(ReplyListener):
     """Nameko's reply listener with a non-durable reply queue (it still expires five
-    minutes after its consumer went away, and is declared again on reconnection)."""
+    minutes after its consumer went away, and is declared again on reconnection),
+    consumed without acknowledgements (:class:`ReplyConsumer`)."""
+
+    queue_consumer = ReplyConsumer()
 
     def setup(self):
         reply_queue_uuid = uuid.uuid4()

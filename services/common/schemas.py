@@ -128,13 +128,32 @@ __all__ = ["BaseSchema", "LenientSchema", "PageQuery", "ValidationError", "field
            "validate", "flatten_errors"]
 
 
+_INSTANCES = {}
+
+
+def instance(schema):
+    """One instance per schema class, kept: building a schema costs more than most
+    loads and dumps (its fields are copied and bound), and loading or dumping changes
+    nothing in it."""
+    if not isinstance(schema, type):
+        return schema
+    found = _INSTANCES.get(schema)
+    if found is None:
+        found = _INSTANCES[schema] = schema()
+    return found
+
+
+def dump(schema, data, many=False):
+    """``data`` as the answer ``schema`` (a class, or an instance with options)."""
+    return instance(schema).dump(data, many=many)
+
+
 def load(schema, data, code="request.invalid"):
     """``schema.load(data)``, turning a ValidationError into :class:`Invalid` (422)
     with each field's Chinese messages in ``details.fields``."""
     from .errors import Invalid
 
-    if isinstance(schema, type):
-        schema = schema()
+    schema = instance(schema)
     try:
         return schema.load(data if data is not None else {})
     except ValidationError as exc:

@@ -14,7 +14,7 @@ from eventlet import tpool
 
 from services.common.messaging import emit
 from services.common.rpc import rpc
-from services.common.schemas import load
+from services.common.schemas import dump, load
 from services.contracts import documents as contract
 from services.contracts.documents import GENERATED, GENERATED_SLOT, MERGED
 
@@ -74,7 +74,7 @@ class FilesRpc:
         with self.db.transaction() as session:
             ticket = files.request_upload(session, self.storage, self.policy,
                                           self.principal.current, **data)
-        return contract.UploadTicketSchema().dump(ticket)
+        return dump(contract.UploadTicketSchema, ticket)
 
     @rpc
     def complete_upload(self, file_id):
@@ -86,7 +86,7 @@ class FilesRpc:
         with self.db.read() as session:
             f, attached = files.owned_upload(session, self.principal.current, int(file_id))
         if f.status == files.COMPLETED:
-            return contract.FileInfoSchema().dump(files.file_dict(f, self.policy, attached))
+            return dump(contract.FileInfoSchema, files.file_dict(f, self.policy, attached))
         try:
             size, sha256, key = files.check_upload(self.storage, self.policy, f, now)
         except files.Refused as refused:
@@ -107,7 +107,7 @@ class FilesRpc:
         # The upload key is never read again: what passed is under ``key`` (or, when a
         # concurrent completion won, under its own copy).
         self.storage.remove(f.object_key if won else key)
-        return contract.FileInfoSchema().dump(result)
+        return dump(contract.FileInfoSchema, result)
 
     def _discard(self, f):
         """Remove a refused upload: the object first (a row left behind is purged)."""
@@ -119,7 +119,7 @@ class FilesRpc:
     def get_file(self, file_id):
         f, attached, _basis = self._readable(files.require_principal(self.principal.current),
                                              int(file_id))
-        return contract.FileInfoSchema().dump(files.file_dict(f, self.policy, attached))
+        return dump(contract.FileInfoSchema, files.file_dict(f, self.policy, attached))
 
     @rpc
     def download_link(self, file_id, reason=None):
@@ -142,7 +142,7 @@ class FilesRpc:
                 "owner_person_id": f.owner_person_id, "owner_unit_id": f.owner_unit_id,
                 "attached_to": [f"{kind}:{ident}" for kind, ident in
                                 files.workflow_subjects(session, f.id)]})
-        return contract.DownloadLinkSchema().dump(link)
+        return dump(contract.DownloadLinkSchema, link)
 
     @rpc
     def delete_file(self, file_id):
@@ -157,7 +157,7 @@ class FilesRpc:
                                                    page=page, page_size=page_size))
         with self.db.read() as session:
             result = files.list_files(session, self.policy, self.principal.current, **query)
-        return contract.FileListSchema().dump(result)
+        return dump(contract.FileListSchema, result)
 
     @rpc
     def merge_images(self, file_ids, slot, file_name, bundle=None):
@@ -184,7 +184,7 @@ class FilesRpc:
         result = self._store_completed(principal, content=pdf, file_name=name,
                                        slot=data["slot"], source=MERGED,
                                        bundle=data.get("bundle"))
-        return contract.FileInfoSchema().dump(result)
+        return dump(contract.FileInfoSchema, result)
 
     # ---- use by other services
     @rpc

@@ -23,7 +23,7 @@ from eventlet import tpool
 from services.common.errors import Invalid, TooLarge
 from services.common.messaging import emit
 from services.common.rpc import ServiceRpc, rpc
-from services.common.schemas import load
+from services.common.schemas import dump, load
 from services.contracts.documents import (
     COMPLETED,
     PrintoutLinkSchema,
@@ -164,7 +164,7 @@ class PrintingRpc:
         holds one page of rows; only the finished xlsx (about 4 MB for 50,000 rows) is
         read back to be stored."""
         principal = files.require_principal(self.principal.current)
-        wire = RosterFilterSchema().dump(load(RosterFilterSchema, filters or {}))
+        wire = dump(RosterFilterSchema, load(RosterFilterSchema, filters or {}))
         with tempfile.TemporaryFile() as rows_file, tempfile.TemporaryFile() as workbook:
             count = self._fetch_roster(wire, rows_file)
             rows_file.seek(0)
@@ -174,7 +174,7 @@ class PrintingRpc:
         stamp = dt.datetime.now(TIMEZONE).strftime("%Y-%m-%d-%H%M%S")
         link = self._stored(principal, content, f"花名册-{stamp}.xlsx",
                             printed=("roster", "花名册", {"rows": count}))
-        return RosterLinkSchema().dump({**link, "rows": count})
+        return dump(RosterLinkSchema, {**link, "rows": count})
 
     def _fetch_roster(self, wire, out):
         after, count = None, 0
@@ -254,7 +254,7 @@ class PrintingRpc:
                          "kind": kind, "kind_label": label, "declaration_id": declaration_id,
                          "file_id": stored["file"]["id"], "file_name": stored["file_name"],
                          "unit_id": principal.unit_id, "rows": source.get("rows")})
-        return PrintoutLinkSchema().dump({
+        return dump(PrintoutLinkSchema, {
             "file_id": stored["file"]["id"], "file_name": stored["file_name"],
             "url": stored["url"], "expires_at": stored["expires_at"],
             "expires_in": stored["expires_in"]})

@@ -17,7 +17,7 @@ from services.common.db import Database
 from services.common.errors import Conflict
 from services.common.principal import PrincipalProvider
 from services.common.rpc import OperationsRpc, ServiceRpc, rpc
-from services.common.schemas import load
+from services.common.schemas import dump, load
 from services.contracts import documents as contract
 
 from .files_rpc import FilesRpc
@@ -70,7 +70,7 @@ class DocumentsService(OperationsRpc, FilesRpc, PrintingRpc):
         url = self.storage.presign_get(key, ttl, content_disposition(file_name),
                                        CONTENT_TYPE["xlsx"])
         now = files.utcnow()
-        return contract.TemplateLinkSchema().dump({
+        return dump(contract.TemplateLinkSchema, {
             "name": name, "file_name": file_name, "url": url, "expires_in": ttl,
             "expires_at": files.iso(now + files.dt.timedelta(seconds=ttl))})
 
@@ -112,7 +112,7 @@ class DocumentsService(OperationsRpc, FilesRpc, PrintingRpc):
                 self._read_workbook(f)
             raise
         self._read_workbook(f)
-        return contract.WorkbookPreviewSchema().dump(result)
+        return dump(contract.WorkbookPreviewSchema, result)
 
     def _read_workbook(self, f):
         """A workbook read (into an import's preview, or refused for another template)

@@ -33,7 +33,7 @@ from werkzeug.wrappers import Request, Response
 
 from services.common import config as cfg
 from services.common import errors, logs, metrics
-from services.common.schemas import load
+from services.common.schemas import dump, load
 
 log = logging.getLogger("gateway")
 
@@ -375,8 +375,7 @@ def dispatch(service, spec, fn, request, params):
         else:
             payload = result
             if spec.response is not None and not spec.dumped:
-                schema = spec.response() if isinstance(spec.response, type) else spec.response
-                payload = schema.dump(result, many=spec.many)
+                payload = dump(spec.response, result, many=spec.many)
             response = json_response(payload, spec.status)
     except errors.Unavailable as exc:  # a service not running or not answering in time
         log.error("request %s: %s %s: %s", request_id, spec.method, spec.path,

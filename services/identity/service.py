@@ -31,7 +31,7 @@ from services.common.principal import (
     PrincipalProvider,
 )
 from services.common.rpc import OperationsRpc, rpc
-from services.common.schemas import load
+from services.common.schemas import dump, load
 from services.contracts import identity as c
 
 from . import schemas as s
@@ -55,17 +55,6 @@ from .logic.views import unit_detail
 from .models import Base, Person
 
 log = logging.getLogger(__name__)
-
-_SCHEMAS = {}
-
-
-def dump(schema, data, many=False):
-    """``data`` as the contract's answer ``schema`` (instances kept per class)."""
-    instance = _SCHEMAS.get(schema)
-    if instance is None:
-        instance = _SCHEMAS[schema] = schema()
-    return instance.dump(data, many=many)
-
 
 class PasswordHashing(DependencyProvider):
     """Applies the argon2id cost of the configuration (PASSWORD_HASH_TIME_COST,

@@ -12,6 +12,7 @@ from sqlalchemy.dialects.postgresql import insert
 
 from services.common.errors import Conflict, Invalid, NotFound
 from services.common.messaging import emit
+from services.common.schemas import dump
 from services.common.time import iso, utcnow
 from services.contracts import achievements as contract
 
@@ -331,7 +332,7 @@ def _request_review(session, record, rtype, *, now, note=None):
     if note:
         summary_extra["note"] = note
         summary_extra["revoked"] = True
-    data = contract.ReviewRequestedSchema().dump({
+    data = dump(contract.ReviewRequestedSchema, {
         "kind": KIND,
         "subject_service": SERVICE,
         "subject_type": SUBJECT_TYPE,
@@ -383,7 +384,7 @@ def withdraw(session, record, *, rtype, reason, actor):
             at=now)
     if previous == st.SUBMITTED:
         emit(session, "review_withdrawn", f"record:{record.id}",
-             contract.ReviewWithdrawnSchema().dump({
+             dump(contract.ReviewWithdrawnSchema, {
                  "kind": KIND,
                  "subject_service": SERVICE,
                  "subject_type": SUBJECT_TYPE,

@@ -98,3 +98,57 @@ def test_each_service_lives_in_its_own_schema(service, db_engine):
         version = conn.execute(
             text(f'SELECT version_num FROM "{service}".alembic_version')).scalar()
     assert version
+
+
+def _backend_pid(engine):
+    with engine.connect() as conn:
+        return conn.execute(text("SELECT pg_backend_pid()")).scalar()
+
+
+def _terminate(db_engine, pid):
+    with db_engine.connect() as conn:
+        assert conn.execute(text("SELECT pg_terminate_backend(:p)"), {"p": pid}).scalar()
+    wait_for(lambda: _gone(db_engine, pid), what="the backend gone")
+
+
+def _gone(db_engine, pid):
+    with db_engine.connect() as conn:
+        return conn.execute(text("SELECT count(*) FROM pg_stat_activity WHERE pid = :p"),
+                            {"p": pid}).scalar() == 0
+
+
+def test_a_connection_lost_while_idle_is_replaced_before_a_worker_gets_it(
+        database_url, db_engine, monkeypatch):
+    """The pool pings a connection only after it has been idle (PING_AFTER_IDLE): one
+    that PostgreSQL closed meanwhile is replaced and the worker never sees the loss."""
+    from services.common import db
+
+    engine = db.make_engine(database_url, pool_size=1)
+    try:
+        first = _backend_pid(engine)
+        assert _backend_pid(engine) == first  # busy: reused, not pinged
+        _terminate(db_engine, first)
+        monkeypatch.setattr(db, "PING_AFTER_IDLE", 0.0)  # it has now been idle "long"
+        assert _backend_pid(engine) not in (None, first)
+    finally:
+        engine.dispose()
+
+
+def test_a_connection_lost_while_in_use_fails_once_and_the_pool_connects_afresh(
+        database_url, db_engine, monkeypatch):
+    """Without the ping (a connection used a moment ago), a loss surfaces once, as an
+    error of that request; the pool is then invalidated and the next checkout works."""
+    from sqlalchemy.exc import OperationalError
+
+    from services.common import db
+
+    monkeypatch.setattr(db, "PING_AFTER_IDLE", 3600.0)
+    engine = db.make_engine(database_url, pool_size=2)
+    try:
+        first = _backend_pid(engine)
+        _terminate(db_engine, first)
+        with pytest.raises(OperationalError):
+            _backend_pid(engine)
+        assert _backend_pid(engine) not in (None, first)
+    finally:
+        engine.dispose()

@@ -1,5 +1,6 @@
 """RPC requests and answers are transient on the real broker: non-persistent, not
-confirmed, over a non-durable reply queue; an absent service still answers 503."""
+confirmed, over a non-durable reply queue consumed without acknowledgements; an absent
+service still answers 503."""
 import amqp.channel
 import pytest
 from nameko.extensions import Entrypoint
@@ -7,6 +8,7 @@ from nameko.testing.services import entrypoint_hook
 
 from services.common.errors import Unavailable
 from services.common.rpc import ServiceRpc, rpc
+from services.common.testing import wait_for
 
 
 class Trigger(Entrypoint):
@@ -99,6 +101,17 @@ def test_requests_and_answers_are_neither_persistent_nor_confirmed(
     assert reply_queues and not any(q["durable"] for q in reply_queues)
     assert all(q["arguments"].get("x-expires") for q in reply_queues)
     assert queues["rpc-echo"]["durable"]  # the service's request queue outlives it
+    # Replies are consumed without acknowledgements; requests still need theirs. (The
+    # management API lists consumers from its statistics, a moment after they start.)
+    def consumers():
+        found = {c["queue"]["name"]: c for c in rabbit_manager._get("consumers", vhost)}
+        return found if "rpc-echo" in found and any(
+            name.startswith("rpc.reply-caller-") for name in found) else None
+
+    found = wait_for(consumers, what="the consumers in the management API")
+    replies = [c for name, c in found.items() if name.startswith("rpc.reply-caller-")]
+    assert not any(c["ack_required"] for c in replies)
+    assert found["rpc-echo"]["ack_required"]
 
 
 def test_an_absent_service_answers_unavailable(services):

@@ -12,6 +12,7 @@ from urllib.parse import quote
 from werkzeug.wrappers import Response
 
 from services.common.principal import OPERATOR, PERSON, UNIT_ADMIN
+from services.common.schemas import dump
 from services.contracts.identity import ViewReasonQuery
 from services.contracts.workflow import declarations as ps
 from services.contracts.workflow import health as hsc
@@ -32,7 +33,7 @@ REVIEWERS = (UNIT_ADMIN,)
 
 def _wire(schema, data):
     """Loaded data back to JSON for the RPC (dates as ISO strings)."""
-    return schema().dump(data)
+    return dump(schema, data)
 
 
 def _download(answer):

@@ -6,6 +6,7 @@ answers a short download link; workflow decides who may print which declaration 
 keeps the print settings.
 """
 from services.common.principal import UNIT_ADMIN
+from services.common.schemas import dump
 from services.contracts.documents import (
     PrintoutLinkSchema,
     PrintSettingsSavedSchema,
@@ -92,4 +93,4 @@ class PrintingRoutes:
                        "整体替换已保存的该部分，未提交的部分不变；此后打印即按此设置。")
     def print_settings_save(self, ctx, id):
         return self.workflow_rpc.save_print_settings(
-            id, PrintSettingsUpdateSchema().dump(ctx.body))
+            id, dump(PrintSettingsUpdateSchema, ctx.body))

@@ -9,6 +9,7 @@ raised during the publicity are recorded with their handling. Under a plan with
 ``unit_gate`` the employer's approvals wait (待上报) until its 上报.
 """
 from services.common.principal import OPERATOR, UNIT_ADMIN
+from services.common.schemas import dump
 from services.contracts.workflow import recommendations as rs
 
 from ..http import route
@@ -20,7 +21,7 @@ ADMINS = (UNIT_ADMIN,)
 
 def _wire(schema, data):
     """Loaded data back to JSON for the RPC (dates as ISO strings)."""
-    return schema().dump(data)
+    return dump(schema, data)
 
 
 class RecommendationRoutes:

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from services.common.errors import Conflict, Invalid
 from services.common.logs import mask_id_number, mask_phone
 from services.common.messaging import emit
+from services.common.schemas import dump
 from services.contracts.identity import ReviewRequestedSchema, ReviewWithdrawnSchema
 
 from ..models import Account, BindingRequest, Person, Unit
@@ -57,7 +58,7 @@ def request(session, person, unit_id, note, actor, field="unit_id"):
     session.add(binding)
     session.flush()
     emit(session, "review_requested", f"binding:{binding.id}",
-         ReviewRequestedSchema().dump(review_request(person, unit, binding, previous)),
+         dump(ReviewRequestedSchema, review_request(person, unit, binding, previous)),
          actor=envelope_actor(actor, person_id=person.id) if isinstance(actor, dict) else None)
     audit.record(session, "binding.requested",
                  f"{person.real_name} 申请绑定单位 {unit.name}"
@@ -157,7 +158,7 @@ def cancel_pending(session, person, actor, reason):
     binding.decided_at = utcnow()
     binding.opinion = reason
     emit(session, "review_withdrawn", f"binding:{binding.id}",
-         ReviewWithdrawnSchema().dump({"kind": "binding", "subject_service": "identity",
+         dump(ReviewWithdrawnSchema, {"kind": "binding", "subject_service": "identity",
                                        "subject_type": "binding",
                                        "subject_id": binding.id, "reason": reason}),
          actor=envelope_actor(actor) if isinstance(actor, dict) else None)

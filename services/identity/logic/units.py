@@ -11,6 +11,7 @@ from services.common.errors import Conflict, Forbidden, Invalid, NotFound
 from services.common.logs import mask_phone
 from services.common.messaging import emit
 from services.common.principal import OPERATOR, SECURITY, UNIT_ADMIN
+from services.common.schemas import dump
 from services.contracts.identity import ReviewRequestedSchema
 
 from ..models import Account, Unit
@@ -185,7 +186,7 @@ def register(session, data, ip=None):
     actor = {"account_id": admin.id, "name": admin.name, "role": "unit_admin",
              "unit_id": unit.id}
     emit(session, "review_requested", f"unit:{unit.id}",
-         ReviewRequestedSchema().dump(review_request(unit, approver, parent)),
+         dump(ReviewRequestedSchema, review_request(unit, approver, parent)),
          actor=envelope_actor(actor))
     audit.record(session, "unit.registered",
                  f"{name} 注册单位（{label('unit_kind', unit.kind)}），待 {approver.name} 审核",

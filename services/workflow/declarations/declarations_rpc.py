@@ -17,7 +17,7 @@ import logging
 from services.common.errors import Conflict, Invalid, NotFound
 from services.common.principal import OPERATOR, PERSON, UNIT_ADMIN
 from services.common.rpc import rpc
-from services.common.schemas import load, require_id
+from services.common.schemas import dump, load, require_id
 from services.contracts.workflow import declarations as ps
 from services.contracts.workflow.expert import ExpertViewSchema
 
@@ -62,7 +62,7 @@ class DeclarationsRpc:
         actor = self.principal.require()
         with self.db.read() as session:
             declaration, viewer = decl.get_visible(session, actor, declaration_id)
-            return ps.DeclarationDetailSchema().dump(
+            return dump(ps.DeclarationDetailSchema,
                 decl.detail(session, actor, declaration, viewer))
 
     # ------------------------------------------------------------------ plans
@@ -127,7 +127,7 @@ class DeclarationsRpc:
         params = load(ps.PlanListQuery, query or {})
         with self.db.read() as session:
             page = plans.list_plans(session, actor, **params)
-        return ps.PlanPageSchema().dump(page)
+        return dump(ps.PlanPageSchema, page)
 
     @rpc
     def get_plan(self, plan_id):
@@ -151,7 +151,7 @@ class DeclarationsRpc:
                 "my_declaration": mine, "can_declare": refused is None,
                 "declare_code": refused.code if refused is not None else None,
                 "declare_message": refused.message if refused is not None else None})
-        return ps.PlanDetailSchema().dump(view)
+        return dump(ps.PlanDetailSchema, view)
 
     @staticmethod
     def _person_view(session, actor, plan):
@@ -228,7 +228,7 @@ class DeclarationsRpc:
         params.pop("q", None)
         with self.db.read() as session:
             page = decl.my_list(session, actor, **params)
-        return ps.DeclarationPageSchema().dump(page)
+        return dump(ps.DeclarationPageSchema, page)
 
     @rpc
     def get_declaration(self, declaration_id, reason=None):
@@ -240,7 +240,7 @@ class DeclarationsRpc:
         with self.db.transaction() as session:
             declaration, viewer = decl.get_visible(session, actor, declaration_id)
             decl.record_staff_view(session, declaration, viewer, reason)
-            return ps.DeclarationDetailSchema().dump(
+            return dump(ps.DeclarationDetailSchema,
                 decl.detail(session, actor, declaration, viewer))
 
     @rpc
@@ -352,7 +352,7 @@ class DeclarationsRpc:
         with self.db.read() as session:
             declaration = decl.get_owned(session, actor, declaration_id)
             view = decl.section_view(declaration, plans.section(declaration.plan, code))
-        return ps.DeclarationImportResultSchema().dump(
+        return dump(ps.DeclarationImportResultSchema,
             {"declaration_id": declaration_id, "section": view})
 
     @rpc
@@ -395,7 +395,7 @@ class DeclarationsRpc:
         with self.db.read() as session:
             declaration = decl.get_owned(session, actor, declaration_id)
             result = decl.check(declaration, binding=binding, unit_path=path)
-        return ps.EligibilitySchema().dump(result)
+        return dump(ps.EligibilitySchema, result)
 
     @rpc
     def declaration_return_notice(self, declaration_id):
@@ -408,7 +408,7 @@ class DeclarationsRpc:
             declaration = decl.get_owned(session, actor, declaration_id)
             rules = decl.check(declaration, binding=binding, unit_path=path)["rules"]
             notice = decl.return_notice(session, declaration, rules)
-        return ps.ReturnNoticeSchema().dump(notice)
+        return dump(ps.ReturnNoticeSchema, notice)
 
     @rpc
     def submit_declaration(self, declaration_id):
@@ -457,14 +457,14 @@ class DeclarationsRpc:
         actor = self.principal.require()
         with self.db.read() as session:
             declaration = expert_view.viewable(session, actor, require_id(declaration_id))
-            return ExpertViewSchema().dump(expert_view.build(session, declaration))
+            return dump(ExpertViewSchema, expert_view.build(session, declaration))
 
     @rpc
     def declaration_progress(self, declaration_id):
         actor = self.principal.require()
         with self.db.read() as session:
             declaration, _ = decl.get_visible(session, actor, require_id(declaration_id))
-            return ps.DeclarationProgressSchema().dump(decl.progress(declaration))
+            return dump(ps.DeclarationProgressSchema, decl.progress(declaration))
 
     @rpc
     def declaration_history(self, declaration_id):
@@ -483,7 +483,7 @@ class DeclarationsRpc:
         params = load(ps.UnitDeclarationQuery, query or {})
         with self.db.read() as session:
             page = decl.unit_list(session, actor, **params)
-        return ps.DeclarationPageSchema().dump(page)
+        return dump(ps.DeclarationPageSchema, page)
 
     @rpc
     def mark_declaration_item(self, declaration_id, item_id, data=None):
@@ -517,7 +517,7 @@ class DeclarationsRpc:
         with self.db.transaction() as session:
             declaration, _ = decl.get_visible(session, actor, require_id(declaration_id))
             result = decl.recall(session, actor, declaration, rules=self.review_rules)
-        return ps.RecallResultSchema().dump(result)
+        return dump(ps.RecallResultSchema, result)
 
     @rpc
     def undo_reject_declaration(self, declaration_id):
@@ -536,7 +536,7 @@ class DeclarationsRpc:
         with self.db.transaction() as session:
             declaration, _ = decl.get_visible(session, actor, declaration_id)
             result = decl.undo_reject(session, actor, declaration, rules=self.review_rules)
-        return ps.UndoRejectResultSchema().dump(result)
+        return dump(ps.UndoRejectResultSchema, result)
 
     @rpc
     def recall_task(self, task_id):
@@ -545,4 +545,4 @@ class DeclarationsRpc:
         with self.db.transaction() as session:
             result = decl.recall_task(session, actor, require_id(task_id),
                                       rules=self.review_rules)
-        return ps.RecallResultSchema().dump(result)
+        return dump(ps.RecallResultSchema, result)

@@ -11,7 +11,7 @@ import logging
 from services.common.errors import Conflict, NotFound
 from services.common.principal import OPERATOR, PERSON, UNIT_ADMIN
 from services.common.rpc import rpc
-from services.common.schemas import load, require_id
+from services.common.schemas import dump, load, require_id
 from services.common.time import utcnow
 from services.contracts.workflow import health as hsc
 
@@ -45,7 +45,7 @@ class HealthRpc:
             owner = viewer == "owner"
             view = hs.view(declaration, record, owner=owner,
                            editable=owner and declaration.status in decl.EDITABLE)
-        return hsc.HealthViewSchema().dump(view)
+        return dump(hsc.HealthViewSchema, view)
 
     def _editable(self, actor, declaration_id, code, content=None):
         """Checks before anything is attached: the applicant's own health-series
@@ -120,7 +120,7 @@ class HealthRpc:
             hs.require_health(declaration)
             record = hs.get_record(session, declaration.id)
             selected = record.form_category if record is not None else None
-        return hsc.FormCategoriesSchema().dump(hs.form_categories(selected))
+        return dump(hsc.FormCategoriesSchema, hs.form_categories(selected))
 
     @rpc
     def save_declaration_health(self, declaration_id, section, data=None):

@@ -12,7 +12,7 @@ import logging
 from services.common.errors import Invalid, NotFound
 from services.common.principal import OPERATOR, UNIT_ADMIN
 from services.common.rpc import rpc
-from services.common.schemas import load, require_id
+from services.common.schemas import dump, load, require_id
 from services.contracts.workflow import recommendations as rs
 
 from .logic import declarations as decl
@@ -59,7 +59,7 @@ class RecommendationRpc:
         actor = self.principal.require()
         with self.db.read() as session:
             declaration, _ = decl.get_visible(session, actor, require_id(declaration_id))
-            return rs.RecommendationScreenOut().dump(
+            return dump(rs.RecommendationScreenOut,
                 recs.screen(session, actor, declaration))
 
     @rpc
@@ -144,7 +144,7 @@ class RecommendationRpc:
     def _rec_quota_answer(self, quota_id):
         with self.db.read() as session:
             quota = quotas.get(session, quota_id)
-            return rs.PostQuotaOut().dump(quotas.view(session, quota))
+            return dump(rs.PostQuotaOut, quotas.view(session, quota))
 
     def _rec_may_read_unit_quotas(self, actor, unit_id):
         """The unit's own admins; an HR department whose region holds the unit (identity
@@ -169,7 +169,7 @@ class RecommendationRpc:
         with self.db.read() as session:
             items = [quotas.view(session, q)
                      for q in quotas.unit_quotas(session, unit_id, params.get("year"))]
-        return rs.PostQuotaListOut().dump({"unit_id": unit_id, "items": items,
+        return dump(rs.PostQuotaListOut, {"unit_id": unit_id, "items": items,
                                            "total": len(items)})
 
     @rpc
@@ -278,7 +278,7 @@ class RecommendationRpc:
                                                             "year")}
         with self.db.transaction() as session:
             result = publicities.record_batch(session, actor, values, **selection)
-        return rs.PublicityBatchResultOut().dump(result)
+        return dump(rs.PublicityBatchResultOut, result)
 
     @rpc
     def add_publicity_objection(self, declaration_id, data=None):
@@ -312,7 +312,7 @@ class RecommendationRpc:
         recs.require_employer_admin(actor)
         with self.db.read() as session:
             plan = plans.get_visible(session, actor, require_id(plan_id))
-            return rs.ReportViewOut().dump(recs.report_view(session, actor, plan))
+            return dump(rs.ReportViewOut, recs.report_view(session, actor, plan))
 
     @rpc
     def report_unit_declarations(self, plan_id):
@@ -321,4 +321,4 @@ class RecommendationRpc:
         with self.db.transaction() as session:
             plan = plans.get_visible(session, actor, require_id(plan_id))
             result = recs.report(session, actor, plan)
-        return rs.ReportResultOut().dump(result)
+        return dump(rs.ReportResultOut, result)

@@ -8,7 +8,7 @@ every kind, given to :func:`engine.decide`).
 from services.common.messaging import consumer
 from services.common.principal import UNIT_ADMIN
 from services.common.rpc import rpc
-from services.common.schemas import load, require_id
+from services.common.schemas import dump, load, require_id
 from services.contracts.workflow.review import (
     BatchDecisionSchema,
     BatchResultSchema,
@@ -60,14 +60,14 @@ class TaskCenterRpc:
         params = load(TaskListQuerySchema, query or {})
         with self.db.read() as session:
             page = taskcenter.list_tasks(session, actor, **params)
-        return TaskPageSchema().dump(page)
+        return dump(TaskPageSchema, page)
 
     @rpc
     def get_task(self, task_id):
         actor = self._admin()
         with self.db.read() as session:
             task = taskcenter.get_task(session, actor, require_id(task_id))
-        return TaskDetailSchema().dump(task)
+        return dump(TaskDetailSchema, task)
 
     @rpc
     def subject_tasks(self, subject_service=None, subject_type=None, subject_ids=None):
@@ -85,14 +85,14 @@ class TaskCenterRpc:
         actor = self._admin()
         with self.db.transaction() as session:
             item = taskcenter.task_item(engine.claim(session, require_id(task_id), actor))
-        return TaskItemSchema().dump(item)
+        return dump(TaskItemSchema, item)
 
     @rpc
     def release_task(self, task_id):
         actor = self._admin()
         with self.db.transaction() as session:
             item = taskcenter.task_item(engine.release(session, require_id(task_id), actor))
-        return TaskItemSchema().dump(item)
+        return dump(TaskItemSchema, item)
 
     @rpc
     def decide_task(self, task_id, action=None, opinion=None):
@@ -101,7 +101,7 @@ class TaskCenterRpc:
         with self.db.transaction() as session:
             result = engine.decide(session, require_id(task_id), actor, body["action"],
                                    body["opinion"], rules=self.review_rules)
-        return DecisionResultSchema().dump(result)
+        return dump(DecisionResultSchema, result)
 
     @rpc
     def decide_tasks(self, task_ids=None, action=None, opinion=None):
@@ -120,7 +120,7 @@ class TaskCenterRpc:
                     "error": None if ok else answer.to_dict()}
                    for task_id, (ok, answer) in zip(body["task_ids"], answers, strict=True)]
         succeeded = sum(1 for r in results if r["ok"])
-        return BatchResultSchema().dump({"results": results, "succeeded": succeeded,
+        return dump(BatchResultSchema, {"results": results, "succeeded": succeeded,
                                          "failed": len(results) - succeeded})
 
     # ------------------------------------------------------------------ history
@@ -130,7 +130,7 @@ class TaskCenterRpc:
         actor = self.principal.require()
         with self.db.read() as session:
             view = taskcenter.process_history(session, actor, require_id(process_id))
-        return ProcessHistorySchema().dump(view)
+        return dump(ProcessHistorySchema, view)
 
     @rpc
     def history(self, subject_service, subject_type, subject_id):
