@@ -24,7 +24,7 @@ the models (account status and name, unit status, a person's bound unit) and by
 import datetime as dt
 import logging
 
-from sqlalchemy import event, inspect, select, update
+from sqlalchemy import DateTime, String, column, event, inspect, select, update, values
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session as OrmSession
 
@@ -211,10 +211,21 @@ def record_activity(session, seen):
     rows = [(sid, dt.datetime.fromtimestamp(float(at), dt.UTC))
             for sid, at in (seen or {}).items()
             if isinstance(sid, str) and len(sid) <= 32 and isinstance(at, (int, float))]
-    for sid, at in sorted(rows):
-        session.execute(update(LoginSession)
-                        .where(LoginSession.id == sid,
-                               (LoginSession.last_seen_at.is_(None))
-                               | (LoginSession.last_seen_at < at))
-                        .values(last_seen_at=at))
+    if not rows:
+        return 0
+    # Two statements whatever the number: the rows locked in id order (two identity
+    # instances recording overlapping batches cannot deadlock), then one update.
+    ids = sorted({sid for sid, _ in rows})
+    session.execute(select(LoginSession.id).where(LoginSession.id.in_(ids))
+                    .order_by(LoginSession.id).with_for_update()).all()
+    latest = {}
+    for sid, at in rows:
+        latest[sid] = max(at, latest.get(sid, at))
+    seen = values(column("id", String), column("at", DateTime(timezone=True)),
+                  name="seen").data(sorted(latest.items()))
+    session.execute(update(LoginSession)
+                    .where(LoginSession.id == seen.c.id,
+                           (LoginSession.last_seen_at.is_(None))
+                           | (LoginSession.last_seen_at < seen.c.at))
+                    .values(last_seen_at=seen.c.at))
     return len(rows)

@@ -127,3 +127,31 @@ def test_authenticate_rpc_answers_the_contract_principal(idp, hefei):
         assert mine["unit_id"] is None
         assert set(mine) == {"account_id", "roles", "unit_id", "person_id", "name",
                              "session_id", "extra"}
+
+
+def test_gateway_activity_is_recorded_newest_first_for_many_sessions_at_once(idp, db_engine):
+    """A gateway's batch of last requests: every session's newest time is kept, an older
+    report never moves it back, an unknown session id is ignored."""
+    from sqlalchemy.orm import Session
+
+    from services.identity.logic import feed
+
+    tokens = [idp.register_person()["token"] for _ in range(3)]
+    sids = [jwt.decode(t, options={"verify_signature": False})["sid"] for t in tokens]
+    # a day ahead: no report of a real request (now) can be newer than these
+    base = (dt.datetime.now(dt.UTC) + dt.timedelta(days=1)).replace(microsecond=0).timestamp()
+
+    def record(seen):
+        with Session(db_engine) as session, session.begin():
+            return feed.record_activity(session, seen)
+
+    def last_seen():
+        with db_engine.connect() as conn:
+            rows = conn.exec_driver_sql(
+                "SELECT id, last_seen_at FROM identity.sessions WHERE id = ANY(%(ids)s)",
+                {"ids": sids}).all()
+        return {sid: at.timestamp() if at else None for sid, at in rows}
+
+    assert record({sids[0]: base + 10, sids[1]: base + 20, "no-such-session": base}) == 3
+    assert record({sids[0]: base + 5, sids[1]: base + 30}) == 2  # sids[0]: an older report
+    assert last_seen() == {sids[0]: base + 10, sids[1]: base + 30, sids[2]: None}
