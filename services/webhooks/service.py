@@ -184,18 +184,21 @@ class WebhooksService(OperationsRpc):
 
     @timer(interval=TICK)
     def take_batches(self):
-        """Take in what the bus brought since the last tick, one transaction per source;
-        a source whose batch lay beyond a gap has its feed pulled at once."""
-        for source in EVENT_SOURCES:
-            batch = self.intake.drain(source)
-            if batch:
-                with self.db.transaction() as session:
-                    taken, gap = ingest.take_envelopes(session, source, batch)
-                if taken:
-                    self.courier.wake()
+        """Take in what the bus brought since the last tick, every source's in one
+        transaction (their cursors locked in one order); a source whose batch lay beyond
+        a gap has its feed pulled at once."""
+        batches = [(source, batch) for source in EVENT_SOURCES
+                   if (batch := self.intake.drain(source))]
+        if batches:
+            with self.db.transaction() as session:
+                taken = [(source, len(batch), *ingest.take_envelopes(session, source, batch))
+                         for source, batch in batches]
+            if any(count for _, _, count, _ in taken):
+                self.courier.wake()
+            for source, size, count, gap in taken:
                 if gap:
                     log.debug("%d event(s) of %s lie beyond a gap; its feed fills it",
-                              len(batch) - taken, source)
+                              size - count, source)
                     self.intake.gaps.add(source)
         if self.intake.gaps:
             self.principal.set(FEED_READER)

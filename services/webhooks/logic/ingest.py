@@ -4,14 +4,14 @@ Per source a cursor holds the last feed position taken in. Feed positions are gi
 commit, grow by one and have no gaps (services/common/messaging.py), so an event is
 taken in only when its position is the cursor's next: an event the bus brings early
 (a gap before it) waits for the feed pull, which fills the gap in order. One writer per
-source at a time (a transaction-scoped advisory lock).
+source at a time (its cursor row, locked until the transaction ends).
 
 A batch costs a fixed handful of statements whatever its size: the cursor, one insert of
 every new event, one fan-out of them all to the subscriptions that want them, and the
 cursor's update."""
 import uuid
 
-from sqlalchemy import func, select, text
+from sqlalchemy import select, text
 from sqlalchemy.dialects.postgresql import insert
 
 from services.common.messaging import to_cloudevent
@@ -19,16 +19,19 @@ from services.common.messaging import to_cloudevent
 from ..models import Cursor, Event
 
 
-def _lock(session, source):
-    session.execute(select(func.pg_advisory_xact_lock(func.hashtext(f"webhooks:ingest:{source}"))))
-
-
 def cursor(session, source, lock=True):
+    """The last position taken in from ``source``; with ``lock`` its row stays locked
+    until the transaction ends (one writer per source at a time). One statement once
+    the source's cursor exists."""
+    query = select(Cursor.position).where(Cursor.source == source)
     if lock:
-        _lock(session, source)
-    session.execute(insert(Cursor).values(source=source, position=0)
-                    .on_conflict_do_nothing(index_elements=["source"]))
-    return session.execute(select(Cursor.position).where(Cursor.source == source)).scalar_one()
+        query = query.with_for_update()
+    position = session.execute(query).scalar()
+    if position is None:  # the source's first event: a writer at once creates it too
+        session.execute(insert(Cursor).values(source=source, position=0)
+                        .on_conflict_do_nothing(index_elements=["source"]))
+        position = session.execute(query).scalar_one()
+    return position
 
 
 def contiguous(cloudevents, position):
