@@ -430,7 +430,7 @@ class AchievementsService(OperationsRpc, CatalogueRpc, RowsRpc, ImportsRpc, Publ
         """The person's records of a type: keyword search, status tab, page."""
         principal = self._person()
         query = load(sc.RecordListSchema, query)
-        with self.db.read(single=True) as session:  # records.page: one statement
+        with self.db.read(autocommit=True) as session:  # records.page: one statement
             return dump(sc.RecordPage, records.page(session, person_id=principal.person_id,
                                                      **self._list_filters(query)))
 

@@ -111,15 +111,17 @@ class DatabaseAccess:
         return self._provider.event_group()
 
     @contextlib.contextmanager
-    def read(self, single=False):
+    def read(self, autocommit=False):
         """A session for queries only; whatever it changed is rolled back.
 
-        ``single``: a read of one statement (consistent by itself) that needs no
-        transaction: it runs without BEGIN and ROLLBACK, one round trip instead of three.
+        ``autocommit``: for a read that writes nothing and whose statements need no
+        common snapshot (one statement, or independent ones; under READ COMMITTED each
+        statement of a transaction has its own snapshot anyway): no transaction, so no
+        BEGIN and ROLLBACK round trips (one round trip instead of three for one query).
         """
         session = self._new_session()
         try:
-            if single:
+            if autocommit:
                 session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
             yield session
         finally:

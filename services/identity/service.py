@@ -197,7 +197,7 @@ class IdentityService(OperationsRpc):
     @rpc
     def me(self):
         principal = self.principal.require()
-        with self.db.read() as session:
+        with self.db.read(autocommit=True) as session:
             account = auth.live_account(session, principal.session_id, principal.account_id)
             if account is None:
                 raise Unauthenticated("auth.invalid_token", "登录已失效，请重新登录")
@@ -277,7 +277,7 @@ class IdentityService(OperationsRpc):
     @rpc
     def may_submit(self, person_id):
         """Contract: {allowed, unit_id, unit_name, reason}."""
-        with self.db.read() as session:
+        with self.db.read(autocommit=True) as session:
             return dump(c.MaySubmitSchema, bindings.may_submit(session, int(person_id)))
 
     @rpc
@@ -285,7 +285,7 @@ class IdentityService(OperationsRpc):
         """Contract: {person_id, name, unit_id, unit_name, title_series, ...}; ID and
         mobile numbers in full only when the caller is the person."""
         principal = self.principal.current
-        with self.db.read() as session:
+        with self.db.read(autocommit=True) as session:
             person = session.get(Person, int(person_id))
             if person is None:
                 raise NotFound("person.not_found", "人员不存在")
