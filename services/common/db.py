@@ -52,7 +52,10 @@ def make_engine(url, pool_size):
     PostgreSQL restart in a quiet moment) is replaced before anybody uses it; one that
     fails while busy invalidates the whole pool (SQLAlchemy), so that the next checkouts
     connect afresh."""
-    engine = create_engine(url, pool_size=pool_size, max_overflow=0, pool_timeout=30)
+    # LIFO: the connections in use a moment ago are handed out again, the others stay
+    # idle (and are pinged if they are ever needed)
+    engine = create_engine(url, pool_size=pool_size, max_overflow=0, pool_timeout=30,
+                           pool_use_lifo=True)
     event.listen(engine, "checkin", _idle_from)
     event.listen(engine, "checkout", functools.partial(_ping_if_idle, engine.dialect))
     return engine
