@@ -91,7 +91,12 @@ def add_messaging_tables(metadata):
         # before commit, under the schema's feed lock, so positions follow commit order
         # and are never filled in behind a reader (see assign_feed_positions).
         Column("feed_position", BigInteger, nullable=True, unique=True),
-        Index("ix_outbox_pending", "sequence", postgresql_where=text("published_at IS NULL")),
+        # The relay reads the unpublished rows in feed order through this index: an
+        # ordered index scan that stops at its batch and skips the entries of rows
+        # published since the last vacuum (by sequence, it sorted a bitmap scan of them
+        # all at every pass).
+        Index("ix_outbox_pending", "feed_position",
+              postgresql_where=text("published_at IS NULL")),
     )
     Table(
         "processed_events", metadata,
@@ -175,6 +180,21 @@ def create_messaging_tables_v1(op, schema):
         sa.UniqueConstraint("handler", "event_id", name="uq_failed_events_handler_event_id"),
         schema=schema,
     )
+
+
+def pending_by_feed_position_v2(op, schema):
+    """Migration step: the outbox's pending index by feed position (the relay's order)
+    instead of by sequence. Once released, never change it."""
+    op.drop_index("ix_outbox_pending", table_name="outbox", schema=schema)
+    op.create_index("ix_outbox_pending", "outbox", ["feed_position"], schema=schema,
+                    postgresql_where=text("published_at IS NULL"))
+
+
+def pending_by_sequence_v1(op, schema):
+    """The downgrade of :func:`pending_by_feed_position_v2`."""
+    op.drop_index("ix_outbox_pending", table_name="outbox", schema=schema)
+    op.create_index("ix_outbox_pending", "outbox", ["sequence"], schema=schema,
+                    postgresql_where=text("published_at IS NULL"))
 
 
 def drop_messaging_tables_v1(op, schema):
@@ -376,6 +396,10 @@ class OutboxRelay:
         self._producer = None
         self._returned = set()
         self._stragglers_at = 0.0  # when rows without a position were last looked for
+        # Every row below this feed position is published (the relay publishes in feed
+        # order and positions grow with commits): a pass reads only from here on, not
+        # the index entries of every row published since the last vacuum.
+        self._low = 0
 
     # lifecycle -------------------------------------------------------------
     def start(self, container):
@@ -457,7 +481,7 @@ class OutboxRelay:
                 self._position_stragglers(conn)
             rows = conn.execute(
                 select(outbox)
-                .where(outbox.c.published_at.is_(None), outbox.c.feed_position.is_not(None))
+                .where(outbox.c.published_at.is_(None), outbox.c.feed_position >= self._low)
                 .order_by(outbox.c.feed_position)
                 .limit(self.batch_size)
             ).all()
@@ -499,6 +523,8 @@ class OutboxRelay:
                             last_error=note))
             if error is not None:
                 self._postpone(conn, rows[published], f"broker refused: {error}")
+        if published:  # committed: what lies below is published
+            self._low = max(self._low, rows[published - 1].feed_position + 1)
         if error is not None:
             raise error
         if published:
