@@ -560,10 +560,10 @@ def consumer(source_service, event_type, when=None, grouped=False, prepare=None)
 
     The service must have its :class:`~services.common.db.Database` as ``self.db``.
     ``when``, if given, says which events concern the handler at all: ``{key: value or
-    tuple of values}`` of the event's data. One that does not is acknowledged without a
-    transaction (and is not recorded as handled: there is nothing to apply twice); a
-    malformed envelope is still parked. The fault suite's exactly-once check reads
-    ``entry.when`` too.
+    tuple of values}`` of the event's data. One that does not is acknowledged as it
+    arrives, without a worker or a transaction (and is not recorded as handled: there is
+    nothing to apply twice); a malformed envelope is still parked. The fault suite's
+    exactly-once check reads ``entry.when`` too.
 
     ``grouped``: events arriving together are applied in one transaction (group commit,
     :class:`EventGroup`); for handlers that write only their own rows and make no RPC
@@ -629,10 +629,24 @@ class ParkingQueueConsumer(QueueConsumer):
                 return
         super().on_decode_error(message, exc)
 
+    def handle_message(self, provider, body, message):
+        """An event its handler's ``when`` says does not concern it is acknowledged here,
+        without a green thread, a worker or its dependencies."""
+        if isinstance(provider, Handler) and not provider.concerned(body):
+            self.ack_message(message)
+            return
+        super().handle_message(provider, body, message)
+
 
 class Handler(EventHandler):
     """The event handler entrypoint of :func:`consumer` (see ParkingQueueConsumer)."""
     queue_consumer = ParkingQueueConsumer()
+
+    def concerned(self, body):
+        when = getattr(getattr(self.container.service_cls, self.method_name, None), "when",
+                       None)
+        data = body.get("data") if isinstance(body, dict) else None
+        return when is None or not isinstance(data, dict) or concerns(when, data)
 
 
 def handle_event(db, handler_name, payload, apply, prepare=None):

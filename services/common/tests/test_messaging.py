@@ -3,6 +3,7 @@
 Two probe services, each with its own schema: ``probe_source`` changes a row and emits
 an event in one transaction; ``probe_sink`` applies it to a table of its own.
 """
+import collections
 import logging
 import threading
 import time
@@ -10,6 +11,7 @@ import time
 import eventlet
 import pytest
 from kombu import Connection, Producer
+from nameko.extensions import DependencyProvider
 from nameko.standalone.rpc import ServiceRpcProxy
 from sqlalchemy import Column, Integer, String, func, make_url, select, text
 from sqlalchemy.orm import Mapped, mapped_column
@@ -85,9 +87,18 @@ class ProbeSource:
             raise Conflict("probe.failed", "故意失败")
 
 
+class WorkerCount(DependencyProvider):
+    """How many workers each entrypoint of the sink started."""
+    started = collections.Counter()
+
+    def worker_setup(self, worker_ctx):
+        self.started[worker_ctx.entrypoint.method_name] += 1
+
+
 class ProbeSink:
     name = "probe_sink"
     db = Database(SinkBase.metadata)
+    workers = WorkerCount()
 
     @consumer("probe_source", "thing_made")
     def thing_made(self, session, envelope):
@@ -201,6 +212,7 @@ def test_event_reaches_consumer_once_even_when_redelivered(
 def test_a_consumer_takes_only_the_events_its_when_names(
         probe_schemas, service_config, runner_factory):
     engine = probe_schemas
+    WorkerCount.started.clear()
     runner = runner_factory(service_config, ProbeSource, ProbeSink)
     runner.start()
     with ServiceRpcProxy("probe_source", service_config) as source:
@@ -221,6 +233,8 @@ def test_a_consumer_takes_only_the_events_its_when_names(
     assert count(engine, select(func.count()).select_from(processed)
                  .where(processed.c.handler == "thing_made")) == 3
     assert failed(engine) == []
+    # ... and without a worker: workers ran for its two events only
+    assert WorkerCount.started["picky"] == 2
 
 
 def test_rolled_back_change_emits_nothing(probe_schemas, service_config, runner_factory):
