@@ -285,6 +285,9 @@ def _next_positions(conn, outbox, where, order_by):
     ).rowcount
 
 
+OUTBOX_ROWS_PER_INSERT = 1000
+
+
 @event.listens_for(Session, "before_commit")
 def write_outbox(session):
     """The last step of a transaction that emitted events: take the schema's feed lock
@@ -308,10 +311,14 @@ def write_outbox(session):
     outbox = metadata.tables[f"{metadata.schema}.outbox"]
     session.execute(select(func.pg_advisory_xact_lock(feed_lock_key(outbox))))
     # Every row's subquery reads the same snapshot (the statement's), which holds none
-    # of the rows it inserts: positions last + 1 .. last + n, in emission order.
+    # of the rows it inserts: positions last + 1 .. last + n, in emission order. A
+    # statement takes OUTBOX_ROWS_PER_INSERT rows at most (PostgreSQL's limit of bind
+    # parameters); the next one's ``last`` then includes them.
     last = select(func.coalesce(func.max(outbox.c.feed_position), 0)).scalar_subquery()
-    session.execute(outbox.insert().values([
-        {**row, "feed_position": last + number} for number, row in enumerate(rows, 1)]))
+    for start in range(0, len(rows), OUTBOX_ROWS_PER_INSERT):
+        session.execute(outbox.insert().values([
+            {**row, "feed_position": last + number}
+            for number, row in enumerate(rows[start:start + OUTBOX_ROWS_PER_INSERT], 1)]))
 
 
 @event.listens_for(Session, "after_transaction_create")

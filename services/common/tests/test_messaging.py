@@ -251,22 +251,26 @@ def test_rolled_back_change_emits_nothing(probe_schemas, service_config, runner_
 
 
 def test_events_of_savepoints_are_positioned_and_published_with_their_transaction(
-        probe_schemas, service_config, runner_factory):
+        probe_schemas, service_config, runner_factory, monkeypatch):
     """A batch in savepoints: the events of the savepoints kept get their feed positions
     at the commit, in order and without a gap (one refused in the middle leaves none
-    behind), and the relay is woken by the commit itself, not by its poll."""
+    behind; written two rows a statement here, as a transaction of thousands of events
+    is), and the relay is woken by the commit itself, not by its poll."""
+    from services.common import messaging
+
+    monkeypatch.setattr(messaging, "OUTBOX_ROWS_PER_INSERT", 2)
     engine = probe_schemas
     runner = runner_factory({**service_config, "OUTBOX_POLL_INTERVAL": 30}, ProbeSource,
                             ProbeSink)
     runner.start()
     with ServiceRpcProxy("probe_source", service_config) as source:
-        made = source.make_each(["a", "b", "refused", "c"])
-        assert made == ["a", "b", "c"]
+        made = source.make_each(["a", "b", "refused", "c", "d", "e"])
+        assert made == ["a", "b", "c", "d", "e"]
         rows = outbox(engine)
         assert [(r.data["name"], r.feed_position) for r in rows] == [
-            ("a", 1), ("b", 2), ("c", 3)]
-        assert [item["data"]["name"] for item in source.feed(0)] == ["a", "b", "c"]
-    wait_for(lambda: effects(engine) == 3, timeout=5)  # far within the 30 s poll
+            ("a", 1), ("b", 2), ("c", 3), ("d", 4), ("e", 5)]
+        assert [item["data"]["name"] for item in source.feed(0)] == ["a", "b", "c", "d", "e"]
+    wait_for(lambda: effects(engine) == 5, timeout=5)  # far within the 30 s poll
 
 
 def test_a_grouped_consumer_applies_events_arriving_together_once_each_in_few_commits(
