@@ -182,18 +182,12 @@ def create_messaging_tables_v1(op, schema):
     )
 
 
-def pending_by_feed_position_v2(op, schema):
-    """Migration step: the outbox's pending index by feed position (the relay's order)
-    instead of by sequence. Once released, never change it."""
+def pending_index_on(op, schema, column):
+    """Migration step: the outbox's pending index (unpublished rows) on ``column``:
+    ``feed_position`` (the relay's order) from the second revision of every service on,
+    ``sequence`` before (create_messaging_tables_v1). Once released, never change it."""
     op.drop_index("ix_outbox_pending", table_name="outbox", schema=schema)
-    op.create_index("ix_outbox_pending", "outbox", ["feed_position"], schema=schema,
-                    postgresql_where=text("published_at IS NULL"))
-
-
-def pending_by_sequence_v1(op, schema):
-    """The downgrade of :func:`pending_by_feed_position_v2`."""
-    op.drop_index("ix_outbox_pending", table_name="outbox", schema=schema)
-    op.create_index("ix_outbox_pending", "outbox", ["sequence"], schema=schema,
+    op.create_index("ix_outbox_pending", "outbox", [column], schema=schema,
                     postgresql_where=text("published_at IS NULL"))
 
 
@@ -586,10 +580,7 @@ def consumer(source_service, event_type, when=None, grouped=False, prepare=None)
         handler_name = fn.__name__
 
         @functools.wraps(fn)
-        def entry(self, payload):
-            data = payload.get("data") if isinstance(payload, dict) else None
-            if when is not None and isinstance(data, dict) and not concerns(when, data):
-                return None
+        def entry(self, payload):  # events ``when`` excludes never get here (Handler)
             return handle(self.db, handler_name, payload,
                           lambda session, envelope: fn(self, session, envelope))
 
@@ -649,11 +640,15 @@ class Handler(EventHandler):
     """The event handler entrypoint of :func:`consumer` (see ParkingQueueConsumer)."""
     queue_consumer = ParkingQueueConsumer()
 
+    def setup(self):
+        super().setup()
+        self.when = getattr(getattr(self.container.service_cls, self.method_name), "when",
+                            None)
+
     def concerned(self, body):
-        when = getattr(getattr(self.container.service_cls, self.method_name, None), "when",
-                       None)
+        """Whether an event is one its handler takes (``consumer(..., when=)``)."""
         data = body.get("data") if isinstance(body, dict) else None
-        return when is None or not isinstance(data, dict) or concerns(when, data)
+        return self.when is None or not isinstance(data, dict) or concerns(self.when, data)
 
 
 def handle_event(db, handler_name, payload, apply, prepare=None):

@@ -485,9 +485,14 @@ def _parse_time(value):
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)
 
 
+def _for_records(data):
+    """Whether a ``review_decided`` is about a record (its data)."""
+    return (data.get("subject_service"), data.get("kind"),
+            data.get("subject_type", SUBJECT_TYPE)) == (SERVICE, KIND, SUBJECT_TYPE)
+
+
 def _decided_record_id(data):
-    if (data.get("subject_service") != SERVICE or data.get("kind") != KIND
-            or data.get("subject_type", SUBJECT_TYPE) != SUBJECT_TYPE):
+    if not _for_records(data):
         return None
     try:
         return int(data.get("subject_id"))
@@ -513,11 +518,11 @@ def apply_decision(session, envelope):
     could not be applied (kept in the trail as ``decision_ignored``).
     """
     data = envelope.get("data") or {}
+    if not _for_records(data):
+        return None
     record_id = _decided_record_id(data)
     if record_id is None:
-        if (data.get("subject_service"), data.get("kind"),
-                data.get("subject_type", SUBJECT_TYPE)) == (SERVICE, KIND, SUBJECT_TYPE):
-            log.warning("review_decided %s names no record id", envelope.get("event_id"))
+        log.warning("review_decided %s names no record id", envelope.get("event_id"))
         return None
     locked = session.info.get("decided_records", {})
     record = locked[record_id] if record_id in locked else session.execute(

@@ -215,17 +215,13 @@ def record_activity(session, seen):
         return 0
     # Two statements whatever the number: the rows locked in id order (two identity
     # instances recording overlapping batches cannot deadlock), then one update.
-    ids = sorted({sid for sid, _ in rows})
-    session.execute(select(LoginSession.id).where(LoginSession.id.in_(ids))
+    session.execute(select(LoginSession.id).where(LoginSession.id.in_([s for s, _ in rows]))
                     .order_by(LoginSession.id).with_for_update()).all()
-    latest = {}
-    for sid, at in rows:
-        latest[sid] = max(at, latest.get(sid, at))
-    seen = values(column("id", String), column("at", DateTime(timezone=True)),
-                  name="seen").data(sorted(latest.items()))
+    latest = values(column("id", String), column("at", DateTime(timezone=True)),
+                    name="seen").data(rows)
     session.execute(update(LoginSession)
-                    .where(LoginSession.id == seen.c.id,
+                    .where(LoginSession.id == latest.c.id,
                            (LoginSession.last_seen_at.is_(None))
-                           | (LoginSession.last_seen_at < seen.c.at))
-                    .values(last_seen_at=seen.c.at))
+                           | (LoginSession.last_seen_at < latest.c.at))
+                    .values(last_seen_at=latest.c.at))
     return len(rows)

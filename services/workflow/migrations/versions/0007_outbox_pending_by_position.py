@@ -5,7 +5,7 @@ Revises: 0006
 """
 from alembic import op
 
-from services.common.messaging import pending_by_feed_position_v2, pending_by_sequence_v1
+from services.common.messaging import pending_index_on
 
 revision = "0007"
 down_revision = "0006"
@@ -16,8 +16,8 @@ SCHEMA = "workflow"
 
 
 def upgrade():
-    pending_by_feed_position_v2(op, SCHEMA)
+    pending_index_on(op, SCHEMA, "feed_position")
 
 
 def downgrade():
-    pending_by_sequence_v1(op, SCHEMA)
+    pending_index_on(op, SCHEMA, "sequence")
