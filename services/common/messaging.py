@@ -89,7 +89,7 @@ def add_messaging_tables(metadata):
         Column("last_error", Text, nullable=True),
         # Position in the replay feed: given by the emitting transaction as its last step
         # before commit, under the schema's feed lock, so positions follow commit order
-        # and are never filled in behind a reader (see assign_feed_positions).
+        # and are never filled in behind a reader (see write_outbox).
         Column("feed_position", BigInteger, nullable=True, unique=True),
         # The relay reads the unpublished rows in feed order through this index: an
         # ordered index scan that stops at its batch and skips the entries of rows
