@@ -42,7 +42,7 @@ def frame_name(frame):
 
 def summarise(path, top):
     total, groups, inclusive = 0, collections.Counter(), collections.Counter()
-    with open(path) as f:
+    with open(path, errors="replace") as f:  # py-spy may cut a frame's name
         for line in f:
             stack, _, count = line.rstrip().rpartition(" ")
             if not stack:

@@ -61,6 +61,7 @@ log = logging.getLogger(__name__)
 ENVELOPE_FIELDS = ("event_id", "type", "version", "occurred_at", "source", "subject",
                    "actor", "data")
 MAX_HANDLER_ATTEMPTS = 5
+GROUP_LIMIT = 100  # events of one group commit, and a grouped consumer's prefetch
 
 
 def utcnow():
@@ -364,6 +365,7 @@ def event_exchange(service_name):
 # --------------------------------------------------------------------------- relay
 
 UNROUTABLE_NOTE = "unroutable: no queue bound; done on the bus, served by the feed"
+CONFIRM_TIMEOUT = 10.0  # seconds the relay waits for the broker's confirms of a batch
 
 
 class OutboxRelay:
@@ -441,16 +443,27 @@ class OutboxRelay:
 
     # publishing ------------------------------------------------------------
     def _ensure_producer(self):
+        """The relay's channel, in confirm mode: a batch is published at once and the
+        broker's confirms (often one for many messages) are awaited after the last one,
+        not one round trip per message."""
         if self._producer is None:
-            self._connection = Connection(
-                self.amqp_uri, transport_options={"confirm_publish": True},
-                connect_timeout=5,
-            )
+            self._connection = Connection(self.amqp_uri, connect_timeout=5)
             channel = self._connection.channel()
             self.exchange(channel).declare()
+            channel.confirm_select()
+            self._next_tag, self._unconfirmed, self._nacked = 1, set(), set()
+            channel.events["basic_ack"].add(self._on_confirm)
+            channel.events["basic_nack"].add(functools.partial(self._on_confirm, nack=True))
             self._producer = Producer(channel, exchange=self.exchange,
                                       on_return=self._on_return)
         return self._producer
+
+    def _on_confirm(self, delivery_tag, multiple, nack=False):
+        tags = ({tag for tag in self._unconfirmed if tag <= delivery_tag} if multiple
+                else {delivery_tag} & self._unconfirmed)
+        self._unconfirmed -= tags
+        if nack:
+            self._nacked |= tags
 
     def _on_return(self, exception, exchange, routing_key, message):
         message_id = message.properties.get("message_id")
@@ -465,10 +478,50 @@ class OutboxRelay:
         self._connection = None
         self._producer = None
 
+    def _publish(self, rows):
+        """Publish ``rows`` in order and await the broker's confirms. Answers how many of
+        them, from the first, the broker confirmed, and the error that stopped the others
+        (None if all were)."""
+        producer = self._ensure_producer()
+        tags, error = [], None
+        for row in rows:
+            envelope = published_envelope(row)
+            self._returned.discard(envelope["event_id"])
+            try:
+                producer.publish(
+                    envelope,
+                    routing_key=row.type,
+                    mandatory=True,
+                    serializer="json",
+                    delivery_mode=2,
+                    message_id=envelope["event_id"],
+                    headers={"event_type": row.type, "event_version": row.version,
+                             "feed_position": row.feed_position},
+                    retry=False,
+                )
+            except Exception as exc:  # noqa: BLE001 - the rows before it may be confirmed
+                error = exc
+                break
+            tags.append(self._next_tag)
+            self._unconfirmed.add(self._next_tag)
+            self._next_tag += 1
+        deadline = time.monotonic() + CONFIRM_TIMEOUT
+        try:
+            while self._unconfirmed.intersection(tags):
+                self._connection.drain_events(timeout=max(deadline - time.monotonic(), 0.01))
+        except Exception as exc:  # noqa: BLE001 - unconfirmed rows are published again
+            error = error or exc
+        confirmed = 0
+        for tag in tags:
+            if tag in self._unconfirmed or tag in self._nacked:
+                error = error or RuntimeError("the broker did not confirm the message")
+                break
+            confirmed += 1
+        return confirmed, error
+
     def publish_pending(self):
         """Publish one batch of due rows in feed order; the number published."""
         outbox = self.outbox
-        published = 0
         with self.engine.begin() as conn:
             locked = conn.execute(
                 select(func.pg_try_advisory_xact_lock(func.hashtext(f"outbox:{outbox.fullname}")))
@@ -489,33 +542,11 @@ class OutboxRelay:
             # A postponed row holds back the rows after it, so the bus keeps feed order.
             if not rows or rows[0].next_attempt_at > utcnow():
                 return 0
-            producer = self._ensure_producer()
-            sent, notes = [], {}
-            for row in rows:
-                envelope = published_envelope(row)
-                self._returned.discard(envelope["event_id"])
-                try:
-                    producer.publish(
-                        envelope,
-                        routing_key=row.type,
-                        mandatory=True,
-                        serializer="json",
-                        delivery_mode=2,
-                        message_id=envelope["event_id"],
-                        headers={"event_type": row.type, "event_version": row.version,
-                                 "feed_position": row.feed_position},
-                        retry=False,
-                    )
-                except Exception as exc:
-                    error = exc
-                    break
-                if envelope["event_id"] in self._returned:
-                    self._returned.discard(envelope["event_id"])
-                    notes[row.sequence] = UNROUTABLE_NOTE
-                sent.append(row.sequence)
-                published += 1
-            else:
-                error = None
+            published, error = self._publish(rows)
+            sent = [row.sequence for row in rows[:published]]
+            notes = {row.sequence: UNROUTABLE_NOTE for row in rows[:published]
+                     if str(row.event_id) in self._returned}
+            self._returned.clear()
             # the rows sent, marked in one statement (those returned, with their note)
             for note in {notes.get(sequence) for sequence in sent}:
                 conn.execute(update(outbox).where(outbox.c.sequence.in_(
@@ -567,24 +598,27 @@ def consumer(source_service, event_type, when=None, grouped=False, prepare=None)
     exactly-once check reads ``entry.when`` too.
 
     ``grouped``: events arriving together are applied in one transaction (group commit,
-    :class:`EventGroup`); for handlers that write only their own rows and make no RPC
-    (the group's transaction is open while each runs).
+    :class:`EventGroup`), without a worker each: ``self`` is None there, so a grouped
+    handler uses only its session, writes only its own rows and makes no RPC (the
+    group's transaction is open while each runs). An event whose group failed is applied
+    alone by a worker, as any consumer's (:func:`handle_event`), failures and all.
 
     ``prepare``, if given, is ``prepare(session, envelopes)``: it runs in the handlers'
     transaction before them, with the events about to be applied (all of a group's, or
     the one), e.g. to lock the rows they change in one statement instead of one each.
     """
-    handle = functools.partial(handle_grouped if grouped else handle_event, prepare=prepare)
-
     def decorator(fn):
         handler_name = fn.__name__
 
         @functools.wraps(fn)
         def entry(self, payload):  # events ``when`` excludes never get here (Handler)
-            return handle(self.db, handler_name, payload,
-                          lambda session, envelope: fn(self, session, envelope))
+            return handle_event(self.db, handler_name, payload,
+                                lambda session, envelope: fn(self, session, envelope),
+                                prepare)
 
         entry.when = when
+        entry.grouped = (handler_name, lambda session, envelope: fn(None, session, envelope),
+                         prepare) if grouped else None
 
         return Handler.decorator(source_service, event_type, requeue_on_error=True)(entry)
 
@@ -635,20 +669,62 @@ class ParkingQueueConsumer(QueueConsumer):
             return
         super().handle_message(provider, body, message)
 
+    def get_consumers(self, consumer_cls, channel):
+        """As Nameko's, except that a grouped consumer's queue has a prefetch of
+        ``GROUP_LIMIT`` instead of ``max_workers``: its events wait in the group, not for
+        a worker, so a group gathers what arrived while the one before it committed.
+        (``basic.qos`` sets the prefetch of the consumers started after it on the channel,
+        so each consumer starts right after its own.)"""
+        for provider in self._providers:
+            kombu_consumer = consumer_cls(queues=[provider.queue], accept=self.accept,
+                                          callbacks=[functools.partial(self.handle_message,
+                                                                       provider)])
+            grouped = getattr(provider, "grouped", None) is not None
+            kombu_consumer.qos(prefetch_count=GROUP_LIMIT if grouped else self.prefetch_count)
+            kombu_consumer.consume()
+            self._consumers[provider] = kombu_consumer
+        return self._consumers.values()
+
 
 class Handler(EventHandler):
     """The event handler entrypoint of :func:`consumer` (see ParkingQueueConsumer)."""
     queue_consumer = ParkingQueueConsumer()
 
     def setup(self):
+        entry = getattr(self.container.service_cls, self.method_name)
+        self.when = getattr(entry, "when", None)
+        self.grouped = getattr(entry, "grouped", None)
+        if self.grouped is not None:
+            from .db import Database  # which imports this module
+
+            self.database = next(dependency for dependency in self.container.dependencies
+                                 if isinstance(dependency, Database))
         super().setup()
-        self.when = getattr(getattr(self.container.service_cls, self.method_name), "when",
-                            None)
 
     def concerned(self, body):
         """Whether an event is one its handler takes (``consumer(..., when=)``)."""
         data = body.get("data") if isinstance(body, dict) else None
         return self.when is None or not isinstance(data, dict) or concerns(self.when, data)
+
+    def handle_message(self, body, message):
+        """A grouped consumer's event joins the container's group commit here, in the
+        queue consumer's green thread, and is acknowledged once its group committed; a
+        malformed one, or one whose group failed, goes to a worker, as any consumer's."""
+        if self.grouped is None:
+            return super().handle_message(body, message)
+        started = time.perf_counter()
+        try:
+            envelope = check_envelope(body)
+        except BadEnvelope:
+            return super().handle_message(body, message)  # the worker parks it
+        handler_name, apply, prepare = self.grouped
+        if not self.database.event_group().submit(handler_name, envelope, apply, prepare):
+            return super().handle_message(body, message)
+        metrics.for_container(self.container).event.labels(
+            handler=self.method_name, source=self.source_service, event_type=self.event_type,
+            outcome="ok").observe(time.perf_counter() - started)
+        self.queue_consumer.ack_message(message)
+        return None
 
 
 def handle_event(db, handler_name, payload, apply, prepare=None):
@@ -697,39 +773,24 @@ def handle_event(db, handler_name, payload, apply, prepare=None):
         raise
 
 
-def handle_grouped(db, handler_name, payload, apply, prepare=None):
-    """As :func:`handle_event`, in a group commit: the worker waits while its event is
-    applied with the others waiting at that moment, in one transaction, and returns
-    (the message is acknowledged) only after that commit. An event that arrived alone,
-    or whose group failed, is applied on its own by :func:`handle_event`, with its
-    failure recorded and retried as there."""
-    try:
-        envelope = check_envelope(payload)
-    except BadEnvelope:
-        return handle_event(db, handler_name, payload, apply)  # parks it
-    done, value = db.event_group().submit(handler_name, envelope, apply, prepare)
-    if done:
-        return value
-    return handle_event(db, handler_name, payload, apply, prepare)
-
-
 class EventGroup:
-    """Group commit of a service's grouped consumers (one per container). A worker's
-    event waits in a queue; one green thread takes everything waiting (at most
-    ``limit``) and applies it in one transaction: one statement records the events as
-    processed (a redelivered one is skipped), one resolves earlier failures, then each
+    """Group commit of a service's grouped consumers (one per container). An event
+    waits in a queue; one green thread takes everything waiting (at most
+    ``GROUP_LIMIT``) and applies it in one transaction: one statement records the events
+    as processed (a redelivered one is skipped), one resolves earlier failures, then each
     handler runs. While a group commits the next one gathers, so a busy consumer pays one
-    transaction per group instead of per event. An event found alone goes back to its
-    worker and is applied as any consumer's (:func:`handle_event`), failures and all."""
+    transaction per group instead of per event. A group that fails is not retried as a
+    group: each of its events is then applied alone by a worker (:func:`handle_event`)."""
 
-    def __init__(self, container, access, limit=100):
-        self.container, self.access, self.limit = container, access, limit
+    def __init__(self, container, access, limit=None):
+        self.container, self.access = container, access
+        self.limit = limit or GROUP_LIMIT
         self.waiting = LightQueue()
         self.runner = None
 
     def submit(self, handler_name, envelope, apply, prepare=None):
-        """(True, the handler's answer) once committed; (False, None) if the group
-        failed and the caller is to apply the event on its own."""
+        """Whether the event was applied (or found already applied) and committed; False
+        if its group failed and the caller is to have it applied on its own."""
         if self.runner is None or self.runner.dead:
             self.runner = self.container.spawn_managed_thread(self._run,
                                                               identifier="event-group")
@@ -745,19 +806,17 @@ class EventGroup:
                     items.append(self.waiting.get_nowait())
                 except Empty:
                     break
-            if len(items) == 1:  # alone: applied as any consumer's event, by its worker
-                items[0][-1].send((False, None))
-                continue
             try:
-                answers = self._apply(items)
+                self._apply(items)
+                committed = True
             except Exception as exc:  # noqa: BLE001 - each event alone decides what failed
                 log.warning("a group of %d events failed (%s: %s); applying each alone",
                             len(items), type(exc).__name__, exc)
-                answers = None
+                committed = False
             metrics.for_container(self.container).event_groups.labels(
-                outcome="committed" if answers is not None else "failed").observe(len(items))
-            for index, (*_, done) in enumerate(items):
-                done.send((True, answers[index]) if answers is not None else (False, None))
+                outcome="committed" if committed else "failed").observe(len(items))
+            for *_, done in items:
+                done.send(committed)
 
     def _apply(self, items):
         with self.access.transaction() as session:
@@ -792,8 +851,8 @@ class EventGroup:
                     prepares.setdefault(entry[2], []).append(entry[0])
             for prepare, envelopes in prepares.items():
                 prepare(session, envelopes)
-            answers = [entry[1](session, entry[0]) if entry else None for entry in applied]
-        return answers
+            for entry in filter(None, applied):
+                entry[1](session, entry[0])
 
 
 def _failed_table(session):

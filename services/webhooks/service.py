@@ -16,7 +16,7 @@ from types import SimpleNamespace
 
 import eventlet
 import requests
-from nameko.events import event_handler
+from nameko.events import EventHandler
 from nameko.extensions import DependencyProvider
 from nameko.timer import timer
 from requests.adapters import HTTPAdapter
@@ -147,6 +147,29 @@ class Intake(DependencyProvider):
         return self
 
 
+class BusEvents(EventHandler):
+    """The entrypoint of a source's events on the bus (routing key ``#``): its method is
+    called with the event in the queue consumer's green thread, without a worker, and the
+    message acknowledged at once. The method only hands the event to the :class:`Intake`
+    (memory), so a worker each (dependencies, context, hooks) would be most of the cost."""
+
+    def __init__(self, source_service, **kwargs):
+        super().__init__(source_service, "#", **kwargs)
+
+    def setup(self):
+        super().setup()
+        intake = next(d for d in self.container.dependencies if isinstance(d, Intake))
+        self.method = getattr(self.container.service_cls, self.method_name)
+        self.holder = SimpleNamespace(intake=intake)  # what the method may use: the intake
+
+    def handle_message(self, body, message):
+        self.method(self.holder, body)
+        self.queue_consumer.ack_message(message)
+
+
+bus_events = BusEvents.decorator
+
+
 class WebhooksService(OperationsRpc):
     name = "webhooks"
     # Its queues (every type of every source) are declared when it starts, not at
@@ -166,19 +189,19 @@ class WebhooksService(OperationsRpc):
     documents_rpc = ServiceRpc("documents")
 
     # ------------------------------------------------------------ taking events in
-    @event_handler("identity", "#")
+    @bus_events("identity")
     def on_identity_event(self, envelope):
         self.intake.add("identity", envelope)
 
-    @event_handler("achievements", "#")
+    @bus_events("achievements")
     def on_achievements_event(self, envelope):
         self.intake.add("achievements", envelope)
 
-    @event_handler("workflow", "#")
+    @bus_events("workflow")
     def on_workflow_event(self, envelope):
         self.intake.add("workflow", envelope)
 
-    @event_handler("documents", "#")
+    @bus_events("documents")
     def on_documents_event(self, envelope):
         self.intake.add("documents", envelope)
 

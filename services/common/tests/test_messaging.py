@@ -125,6 +125,7 @@ def prepare_things(session, envelopes):
 class ProbeGroupedSink:
     name = "probe_grouped"
     db = Database(SinkBase.metadata)
+    workers = WorkerCount()
 
     @consumer("probe_source", "thing_made", grouped=True, prepare=prepare_things)
     def grouped_thing(self, session, envelope):
@@ -275,10 +276,11 @@ def test_events_of_savepoints_are_positioned_and_published_with_their_transactio
 
 def test_a_grouped_consumer_applies_events_arriving_together_once_each_in_few_commits(
         probe_schemas, service_config, runner_factory, caplog):
-    """Forty events published at once: a grouped consumer applies each exactly once, in
-    fewer transactions than events, after its prepare saw them together; a poison event
-    among them fails its group, whose events are then applied one by one, and it alone is
-    retried and parked as any consumer's; redelivered copies are skipped."""
+    """Twenty events published at once, then twenty more: a grouped consumer applies
+    each exactly once, in fewer transactions than events, after its prepare saw them
+    together; a poison event among the second twenty fails its group, whose events are
+    then applied one by one, and it alone is retried and parked as any consumer's;
+    redelivered copies are skipped."""
     caplog.set_level(logging.INFO, logger="services.common.messaging")
     engine = probe_schemas
     runner = runner_factory(service_config, ProbeSource, ProbeGroupedSink)
@@ -286,14 +288,16 @@ def test_a_grouped_consumer_applies_events_arriving_together_once_each_in_few_co
     container = next(c for c in runner.containers if c.service_name == "probe_grouped")
     registry = metrics.for_container(container).registry
     names = [f"n{i}" for i in range(40)]
-    names[17] = "poison"
-    with ServiceRpcProxy("probe_source", service_config) as source:
-        assert source.make_each(names) == names
+    names[27] = "poison"
 
     def applied():
         with engine.connect() as conn:
             return sorted(conn.execute(select(Effect.__table__.c.name)).scalars())
 
+    with ServiceRpcProxy("probe_source", service_config) as source:
+        assert source.make_each(names[:20]) == names[:20]
+        wait_for(lambda: applied() == sorted(names[:20]), timeout=20)
+        assert source.make_each(names[20:]) == names[20:]
     wanted = sorted(n for n in names if n != "poison")
     wait_for(lambda: applied() == wanted, timeout=20)
     row = wait_for(lambda: next((r for r in failed(engine) if r.status == "dead"), None),
@@ -323,6 +327,36 @@ def test_a_grouped_consumer_applies_events_arriving_together_once_each_in_few_co
     processed = SinkBase.metadata.tables["probe_sink.processed_events"]
     assert count(engine, select(func.count()).select_from(processed)
                  .where(processed.c.handler == "grouped_thing")) == 39
+
+
+def test_grouped_events_wait_for_their_group_without_a_worker_each(
+        probe_schemas, service_config, runner_factory):
+    """A grouped consumer's events take no worker while they wait for their group: with a
+    pool of two workers, thirty events published at once are all applied without one, in
+    groups larger than the pool (each waiting event held a worker before)."""
+    engine = probe_schemas
+    WorkerCount.started.clear()
+    runner = runner_factory({**service_config, "max_workers": 2}, ProbeSource,
+                            ProbeGroupedSink)
+    runner.start()
+    container = next(c for c in runner.containers if c.service_name == "probe_grouped")
+    registry = metrics.for_container(container).registry
+    names = [f"m{i}" for i in range(30)]
+    with ServiceRpcProxy("probe_source", service_config) as source:
+        assert source.make_each(names) == names
+
+    def applied():
+        with engine.connect() as conn:
+            return sorted(conn.execute(select(Effect.__table__.c.name)).scalars())
+
+    wait_for(lambda: applied() == sorted(names), timeout=20)
+    assert WorkerCount.started["grouped_thing"] == 0
+
+    def groups(sample, **labels):
+        return registry.get_sample_value(f"zhicheng_event_group_size_{sample}",
+                                         {"outcome": "committed", **labels})
+    assert groups("sum") == 30
+    assert groups("bucket", le="2.0") < groups("count")  # a group of more than two
 
 
 def test_event_committed_before_consumer_starts_is_delivered_once_its_queue_is_declared(

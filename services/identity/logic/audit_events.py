@@ -148,6 +148,24 @@ def _describe(action, label, envelope, data):
         data.get("unit_id"), {}
 
 
+def prepare(session, envelopes):
+    """What :func:`record_event` needs of the database for these events, each in one
+    statement (a group of events at once): the ids of those already recorded, and the
+    accounts of their actors. Answers ``(recorded ids, {account id: account})``, kept
+    for the transaction's later calls."""
+    wanted_ = [(e, e.get("data") or {}) for e in envelopes
+               if wanted(e["source"], e["type"], e.get("data") or {})]
+    ids = [uuid.UUID(str(e["event_id"])) for e, _ in wanted_]
+    recorded = set(session.execute(select(AuditEntry.event_id)
+                                   .where(AuditEntry.event_id.in_(ids))).scalars()) \
+        if ids else set()
+    actors = {_actor(e, data)["account_id"] for e, data in wanted_} - {None}
+    accounts = {account.id: account for account in session.execute(
+        select(Account).where(Account.id.in_(actors))).scalars()} if actors else {}
+    session.info["audit_prepared"] = recorded, accounts
+    return recorded, accounts
+
+
 def record_event(session, envelope):
     """Append the entry of one event, once: an event already recorded (its id in the
     log) is skipped. Answers the entry, or None."""
@@ -156,12 +174,12 @@ def record_event(session, envelope):
     if not wanted(*key, data):
         return None
     event_id = uuid.UUID(str(envelope["event_id"]))
-    if session.execute(select(AuditEntry.id).where(AuditEntry.event_id == event_id)
-                       ).first() is not None:
+    recorded, accounts = session.info.get("audit_prepared") or prepare(session, [envelope])
+    if event_id in recorded:
         return None
     action, label = AUDITED[key]
     actor = _actor(envelope, data)
-    account = session.get(Account, actor["account_id"]) if actor.get("account_id") else None
+    account = accounts.get(actor["account_id"])
     if account is not None:  # the role and unit as identity knows them
         actor["role"] = account.role
         actor["unit_id"] = actor.get("unit_id") or account.unit_id
