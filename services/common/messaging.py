@@ -600,8 +600,9 @@ def consumer(source_service, event_type, when=None, grouped=False, prepare=None)
     ``grouped``: events arriving together are applied in one transaction (group commit,
     :class:`EventGroup`), without a worker each: ``self`` is None there, so a grouped
     handler uses only its session, writes only its own rows and makes no RPC (the
-    group's transaction is open while each runs). An event whose group failed is applied
-    alone by a worker, as any consumer's (:func:`handle_event`), failures and all.
+    group's transaction is open while each runs). An event that arrived alone, or whose
+    group failed, is applied by a worker, as any consumer's (:func:`handle_event`),
+    failures and all.
 
     ``prepare``, if given, is ``prepare(session, envelopes)``: it runs in the handlers'
     transaction before them, with the events about to be applied (all of a group's, or
@@ -709,7 +710,8 @@ class Handler(EventHandler):
     def handle_message(self, body, message):
         """A grouped consumer's event joins the container's group commit here, in the
         queue consumer's green thread, and is acknowledged once its group committed; a
-        malformed one, or one whose group failed, goes to a worker, as any consumer's."""
+        malformed one, one alone or one whose group failed goes to a worker, as any
+        consumer's."""
         if self.grouped is None:
             return super().handle_message(body, message)
         started = time.perf_counter()
@@ -779,8 +781,9 @@ class EventGroup:
     ``GROUP_LIMIT``) and applies it in one transaction: one statement records the events
     as processed (a redelivered one is skipped), one resolves earlier failures, then each
     handler runs. While a group commits the next one gathers, so a busy consumer pays one
-    transaction per group instead of per event. A group that fails is not retried as a
-    group: each of its events is then applied alone by a worker (:func:`handle_event`)."""
+    transaction per group instead of per event. An event found alone, and each event of
+    a group that failed, is applied by a worker as any consumer's (:func:`handle_event`),
+    failures and all."""
 
     def __init__(self, container, access, limit=None):
         self.container, self.access = container, access
@@ -790,7 +793,7 @@ class EventGroup:
 
     def submit(self, handler_name, envelope, apply, prepare=None):
         """Whether the event was applied (or found already applied) and committed; False
-        if its group failed and the caller is to have it applied on its own."""
+        if it was alone or its group failed: the caller is to have it applied on its own."""
         if self.runner is None or self.runner.dead:
             self.runner = self.container.spawn_managed_thread(self._run,
                                                               identifier="event-group")
@@ -806,6 +809,9 @@ class EventGroup:
                     items.append(self.waiting.get_nowait())
                 except Empty:
                     break
+            if len(items) == 1:  # alone: applied by a worker, as any consumer's event
+                items[0][-1].send(False)
+                continue
             try:
                 self._apply(items)
                 committed = True
