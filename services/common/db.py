@@ -132,6 +132,11 @@ class DatabaseAccess:
             session.close()
 
 
+def database_of(container):
+    """The container's :class:`Database` provider (None if the service has none)."""
+    return next((d for d in container.dependencies if isinstance(d, Database)), None)
+
+
 class Database(DependencyProvider):
     """The service's database and its outbox relay.
 

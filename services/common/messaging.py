@@ -486,7 +486,6 @@ class OutboxRelay:
         tags, error = [], None
         for row in rows:
             envelope = published_envelope(row)
-            self._returned.discard(envelope["event_id"])
             try:
                 producer.publish(
                     envelope,
@@ -696,10 +695,9 @@ class Handler(EventHandler):
         self.when = getattr(entry, "when", None)
         self.grouped = getattr(entry, "grouped", None)
         if self.grouped is not None:
-            from .db import Database  # which imports this module
+            from .db import database_of  # db imports this module
 
-            self.database = next(dependency for dependency in self.container.dependencies
-                                 if isinstance(dependency, Database))
+            self.database = database_of(self.container)
         super().setup()
 
     def concerned(self, body):
@@ -785,9 +783,8 @@ class EventGroup:
     a group that failed, is applied by a worker as any consumer's (:func:`handle_event`),
     failures and all."""
 
-    def __init__(self, container, access, limit=None):
+    def __init__(self, container, access):
         self.container, self.access = container, access
-        self.limit = limit or GROUP_LIMIT
         self.waiting = LightQueue()
         self.runner = None
 
@@ -804,7 +801,7 @@ class EventGroup:
     def _run(self):
         while True:
             items = [self.waiting.get()]
-            while len(items) < self.limit:
+            while len(items) < GROUP_LIMIT:
                 try:
                     items.append(self.waiting.get_nowait())
                 except Empty:

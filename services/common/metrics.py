@@ -241,8 +241,8 @@ class Metrics(DependencyProvider):
 
     # ---- the database
     def _database(self):
-        from .db import Database
-        return next((d for d in self.container.dependencies if isinstance(d, Database)), None)
+        from .db import database_of
+        return database_of(self.container)
 
     def engine(self):
         database = self._database()
