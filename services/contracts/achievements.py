@@ -627,6 +627,9 @@ class ReviewRequestedSchema(BaseSchema):
     applicant_unit_id = fields.Integer(allow_none=True)
     chain = fields.List(fields.Dict(), required=True)
     summary = fields.Dict()
+    # 撤销审核 (as ``summary.revoked``), at the top so that a consumer's ``when`` can take
+    # only these (identity's audit log) and acknowledge plain submissions unseen
+    revoked = fields.Boolean()
 
 
 class ReviewWithdrawnSchema(BaseSchema):

@@ -482,7 +482,8 @@ def _audit_consumer(source, event_type):
 
     handler.__name__ = handler.__qualname__ = f"audit_{source}_{event_type}"
     handler.__doc__ = f"Audit entry of {source}/{event_type} (logic/audit_events.py)."
-    return consumer(source, event_type, grouped=True, prepare=audit_events.prepare)(handler)
+    return consumer(source, event_type, grouped=True, prepare=audit_events.prepare,
+                    when=audit_events.WHEN.get((source, event_type)))(handler)
 
 
 # One handler per audited event type (each with its own durable queue, declared by

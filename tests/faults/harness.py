@@ -11,6 +11,7 @@ own data directory, so restarting it never disturbs the machine's node on 5672 t
 other test runs use.
 """
 import contextlib
+import json
 import os
 import pathlib
 import pwd
@@ -834,8 +835,13 @@ def concerned_sql(handler):
     conditions = []
     for key, allowed in (handler.get("when") or {}).items():
         allowed = allowed if isinstance(allowed, tuple) else (allowed,)
-        values = ", ".join("'" + str(v).replace("'", "''") + "'" for v in allowed)
-        conditions.append(f" AND o.data->>'{key}' IN ({values})")
+        # compared as JSON, as ``messaging.concerns`` compares: true is not "True", and
+        # None takes a missing key or null
+        either = [f"o.data->'{key}' = '" + json.dumps(v).replace("'", "''") + "'::jsonb"
+                  for v in allowed if v is not None]
+        if None in allowed:
+            either.append(f"coalesce(o.data->'{key}', 'null'::jsonb) = 'null'::jsonb")
+        conditions.append(" AND (" + " OR ".join(either) + ")")
     return "".join(conditions)
 
 

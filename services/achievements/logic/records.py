@@ -342,6 +342,7 @@ def _request_review(session, record, rtype, *, now, note=None):
         "applicant_name": record.person_name,
         "applicant_unit_id": unit_id,
         "chain": [{"unit_id": unit_id, "unit_name": unit_name}],
+        "revoked": bool(note),
         "summary": {
             "record_id": record.id,
             "type": rtype.code,

@@ -54,6 +54,16 @@ LABELS.update({f"declaration.{key}": f"申报审核{label}" for key, label in ST
 LABELS.update({f"record.{key}": f"业绩审核{label}" for key, label in STEP_ACTIONS.items()})
 
 
+# Which events of a type concern the audit log, as a consumer's ``when`` (the others are
+# acknowledged as they arrive, without a transaction): a review engine's decisions on
+# records, and of achievements' review requests only 撤销审核 (``revoked`` is null in a
+# request emitted before the flag was added: ``wanted`` decides those by their summary).
+WHEN = {
+    ("workflow", "review_decided"): {"kind": "record"},
+    ("achievements", "review_requested"): {"revoked": (True, None)},
+}
+
+
 def wanted(source, type_, data):
     """Whether this event is one the audit log records."""
     if (source, type_) not in AUDITED:

@@ -1,4 +1,7 @@
 """The append-only audit log and the auditor, who reads it and nothing else."""
+import datetime as dt
+import uuid
+
 import pytest
 import sqlalchemy
 
@@ -133,3 +136,43 @@ def test_an_id_number_typed_with_a_letter_around_it_is_masked(idp, hefei, audito
     usernames = {e["detail"]["username"] for e in answer.json()["items"]}
     masked = number[:6] + "********" + number[-4:]
     assert usernames == {masked + "q", "x" + masked, masked + "1"}
+
+
+def test_of_achievements_review_requests_only_revocations_reach_the_audit_log(
+        idp, hefei, auditor):
+    """撤销审核 is audited; a plain submission's request is acknowledged unseen (its
+    top-level ``revoked`` is false: no transaction, nothing recorded); a request from
+    before the flag existed is decided by its summary."""
+    unit_id = hefei["unit"]["unit_id"]
+
+    def request(record_id, revoked, flagged=True):
+        summary = {"record_id": record_id, "title": f"业绩{record_id}"}
+        if revoked:
+            summary.update(revoked=True, note="单位撤销审核，重新审核：复核")
+        data = {"kind": "record", "subject_service": "achievements", "subject_type": "record",
+                "subject_id": record_id, "title": f"工作经历·业绩{record_id}",
+                "applicant_person_id": 5, "applicant_name": "孙迪",
+                "applicant_unit_id": unit_id,
+                "chain": [{"unit_id": unit_id, "unit_name": "单位"}], "summary": summary}
+        if flagged:
+            data["revoked"] = revoked
+        envelope = {"event_id": str(uuid.uuid4()), "type": "review_requested", "version": 1,
+                    "occurred_at": dt.datetime.now(dt.UTC).isoformat(),
+                    "source": "achievements", "subject": f"record:{record_id}",
+                    "actor": {"account_id": 77, "unit_id": unit_id, "name": "审核员"},
+                    "data": data}
+        idp._dispatch("achievements", "review_requested", envelope)
+        return envelope["event_id"]
+
+    plain = request(701, False)           # one queue, in order: seen before the others
+    revoked = request(702, True)
+    legacy = request(703, True, flagged=False)    # summary.revoked only
+    handler = "audit_achievements_review_requested"
+    wait_for(lambda: idp.processed(revoked, handler) and idp.processed(legacy, handler))
+    assert idp.processed(plain, handler) == 0
+
+    entries = idp.get("/api/v1/audit-log", auditor,
+                      params={"action": "record.revoked", "page_size": 10}).json()["items"]
+    assert sorted(e["target_id"] for e in entries) == ["702", "703"]
+    assert {e["event_id"] for e in entries} == {revoked, legacy}
+    assert entries[0]["summary"] == "撤销审核：业绩703（单位撤销审核，重新审核：复核）"
