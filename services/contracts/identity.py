@@ -880,6 +880,13 @@ class UnitPathStepSchema(BaseSchema):
     region_name = fields.String(allow_none=True)
 
 
+class DeclarantSchema(BaseSchema):
+    """``declarant``: what declaring and submitting ask of identity, in one call."""
+    binding = fields.Nested(MaySubmitSchema, required=True)
+    unit_path = fields.List(fields.Nested(UnitPathStepSchema), required=True)
+    brief = fields.Nested(PersonBriefSchema, required=True, allow_none=True)
+
+
 # --------------------------------------------------------------------------- bearer tokens
 # PyJWT, HS256 signed with TOKEN_SECRET (shared by identity, which issues, and the
 # gateway, which checks). Claims: sub (account id), sid (session id), iss, iat, exp and

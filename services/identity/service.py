@@ -3,7 +3,8 @@
 Every entrypoint loads its input with a contract schema, checks the caller, runs the rule
 in one transaction and dumps its answer once with the contract's answer schema
 (``services/contracts/identity.py``); the gateway passes it through. RPCs other services
-call: ``authenticate``, ``may_submit``, ``get_person_brief``, ``unit_path``.
+call: ``authenticate``, ``may_submit``, ``get_person_brief``, ``unit_path``,
+``declarant``.
 """
 import contextlib
 import logging
@@ -284,37 +285,57 @@ class IdentityService(OperationsRpc):
     def get_person_brief(self, person_id):
         """Contract: {person_id, name, unit_id, unit_name, title_series, ...}; ID and
         mobile numbers in full only when the caller is the person."""
-        principal = self.principal.current
         with self.db.read(autocommit=True) as session:
-            person = session.get(Person, int(person_id))
-            if person is None:
-                raise NotFound("person.not_found", "人员不存在")
-            full = principal is not None and principal.person_id == person.id
-            unit = person.bound_unit
-            return dump(c.PersonBriefSchema, {
-                "person_id": person.id, "name": person.real_name,
-                "unit_id": unit.id if unit else None, "unit_name": unit.name if unit else None,
-                "title_series": person.title_series,
-                "title_series_label": label("title_series", person.title_series),
-                "gender": person.gender, "gender_label": label("gender", person.gender),
-                "birth_date": iso(person.birth_date),
-                "id_type": person.id_type, "id_type_label": label("id_type", person.id_type),
-                "id_number": person.id_number if full else mask_id_number(person.id_number),
-                "mobile": person.mobile if full else mask_phone(person.mobile),
-                "former_name": person.former_name,
-                "ethnicity_label": label("ethnicity", person.ethnicity),
-                "native_place": person.native_place,
-                "political_status_label": label("political_status", person.political_status),
-                "work_start_date": iso(person.work_start_date),
-                "education_label": label("education", person.education),
-                "degree_label": label("degree", person.degree),
-                "title_name": person.title_name,
-                "applicant_identity": person.applicant_identity,
-                "applicant_identity_label": label("applicant_identity",
-                                                  person.applicant_identity),
-                "is_freelancer": person.is_freelancer,
-                "deleted": person.deleted_at is not None,
-            })
+            brief = self._brief(session, int(person_id))
+        if brief is None:
+            raise NotFound("person.not_found", "人员不存在")
+        return dump(c.PersonBriefSchema, brief)
+
+    @rpc
+    def declarant(self, person_id):
+        """What declaring and submitting ask of identity, in one call: ``{binding
+        (may_submit's answer), unit_path (of the bound unit when it may submit, else []),
+        brief (get_person_brief's answer, null for an unknown person)}``."""
+        person_id = int(person_id)
+        with self.db.read() as session:
+            binding = bindings.may_submit(session, person_id)
+            path = units.path(session, binding["unit_id"]) \
+                if binding.get("allowed") and binding.get("unit_id") else []
+            return dump(c.DeclarantSchema, {"binding": binding, "unit_path": path,
+                                            "brief": self._brief(session, person_id)})
+
+    def _brief(self, session, person_id):
+        """A person's brief (``PersonBriefSchema``'s fields) for the caller, or None."""
+        principal = self.principal.current
+        person = session.get(Person, person_id)
+        if person is None:
+            return None
+        full = principal is not None and principal.person_id == person.id
+        unit = person.bound_unit
+        return {
+            "person_id": person.id, "name": person.real_name,
+            "unit_id": unit.id if unit else None, "unit_name": unit.name if unit else None,
+            "title_series": person.title_series,
+            "title_series_label": label("title_series", person.title_series),
+            "gender": person.gender, "gender_label": label("gender", person.gender),
+            "birth_date": iso(person.birth_date),
+            "id_type": person.id_type, "id_type_label": label("id_type", person.id_type),
+            "id_number": person.id_number if full else mask_id_number(person.id_number),
+            "mobile": person.mobile if full else mask_phone(person.mobile),
+            "former_name": person.former_name,
+            "ethnicity_label": label("ethnicity", person.ethnicity),
+            "native_place": person.native_place,
+            "political_status_label": label("political_status", person.political_status),
+            "work_start_date": iso(person.work_start_date),
+            "education_label": label("education", person.education),
+            "degree_label": label("degree", person.degree),
+            "title_name": person.title_name,
+            "applicant_identity": person.applicant_identity,
+            "applicant_identity_label": label("applicant_identity",
+                                              person.applicant_identity),
+            "is_freelancer": person.is_freelancer,
+            "deleted": person.deleted_at is not None,
+        }
 
     # ------------------------------------------------------------------ units
     @rpc

@@ -18,7 +18,10 @@ def test_binding_request_emits_review_requested_and_approval_binds_once(idp, hef
     person = idp.register_person(real_name="孙迪")
     with idp.rpc() as identity:
         refused = identity.may_submit(person["person_id"])
+        unbound = identity.declarant(person["person_id"])
     assert refused["allowed"] is False and "尚未绑定工作单位" in refused["reason"]
+    assert unbound["binding"] == refused and unbound["unit_path"] == []
+    assert unbound["brief"]["name"] == "孙迪" and unbound["brief"]["unit_id"] is None
 
     answer = idp.post("/api/v1/me/bindings", person["token"],
                       json={"unit_id": unit["unit_id"], "note": "本人为该单位在职职工"})
@@ -67,6 +70,13 @@ def test_binding_request_emits_review_requested_and_approval_binds_once(idp, hef
             "allowed": True, "unit_id": unit["unit_id"], "unit_name": "合肥宏景软件有限公司",
             "reason": None}
         brief = identity.get_person_brief(person["person_id"])
+        # declaring asks the three at once
+        declarant = identity.declarant(person["person_id"])
+        path = identity.unit_path(unit["unit_id"])
+    assert declarant == {"binding": {"allowed": True, "unit_id": unit["unit_id"],
+                                     "unit_name": "合肥宏景软件有限公司", "reason": None},
+                         "unit_path": path, "brief": brief}
+    assert path[0]["unit_id"] == unit["unit_id"]
     assert brief["name"] == "孙迪" and brief["unit_name"] == "合肥宏景软件有限公司"
     assert brief["title_series"] == "health" and brief["id_number"] != number
     assert idp.get("/api/v1/auth/me", person["token"]).json()["unit_id"] == unit["unit_id"]

@@ -35,16 +35,16 @@ class DeclarationsRpc:
     def _person(self):
         return decl.require_person(self.principal.require(PERSON))
 
-    def _binding(self, person_id):
-        """identity's ``may_submit`` and the ``unit_path`` of the bound unit."""
-        binding = self.identity_rpc.may_submit(person_id) or {}
-        path = []
-        if binding.get("allowed") and binding.get("unit_id"):
-            path = self.identity_rpc.unit_path(binding["unit_id"]) or []
-        return binding, path
+    def _declarant(self, person_id):
+        """identity's ``declarant``, one call: ``may_submit``'s answer, the ``unit_path``
+        of the bound unit (when it may submit) and the person's brief."""
+        answer = self.identity_rpc.declarant(person_id) or {}
+        return answer.get("binding") or {}, answer.get("unit_path") or [], \
+            answer.get("brief") or {}
 
-    def _brief(self, person_id):
-        return self.identity_rpc.get_person_brief(person_id) or {}
+    def _binding(self, person_id):
+        binding, path, _brief = self._declarant(person_id)
+        return binding, path
 
     def _attach(self, file_ids, subject_type, subject_id):
         if file_ids:
@@ -209,9 +209,8 @@ class DeclarationsRpc:
             _, refused = decl.declare_refusal(session, actor.person_id, plan)
             if refused is not None:
                 raise refused
-        binding, path = self._binding(actor.person_id)
+        binding, path, brief = self._declarant(actor.person_id)
         decl.require_bound(binding, path)
-        brief = self._brief(actor.person_id)
         text = pledge.pledge_text(binding.get("unit_name"), values["specialty"],
                                   values["title"])
         with self.db.transaction() as session:
@@ -415,14 +414,13 @@ class DeclarationsRpc:
         """提交: refused while any rule of the check fails; freezes the records and
         starts the review up the chain derived from the unit hierarchy."""
         actor = self._person()
+        declaration_id = require_id(declaration_id)
+        binding, path, brief = self._declarant(actor.person_id)
         with self.db.read() as session:
-            declaration = decl.get_owned(session, actor, require_id(declaration_id))
+            declaration = decl.get_owned(session, actor, declaration_id)
             decl.require_editable(declaration)
             version = declaration.version
             record_ids = [item.record_id for item in declaration.items]
-        binding, path = self._binding(actor.person_id)
-        with self.db.read() as session:
-            declaration = decl.get_owned(session, actor, declaration_id)
             result = decl.check(declaration, binding=binding, unit_path=path)
             plan = declaration.plan
             hr = {"unit_id": plan.hr_unit_id, "unit_name": plan.hr_unit_name}
@@ -435,7 +433,6 @@ class DeclarationsRpc:
                            + "；".join(r["message"] for r in failed),
                            {"rules": failed})
         chain = chains.derive_chain(path, hr, organiser)
-        brief = self._brief(actor.person_id)
         frozen = {}
         if record_ids:
             details = self.achievements_rpc.lock_records(record_ids,

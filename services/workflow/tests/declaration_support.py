@@ -133,6 +133,14 @@ class FakeIdentity:
                 "education_label": "大学本科", "degree_label": "学士", "title_name": "一级教师"}
 
     @rpc
+    def declarant(self, person_id):
+        """As identity's: may_submit, the bound unit's path when it may submit, the brief."""
+        binding = self.may_submit(person_id)
+        return {"binding": binding,
+                "unit_path": self.unit_path(binding["unit_id"]) if binding["allowed"] else [],
+                "brief": self.get_person_brief(person_id)}
+
+    @rpc
     def get_unit(self, unit_id):
         """A unit with its nature (identity answers the units the caller may see)."""
         if unit_id not in UNITS:
