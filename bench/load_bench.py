@@ -23,6 +23,9 @@ PostgreSQL and Nameko RPC rates of the same machine, so that each layer's cost i
    errors rather than as a lower offered rate. It prints the platform's CPU per request
    (services, gateway, S3 server, PostgreSQL and RabbitMQ from /proc, not the load
    generator, whose own CPU per request is printed beside it).
+With ``--per-kind N`` it runs no mix: each kind of operation alone, N times one after the
+other, and prints per operation the platform's CPU (idle taken off), requests,
+PostgreSQL transactions and RabbitMQ messages, and the total weighted by the mix.
 5. ``--capacity``: a bisection over the offered rate (``--capacity-low/high``,
    ``--trial-seconds`` each) for the highest rate with p99 <= ``--p99-target`` (300 ms)
    and no errors; its figure is also given as a ratio of ``/healthz`` and of one RPC.
@@ -339,12 +342,15 @@ def raw_layers(args, db_url, tokens):
                 if close:
                     close()
 
+        before = cpu_snapshot()
         seconds = run_for(args.raw_seconds, args.raw_callers, work)
+        cpu = platform_cpu(cpu_used(before, cpu_snapshot()))
         ordered = sorted(stats.times[label])
         rates[label] = len(ordered) / seconds
         failed = sum(stats.errors[label].values())
         print(f"  {label:<52} {rates[label]:8.0f} calls/s   p50 {pct(ordered, .5):6.1f} ms   "
-              f"p99 {pct(ordered, .99):6.1f} ms   errors {failed}", flush=True)
+              f"p99 {pct(ordered, .99):6.1f} ms   errors {failed}   platform CPU "
+              f"{cpu / max(len(ordered), 1) * 1000:5.2f} ms/call", flush=True)
 
     def pg_call(conn, rng):
         conn.execute(query, (rng.choice(sessions),)).fetchone()
@@ -583,10 +589,42 @@ def summary(stats):
     return len(times) + errors, errors, sorted(times)
 
 
+def traffic_snapshot(args):
+    """Totals so far of what the platform's requests turn into: messages published to and
+    delivered by RabbitMQ (its management API; every vhost) and PostgreSQL transactions
+    of the platform's database (an autocommit statement is one)."""
+    import psycopg
+
+    totals = {}
+    try:
+        stats = requests.get(args.rabbitmq_api.rstrip("/") + "/api/overview", timeout=10,
+                             auth=("guest", "guest")).json().get("message_stats", {})
+        totals.update(published=stats.get("publish", 0), delivered=stats.get("deliver_get", 0))
+    except (requests.RequestException, ValueError):
+        pass  # no management API: messages are not counted
+    with psycopg.connect(dataset.plain_url(args.database_url), autocommit=True) as conn:
+        totals["transactions"] = conn.execute(
+            "SELECT xact_commit + xact_rollback FROM pg_stat_database "
+            "WHERE datname = current_database()").fetchone()[0]
+    return totals
+
+
+def traffic_report(before, after, requests_done):
+    """Per HTTP request of a run: messages and transactions (their counters lag by up to
+    a few seconds, so a long run reads truest)."""
+    per = {k: (after[k] - before[k]) / max(requests_done, 1) for k in after if k in before}
+    if per:
+        print("  per request: " + ", ".join(
+            f"{v:.1f} {k}" for k, v in per.items()) + " (messages: RabbitMQ's management "
+            "API, all vhosts; transactions: PostgreSQL's, the platform's database)", flush=True)
+    return per
+
+
 def measure_open(args, mix_factory, rate, seconds, title, show=True):
     """One open-loop run at ``rate``: answers a dict of its figures."""
     stats = Stats()
     mix = mix_factory(stats)
+    traffic = traffic_snapshot(args) if show else None
     before = cpu_snapshot()
     window, operations = open_loop(mix, rate, seconds, args.seed + int(rate * 1000))
     used = cpu_used(before, cpu_snapshot())
@@ -605,6 +643,7 @@ def measure_open(args, mix_factory, rate, seconds, title, show=True):
               f"PostgreSQL, RabbitMQ, of which RabbitMQ {figures['rabbitmq_ms']:.1f}: all "
               "its vhosts); load generator "
               f"{figures['generator_ms']:.1f} ms/request", flush=True)
+        traffic_report(traffic, traffic_snapshot(args), requests_done)
         sizing(used, requests_done)
     return figures
 
@@ -631,6 +670,76 @@ def sizing(used, requests_done):
         print(f"  {name:<14} {ms:15.2f} {carries:19.0f}{note}")
     print("  instances of a service for a peak of R requests/s of this mix = "
           "ceil(R x its CPU ms/request / 600)", flush=True)
+
+
+def queues_drained():
+    """Wait until no queue of the broker holds a message, ready or unacknowledged (what
+    an operation set off has been consumed). rabbitmqctl, exact where the management
+    API's figures lag by seconds."""
+    import subprocess
+
+    for _attempt in range(1200):
+        out = subprocess.run(["rabbitmqctl", "-q", "list_queues", "messages_ready",
+                              "messages_unacknowledged"], capture_output=True, text=True,
+                             check=True).stdout
+        if not any(int(v) for line in out.splitlines() for v in line.split() if v.isdigit()):
+            return
+        time.sleep(0.1)
+    raise SystemExit("the broker's queues did not drain in 2 minutes")
+
+
+# RabbitMQ's management API refreshes its counters every 5 s by default, PostgreSQL's
+# statistics are flushed within a second or so of a backend going idle
+STATISTICS_LAG = 6
+
+
+def per_kind(args, mix_factory):
+    """Each kind of operation alone, ``--per-kind`` times one after the other, the queues
+    drained after each: platform CPU, messages published and transactions per operation
+    (the counters read once they caught up: ``STATISTICS_LAG``; idle messages, such as
+    identity's session-feed heartbeat, are in them). The platform's idle CPU (relays,
+    heartbeats: measured first) is taken off in proportion to the time each kind took,
+    including the drain."""
+    stats = Stats()
+    mix = mix_factory(stats)
+    queues_drained()
+    before, start = cpu_snapshot(), time.perf_counter()
+    time.sleep(10)
+    idle = platform_cpu(cpu_used(before, cpu_snapshot())) / (time.perf_counter() - start)
+    print(f"\neach kind of operation alone, {args.per_kind} times (platform idle "
+          f"{idle * 1000:.0f} ms of CPU per second, taken off):")
+    rng = random.Random(args.seed)
+    weights = dict(MIX)
+    weighted = {"cpu": 0.0, "requests": 0.0}
+    time.sleep(STATISTICS_LAG)
+    after = traffic_snapshot(args)
+    for kind in mix.ops:
+        count = sum(len(v) for v in stats.times.values())
+        traffic, before, start = after, cpu_snapshot(), time.perf_counter()
+        for i in range(args.per_kind):
+            person, token = mix.persons[i % len(mix.persons)]
+            getattr(mix, kind)(Http(args.url, stats), rng, person, token,
+                               mix.admins[i % len(mix.admins)])
+        queues_drained()
+        used = cpu_used(before, cpu_snapshot())
+        spent = platform_cpu(used) - idle * (time.perf_counter() - start)
+        ops = args.per_kind
+        done = sum(len(v) for v in stats.times.values()) - count
+        time.sleep(STATISTICS_LAG)
+        after = traffic_snapshot(args)
+        shares = sorted(((v, k) for k, v in used.items() if k not in PLATFORM_EXCLUDED),
+                        reverse=True)[:5]
+        print(f"  {kind:<15} {spent / ops * 1000:6.1f} ms/operation  {done / ops:3.1f} "
+              f"requests  {(after['transactions'] - traffic['transactions']) / ops:5.1f} "
+              "transactions" + (f"  {(after['published'] - traffic['published']) / ops:5.1f}"
+                                " messages" if "published" in after else "") + "   "
+              + ", ".join(f"{k} {v / ops * 1000:.1f}" for v, k in shares), flush=True)
+        weighted["cpu"] += spent / ops * weights[kind]
+        weighted["requests"] += done / ops * weights[kind]
+    errors = sum(sum(v.values()) for v in stats.errors.values())
+    print(f"  weighted by the mix: {weighted['cpu'] / sum(weights.values()) * 1000:.1f} "
+          f"ms/operation, {weighted['cpu'] / weighted['requests'] * 1000:.1f} ms/request "
+          f"(without idle); errors {errors}", flush=True)
 
 
 def capacity_search(args, mix_factory):
@@ -674,6 +783,8 @@ def main(argv=None):
     parser.add_argument("--database-url", default=os.environ.get("DATABASE_URL", DEFAULT_DB))
     parser.add_argument("--amqp-uri", default=os.environ.get(
         "AMQP_URI", "amqp://guest:guest@127.0.0.1:5672/"))
+    parser.add_argument("--rabbitmq-api", default="http://127.0.0.1:15672",
+                        help="RabbitMQ's management API (messages per request)")
     parser.add_argument("--persons", type=int, default=100_000)
     parser.add_argument("--units", type=int, default=1_000)
     parser.add_argument("--records", type=int, default=1_000_000)
@@ -695,6 +806,10 @@ def main(argv=None):
     parser.add_argument("--capacity-high", type=float, default=120)
     parser.add_argument("--capacity-steps", type=int, default=6)
     parser.add_argument("--capacity-resolution", type=float, default=2)
+    parser.add_argument("--per-kind", type=int, default=0, metavar="N",
+                        help="instead of the mix: each kind of operation alone, N times "
+                        "one after the other (platform CPU, messages and transactions per "
+                        "operation), then stop")
     parser.add_argument("--raw-seconds", type=float, default=10)
     parser.add_argument("--raw-callers", type=int, default=20)
     parser.add_argument("--seed", type=int, default=11)
@@ -752,7 +867,7 @@ def main(argv=None):
           f"p95 {pct(logins, .95):.0f} ms; {len(candidates)} persons may still declare",
           flush=True)
 
-    rates = raw_layers(args, db_url, person_tokens)
+    rates = raw_layers(args, db_url, person_tokens) if not args.per_kind else {}
 
     persons = list(zip(client_persons, person_tokens, strict=True))
 
@@ -760,6 +875,9 @@ def main(argv=None):
         return Mix(args, stats, persons=persons, admins=admin_tokens, declarants=candidates,
                    plan=plan)
 
+    if args.per_kind:
+        per_kind(args, mix_factory)
+        return
     weights = ", ".join(f"{n} {w}" for n, w in MIX)
     if args.open_rate:
         print(f"\nmix, open loop: {args.open_rate:g} operations/s offered (Poisson) for "
