@@ -691,6 +691,7 @@ def queues_drained():
 # RabbitMQ's management API refreshes its counters every 5 s by default, PostgreSQL's
 # statistics are flushed within a second or so of a backend going idle
 STATISTICS_LAG = 6
+IDLE_WINDOW = 20
 
 
 def per_kind(args, mix_factory):
@@ -703,19 +704,23 @@ def per_kind(args, mix_factory):
     stats = Stats()
     mix = mix_factory(stats)
     queues_drained()
-    before, start = cpu_snapshot(), time.perf_counter()
-    time.sleep(10)
-    idle = platform_cpu(cpu_used(before, cpu_snapshot())) / (time.perf_counter() - start)
-    print(f"\neach kind of operation alone, {args.per_kind} times (platform idle "
-          f"{idle * 1000:.0f} ms of CPU per second, taken off):")
+    time.sleep(STATISTICS_LAG)
+    traffic, before, start = traffic_snapshot(args), cpu_snapshot(), time.perf_counter()
+    time.sleep(IDLE_WINDOW)
+    seconds = time.perf_counter() - start
+    idle = platform_cpu(cpu_used(before, cpu_snapshot())) / seconds
+    after, read_at = traffic_snapshot(args), time.perf_counter()
+    idle_traffic = {k: (after[k] - traffic[k]) / seconds for k in after}
+    print(f"\neach kind of operation alone, {args.per_kind} times; the platform's idle "
+          f"work taken off: {idle * 1000:.0f} ms of CPU, " + ", ".join(
+              f"{v:.1f} {k}" for k, v in idle_traffic.items()) + " per second")
     rng = random.Random(args.seed)
     weights = dict(MIX)
     weighted = {"cpu": 0.0, "requests": 0.0}
-    time.sleep(STATISTICS_LAG)
-    after = traffic_snapshot(args)
     for kind in mix.ops:
         count = sum(len(v) for v in stats.times.values())
         traffic, before, start = after, cpu_snapshot(), time.perf_counter()
+        since = read_at
         for i in range(args.per_kind):
             person, token = mix.persons[i % len(mix.persons)]
             getattr(mix, kind)(Http(args.url, stats), rng, person, token,
@@ -726,14 +731,16 @@ def per_kind(args, mix_factory):
         ops = args.per_kind
         done = sum(len(v) for v in stats.times.values()) - count
         time.sleep(STATISTICS_LAG)
-        after = traffic_snapshot(args)
+        after, read_at = traffic_snapshot(args), time.perf_counter()
+        per = {k: (after[k] - traffic[k] - idle_traffic[k] * (read_at - since)) / ops
+               for k in after}
         shares = sorted(((v, k) for k, v in used.items() if k not in PLATFORM_EXCLUDED),
                         reverse=True)[:5]
         print(f"  {kind:<15} {spent / ops * 1000:6.1f} ms/operation  {done / ops:3.1f} "
-              f"requests  {(after['transactions'] - traffic['transactions']) / ops:5.1f} "
-              "transactions" + (f"  {(after['published'] - traffic['published']) / ops:5.1f}"
-                                " messages" if "published" in after else "") + "   "
-              + ", ".join(f"{k} {v / ops * 1000:.1f}" for v, k in shares), flush=True)
+              f"requests  {per['transactions']:5.1f} transactions" + (
+                  f"  {per['published']:5.1f} messages" if "published" in per else "")
+              + "   " + ", ".join(f"{k} {v / ops * 1000:.1f}" for v, k in shares),
+              flush=True)
         weighted["cpu"] += spent / ops * weights[kind]
         weighted["requests"] += done / ops * weights[kind]
     errors = sum(sum(v.values()) for v in stats.errors.values())
