@@ -81,7 +81,10 @@ class Record(Base):
 
     __table_args__ = (
         Index("ix_records_person_type_status", "person_id", "type_code", "status"),
-        Index("ix_records_unit_status_type", "unit_id", "status", "type_code"),
+        # with the id and the searched text: a unit's page is picked from the index
+        # alone (records.page), its search too
+        Index("ix_records_unit_status_type", "unit_id", "status", "type_code", "id",
+              postgresql_include=["search_text", "person_name"]),
         Index("ix_records_search_text_trgm", "search_text", postgresql_using="gin",
               postgresql_ops={"search_text": "gin_trgm_ops"}),
         # the unit's search box also finds 申报人 (search_text OR person_name)

@@ -23,7 +23,7 @@ import hashlib
 import re
 import unicodedata
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import aliased
 
 from services.common.logs import mask_name
@@ -133,20 +133,15 @@ def claims(session, record):
     ).scalars().all()
 
 
-def counts(session, record_ids):
-    """{record id: number of other persons claiming the same achievement} for a page of
-    records (one query over the key index); records without claims are left out."""
-    if not record_ids:
-        return {}
+def count_of(record):
+    """The number of other persons claiming the achievement of ``record`` (the Record
+    entity or an alias in the enclosing query), as a column: a correlated subquery over
+    the key index, 0 for a record without a key."""
     other = aliased(Record)
-    rows = session.execute(
-        select(Record.id, func.count(func.distinct(other.person_id)))
-        .join(other, and_(other.duplicate_key == Record.duplicate_key,
-                          other.person_id != Record.person_id,
-                          other.status.in_(CLAIMING)))
-        .where(Record.id.in_(list(record_ids)), Record.duplicate_key.is_not(None))
-        .group_by(Record.id)).all()
-    return dict(rows)
+    return (select(func.count(func.distinct(other.person_id)))
+            .where(other.duplicate_key == record.duplicate_key,
+                   other.person_id != record.person_id, other.status.in_(CLAIMING))
+            .correlate(record).scalar_subquery())
 
 
 def _ranking(values):

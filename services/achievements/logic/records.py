@@ -659,10 +659,14 @@ def _tally(by_status, keys):
     return counts
 
 
-def page(session, *, status=None, page=1, page_size=20, **filters):
+def page(session, *, status=None, page=1, page_size=20, with_duplicates=False, **filters):
     """{items, total, counts}: counts are the tabs for the same filter without status.
     One statement: every row of the page carries the counts (PostgreSQL computes them
-    once); only an empty page asks for them on their own."""
+    once); only an empty page asks for them on their own. The page's ids are picked
+    first and only their rows read: for a unit's list from its index alone
+    (``ix_records_unit_status_type`` ends with the id), where ordering whole rows read
+    every record of the unit from the table. ``with_duplicates``: each item's
+    ``duplicate_count`` (other persons claiming it; None for none) in the same statement."""
     conditions = _filters(**filters)
     keys = st.COUNT_KEYS if filters.get("unit_id") is None else \
         tuple(k for k in st.COUNT_KEYS if k != st.DRAFT)
@@ -672,18 +676,24 @@ def page(session, *, status=None, page=1, page_size=20, **filters):
     tally = (select(Record.status, func.count().label("n")).where(and_(True, *conditions))
              .group_by(Record.status).subquery("tally"))
     counted = select(func.jsonb_object_agg(tally.c.status, tally.c.n)).scalar_subquery()
+    picked = (select(Record.id).where(and_(True, *listed)).order_by(Record.id.desc())
+              .offset((page - 1) * page_size).limit(page_size).subquery("picked"))
     rows = session.execute(
-        select(Record, counted).where(and_(True, *listed))
+        select(Record, counted, *([duplicates.count_of(Record)] if with_duplicates else []))
+        .join(picked, picked.c.id == Record.id)
         .order_by(Record.id.desc())
-        .offset((page - 1) * page_size).limit(page_size)
     ).all()
     if rows:
         counts = _tally((rows[0][1] or {}).items(), keys)
     else:
         counts = status_counts(session, conditions, keys)
     total = counts["all"] if not status or status == "all" else counts.get(status, 0)
-    return {"items": [item(r) for r, _ in rows], "total": total, "counts": counts,
-            "page": page, "page_size": page_size}
+    items = [item(row[0]) for row in rows]
+    if with_duplicates:
+        for entry, row in zip(items, rows, strict=True):
+            entry["duplicate_count"] = row[2] or None
+    return {"items": items, "total": total, "counts": counts, "page": page,
+            "page_size": page_size}
 
 
 # --------------------------------------------------------------------------- statistics
