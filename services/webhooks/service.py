@@ -18,7 +18,7 @@ import eventlet
 import requests
 from nameko.events import EventHandler
 from nameko.extensions import DependencyProvider
-from nameko.timer import timer
+from nameko.timer import Timer, timer
 from requests.adapters import HTTPAdapter
 from sqlalchemy.orm import sessionmaker
 
@@ -93,6 +93,13 @@ class Courier(DependencyProvider):
     def free(self):
         return max(0, self.concurrency - self.in_flight)
 
+    def due(self):
+        """Whether to look for due deliveries now: a sender is free and new ones may be
+        waiting (events were taken in, a subscription was resumed or replayed), or
+        DUE_CHECK passed since the last look (retries, ended leases)."""
+        return bool(self.free()) and (
+            self.waiting or time.monotonic() - self.last_due_check >= DUE_CHECK)
+
     def send(self, claimed):
         self.in_flight += 1
         self.container.spawn_managed_thread(
@@ -143,6 +150,10 @@ class Intake(DependencyProvider):
         batch, self.pending[source] = self.pending[source], []
         return batch
 
+    def due(self):
+        """Whether there is anything to take in: events, or a source's gap to fill."""
+        return bool(self.gaps) or any(self.pending.values())
+
     def get_dependency(self, worker_ctx):
         return self
 
@@ -168,6 +179,29 @@ class BusEvents(EventHandler):
 
 
 bus_events = BusEvents.decorator
+
+
+class Tick(Timer):
+    """A timer whose tick starts a worker only when the dependency of type ``of`` says
+    it is ``due()``: at 0.1 s, ticks would otherwise start 20 workers a second
+    (dependencies, context, hooks) on an idle platform, most of the service's idle CPU."""
+
+    def __init__(self, interval, of, **kwargs):
+        self.of = of
+        super().__init__(interval, **kwargs)
+
+    def setup(self):
+        super().setup()
+        self.provider = next(d for d in self.container.dependencies if isinstance(d, self.of))
+
+    def handle_timer_tick(self):
+        if self.provider.due():
+            super().handle_timer_tick()
+        else:
+            self.worker_complete.send()  # no worker: the loop waits for the next tick
+
+
+tick = Tick.decorator
 
 
 class WebhooksService(OperationsRpc):
@@ -205,7 +239,7 @@ class WebhooksService(OperationsRpc):
     def on_documents_event(self, envelope):
         self.intake.add("documents", envelope)
 
-    @timer(interval=TICK)
+    @tick(interval=TICK, of=Intake)
     def take_batches(self):
         """Take in what the bus brought since the last tick, every source's in one
         transaction (their cursors locked in one order); a source whose batch lay beyond
@@ -269,18 +303,16 @@ class WebhooksService(OperationsRpc):
                 return
 
     # ------------------------------------------------------------ delivering
-    @timer(interval=TICK)
+    @tick(interval=TICK, of=Courier)
     def deliver_due(self):
         """Claim due deliveries when new ones may be waiting (events were taken in, a
         subscription was resumed or replayed) and once a second for retries and ended
-        leases; no query otherwise."""
-        free = self.courier.free()
-        now = time.monotonic()
-        if not free or not (self.courier.waiting
-                            or now - self.courier.last_due_check >= DUE_CHECK):
+        leases (``Courier.due``; no worker otherwise)."""
+        if not self.courier.due():
             return
+        free = self.courier.free()
         self.courier.waiting = False
-        self.courier.last_due_check = now
+        self.courier.last_due_check = time.monotonic()
         with self.db.transaction() as session:
             claimed = delivery.claim(session, free, self.courier.lease)
         for item in claimed:

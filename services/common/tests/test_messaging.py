@@ -14,6 +14,8 @@ from kombu import Connection, Producer
 from nameko.extensions import DependencyProvider
 from nameko.standalone.rpc import ServiceRpcProxy
 from sqlalchemy import Column, Integer, String, func, make_url, select, text
+from sqlalchemy import event as sa_event
+from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Mapped, mapped_column
 
 from services.common import metrics
@@ -528,3 +530,38 @@ def test_events_committed_concurrently_are_in_the_feed_in_commit_order_without_g
             if began > committed:
                 assert position[event_id] < position[other], (event_id, other)
     wait_for(lambda: all(r.published_at for r in outbox(engine)), timeout=10)
+
+
+def test_an_idle_relay_asks_one_question_a_poll_and_still_publishes_others_rows(
+        probe_schemas, service_config, runner_factory):
+    """Woken by its poll interval, not by a commit of its own process, the relay asks in
+    one statement whether any row is unpublished (no transaction, lock and two queries
+    for nothing); a row another process committed (here one without a feed position, as
+    a straggler) is still published at the next poll."""
+    engine = probe_schemas
+    runner = runner_factory(service_config, ProbeSource)
+    runner.start()
+    with ServiceRpcProxy("probe_source", service_config) as source:
+        source.make("first")
+    wait_for(lambda: all(r.published_at for r in outbox(engine)), timeout=5)
+    seen = []
+
+    def note(conn, cursor, statement, parameters, context, executemany):
+        if "probe_source.outbox" in statement or "advisory" in statement:
+            seen.append(statement)
+
+    sa_event.listen(Engine, "before_cursor_execute", note)
+    try:  # at 0.2 s a poll: a few idle passes
+        wait_for(lambda: len(seen) >= 4, timeout=5, what="idle passes of the relay")
+    finally:
+        sa_event.remove(Engine, "before_cursor_execute", note)
+    assert all("LIMIT" in s and "advisory" not in s for s in seen), seen
+
+    with engine.begin() as conn:
+        conn.execute(text(
+            "INSERT INTO probe_source.outbox (event_id, type, version, occurred_at, source, "
+            "subject, data) VALUES (gen_random_uuid(), 'thing_made', 1, now(), "
+            "'probe_source', 'things/else', '{\"name\": \"elsewhere\"}')"))
+    row = wait_for(lambda: next((r for r in outbox(engine) if r.subject == "things/else"
+                                 and r.published_at), None), timeout=5)
+    assert row.feed_position == 2
