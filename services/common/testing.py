@@ -1,5 +1,7 @@
 """Helpers shared by the test suites (never imported by production code): waiting on an
-observable condition instead of sleeping a fixed time."""
+observable condition instead of sleeping a fixed time, counting SQL statements."""
+import contextlib
+
 import eventlet
 
 
@@ -26,3 +28,23 @@ def signed(principal=None, service=None, key=None):
     from .principal import DEV_PRINCIPAL_KEY, signed_context
 
     return signed_context(key or DEV_PRINCIPAL_KEY, principal, service)
+
+
+@contextlib.contextmanager
+def sql_statements(keep=lambda statement: True):
+    """The SQL statements this process sends to PostgreSQL inside the block (any engine:
+    the services under test run in it), those ``keep`` keeps: a list, filled as they go."""
+    from sqlalchemy import event
+    from sqlalchemy.engine import Engine
+
+    seen = []
+
+    def note(conn, cursor, statement, parameters, context, executemany):
+        if keep(statement):
+            seen.append(statement)
+
+    event.listen(Engine, "before_cursor_execute", note)
+    try:
+        yield seen
+    finally:
+        event.remove(Engine, "before_cursor_execute", note)

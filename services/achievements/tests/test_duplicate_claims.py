@@ -1,10 +1,10 @@
 """重复申报提示 (issue 16.16): the same achievement claimed by several persons is flagged
 to the reviewing unit (task detail, 业绩档案, 查看) with the other claimants masked as the
 unit may see them, and to the applicant as a warning at submission (which succeeds)."""
-from sqlalchemy import event, text
-from sqlalchemy.engine import Engine
+from sqlalchemy import text
 
 from services.achievements.logic import duplicates
+from services.common.testing import sql_statements
 
 from .support import paper
 
@@ -87,17 +87,8 @@ def test_same_paper_of_several_persons_is_flagged_to_unit_and_applicant(ach):
     assert counts[mine["id"]] == 2 and counts[colleague["id"]] == 2
     assert counts[other["id"]] is None
     # the page, its tab counts and its rows' claims are one statement
-    statements = []
-
-    def count(conn, cursor, statement, parameters, context, executemany):
-        if "achievements.records" in statement:
-            statements.append(statement)
-
-    event.listen(Engine, "before_cursor_execute", count)
-    try:
+    with sql_statements(lambda sql: "achievements.records" in sql) as statements:
         assert ach.unit_records("a1", type="paper") == page
-    finally:
-        event.remove(Engine, "before_cursor_execute", count)
     assert len(statements) == 1, statements
 
     # the task detail of the review

@@ -4,9 +4,7 @@ authorisation, and the review decisions of the real workflow service."""
 import datetime as dt
 import uuid
 
-from sqlalchemy import event
-from sqlalchemy.engine import Engine
-
+from services.common.testing import sql_statements
 from services.contracts.achievements import ReviewRequestedSchema, ReviewWithdrawnSchema
 
 from .support import (
@@ -99,18 +97,9 @@ def test_work_history_save_edit_submit_approve_list_search_view(ach):
         [], 0, page["counts"])
 
     # a page and its tab counts are one statement
-    statements = []
-
-    def count(conn, cursor, statement, parameters, context, executemany):
-        if "achievements.records" in statement:
-            statements.append(statement)
-
-    event.listen(Engine, "before_cursor_execute", count)
-    try:
+    with sql_statements(lambda sql: "achievements.records" in sql) as statements:
         assert ach.records("p1", type="work_history", status="draft")["counts"] == \
             page["counts"]
-    finally:
-        event.remove(Engine, "before_cursor_execute", count)
     assert len(statements) == 1, statements
 
     # keyword search over 单位名称、从事专业、担任职务

@@ -14,8 +14,6 @@ from kombu import Connection, Producer
 from nameko.extensions import DependencyProvider
 from nameko.standalone.rpc import ServiceRpcProxy
 from sqlalchemy import Column, Integer, String, func, make_url, select, text
-from sqlalchemy import event as sa_event
-from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Mapped, mapped_column
 
 from services.common import metrics
@@ -24,7 +22,7 @@ from services.common.errors import Conflict
 from services.common.messaging import consumer, emit, event_exchange, event_feed
 from services.common.migrations import grant_service_role
 from services.common.rpc import rpc
-from services.common.testing import wait_for
+from services.common.testing import sql_statements, wait_for
 from services.common.topology import handler_queues
 
 SourceBase = make_base("probe_source")
@@ -544,17 +542,9 @@ def test_an_idle_relay_asks_one_question_a_poll_and_still_publishes_others_rows(
     with ServiceRpcProxy("probe_source", service_config) as source:
         source.make("first")
     wait_for(lambda: all(r.published_at for r in outbox(engine)), timeout=5)
-    seen = []
-
-    def note(conn, cursor, statement, parameters, context, executemany):
-        if "probe_source.outbox" in statement or "advisory" in statement:
-            seen.append(statement)
-
-    sa_event.listen(Engine, "before_cursor_execute", note)
-    try:  # at 0.2 s a poll: a few idle passes
+    with sql_statements(lambda sql: "probe_source.outbox" in sql or "advisory" in sql) \
+            as seen:  # at 0.2 s a poll: a few idle passes
         wait_for(lambda: len(seen) >= 4, timeout=5, what="idle passes of the relay")
-    finally:
-        sa_event.remove(Engine, "before_cursor_execute", note)
     assert all("LIMIT" in s and "advisory" not in s for s in seen), seen
 
     with engine.begin() as conn:

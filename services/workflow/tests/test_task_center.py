@@ -5,10 +5,9 @@ import datetime as dt
 
 import eventlet
 from nameko.standalone.rpc import ServiceRpcProxy
-from sqlalchemy import event
-from sqlalchemy.engine import Engine
 
 from services.common.errors import Forbidden
+from services.common.testing import sql_statements
 
 from .support import UNIT_A, UNIT_B, UNIT_C, UNIT_NAMES, auth, binding_request, wait_for
 
@@ -386,20 +385,14 @@ def test_a_batch_of_record_reviews_is_written_together(wf):
     touched = ("workflow.tasks", "workflow.processes", "workflow.history_entries",
                "workflow.outbox", "SAVEPOINT")
 
+    def counted(statement):
+        return any(name in statement for name in touched) and "SELECT workflow.outbox" \
+            not in statement and not statement.startswith("UPDATE workflow.outbox")
+
     def batch(ids):
-        statements = []
-
-        def count(conn, cursor, statement, parameters, context, executemany):
-            if any(name in statement for name in touched) and "SELECT workflow.outbox" \
-                    not in statement and not statement.startswith("UPDATE workflow.outbox"):
-                statements.append(statement)
-
-        event.listen(Engine, "before_cursor_execute", count)
-        try:
+        with sql_statements(counted) as statements:
             answer = wf.post("/api/v1/tasks/decisions", "a1", {
                 "task_ids": ids, "action": "approve", "opinion": "同意"})
-        finally:
-            event.remove(Engine, "before_cursor_execute", count)
         assert answer.status_code == 200, answer.text
         return answer.json(), statements
 
