@@ -13,6 +13,8 @@ import uuid
 
 from sqlalchemy import select
 
+from services.common.messaging import concerns
+
 from ..models import Account, AuditEntry
 from . import audit
 
@@ -68,8 +70,8 @@ def wanted(source, type_, data):
     """Whether this event is one the audit log records."""
     if (source, type_) not in AUDITED:
         return False
-    if (source, type_) == ("workflow", "review_decided"):
-        return data.get("kind") == "record"
+    if not concerns(WHEN.get((source, type_)) or {}, data):
+        return False
     if (source, type_) == ("achievements", "review_requested"):
         return bool((data.get("summary") or {}).get("revoked"))
     return True
