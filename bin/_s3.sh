@@ -1,5 +1,5 @@
-# The local run's object storage: npm's s3rver (pinned in deploy/s3rver/package-lock.json),
-# which keeps every object and its metadata as files under var/s3, so uploaded files
+# The local run's object storage: npm's s3rver (pinned in deploy/s3rver/package-lock.json,
+# started through deploy/s3rver/server.js, which mends its deletes), which keeps every object and its metadata as files under var/s3, so uploaded files
 # survive bin/stop and bin/run. Sourced by bin/_lib.sh; the tests keep moto.
 # shellcheck shell=bash
 
@@ -25,7 +25,7 @@ start_local_s3() {
   local port="$1" data="$2" pid_file="$3" log="$4" bucket="$5"
   ensure_s3rver_installed
   mkdir -p "$data"
-  nohup node "$S3RVER_DIR/node_modules/s3rver/bin/s3rver.js" --directory "$data" \
+  nohup node "$S3RVER_DIR/server.js" --directory "$data" \
     --address 127.0.0.1 --port "$port" --no-vhost-buckets \
     --configure-bucket "$bucket" "$S3RVER_DIR/cors.xml" >> "$log" 2>&1 &
   echo $! > "$pid_file"
