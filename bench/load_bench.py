@@ -635,7 +635,10 @@ def measure_open(args, mix_factory, rate, seconds, title, show=True):
                "p50": pct(times, .5), "p95": pct(times, .95), "p99": pct(times, .99),
                "cpu_ms": cpu / max(requests_done, 1) * 1000,
                "rabbitmq_ms": used.get("rabbitmq", 0) / max(requests_done, 1) * 1000,
-               "generator_ms": used["load generator"] / max(requests_done, 1) * 1000}
+               "generator_ms": used["load generator"] / max(requests_done, 1) * 1000,
+               "error_kinds": collections.Counter({
+                   f"{kind}: {status}": n for kind, counted in stats.errors.items()
+                   if not kind.endswith(" (all steps)") for status, n in counted.items()})}
     if show:
         report(stats, window, title)
         cpu_report(used, window)
@@ -751,7 +754,9 @@ def per_kind(args, mix_factory):
 
 def capacity_search(args, mix_factory):
     """Bisection over the offered rate (operations/s): the highest at which every request
-    answered without error and the p99 stayed within the target."""
+    answered without error and the p99 stayed within the target. Each trial starts once
+    the broker's queues are empty: a trial over capacity leaves events behind in them, and
+    the next trial would otherwise pay for its predecessor's backlog."""
     low, high = args.capacity_low, args.capacity_high
     best = None
     print(f"\ncapacity search: p99 <= {args.p99_target:.0f} ms and no errors, "
@@ -759,11 +764,15 @@ def capacity_search(args, mix_factory):
           "operations/s", flush=True)
     for _ in range(args.capacity_steps):
         rate = (low + high) / 2
+        queues_drained()
         f = measure_open(args, mix_factory, rate, args.trial_seconds, "", show=False)
         ok = f["errors"] == 0 and f["p99"] <= args.p99_target
         print(f"  offered {rate:6.1f} op/s: {f['throughput']:6.1f} req/s, p50 {f['p50']:.0f} "
               f"ms, p99 {f['p99']:.0f} ms, errors {f['errors']}, platform CPU "
               f"{f['cpu_ms']:.1f} ms/request -> {'ok' if ok else 'over'}", flush=True)
+        if f["errors"]:
+            print("      errors: " + ", ".join(
+                f"{what} x{n}" for what, n in f["error_kinds"].most_common(4)), flush=True)
         if ok:
             best = f
             low = rate
