@@ -706,6 +706,11 @@ def per_kind(args, mix_factory):
     including the drain."""
     stats = Stats()
     mix = mix_factory(stats)
+    wanted = set(args.kinds.split(",")) if args.kinds else set(mix.ops)
+    if wanted - set(mix.ops):
+        raise SystemExit(f"--kinds: no such kind {', '.join(sorted(wanted - set(mix.ops)))} "
+                         f"(the mix's: {', '.join(mix.ops)})")
+    kinds = [k for k in mix.ops if k in wanted]
     queues_drained()
     time.sleep(STATISTICS_LAG)
     traffic, before, start = traffic_snapshot(args), cpu_snapshot(), time.perf_counter()
@@ -720,7 +725,6 @@ def per_kind(args, mix_factory):
     rng = random.Random(args.seed)
     weights = dict(MIX)
     weighted = {"cpu": 0.0, "requests": 0.0}
-    kinds = [k for k in mix.ops if not args.kinds or k in args.kinds.split(",")]
     for kind in kinds:
         count = sum(len(v) for v in stats.times.values())
         traffic, before, start = after, cpu_snapshot(), time.perf_counter()

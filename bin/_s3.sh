@@ -1,6 +1,7 @@
 # The local run's object storage: npm's s3rver (pinned in deploy/s3rver/package-lock.json,
-# started through deploy/s3rver/server.js, which mends its deletes), which keeps every object and its metadata as files under var/s3, so uploaded files
-# survive bin/stop and bin/run. Sourced by bin/_lib.sh; the tests keep moto.
+# started through deploy/s3rver/server.js, which mends its deletes), which keeps every
+# object and its metadata as files under var/s3, so uploaded files survive bin/stop and
+# bin/run. Sourced by bin/_lib.sh; the tests keep moto.
 # shellcheck shell=bash
 
 S3RVER_DIR="$ROOT/deploy/s3rver"

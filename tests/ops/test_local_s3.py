@@ -100,7 +100,6 @@ def test_an_uploaded_file_downloads_intact_after_the_storage_restarts(
     assert hashlib.sha256(answer.content).hexdigest() == done["sha256"]
 
 
-
 # boto3 in a process of its own (eventlet's monkey patching breaks botocore's SSL context,
 # see tests/test_hostile_files.py): 200 times, a file is uploaded, then deleted while
 # another file of its directory uploads; the new file is read back and deleted too (so
@@ -132,6 +131,7 @@ with concurrent.futures.ThreadPoolExecutor(8) as pool:
             failed.append(repr(exc))
 print(json.dumps({"failed": failed, "read": read}))
 """
+
 
 def test_uploads_and_deletes_in_one_directory_at_once_keep_the_server_running(local_s3):
     """Every file of a month shares a directory (``work_history/2026/12/…``): s3rver as
