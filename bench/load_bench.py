@@ -579,14 +579,16 @@ def open_loop(mix, rate, seconds, seed, max_outstanding=2000):
 
 
 def summary(stats):
-    """(HTTP requests, errors, overall latencies sorted) of a run's Stats."""
-    times, errors = [], 0
+    """(HTTP requests, errors, overall latencies sorted, errors by "kind: status") of a
+    run's Stats."""
+    times, kinds = [], collections.Counter()
     for kind in set(stats.times) | set(stats.errors):
         if kind.endswith(" (all steps)"):
             continue
         times.extend(stats.times[kind])
-        errors += sum(stats.errors[kind].values())
-    return len(times) + errors, errors, sorted(times)
+        kinds.update({f"{kind}: {status}": n for status, n in stats.errors[kind].items()})
+    errors = sum(kinds.values())
+    return len(times) + errors, errors, sorted(times), kinds
 
 
 def traffic_snapshot(args):
@@ -628,7 +630,7 @@ def measure_open(args, mix_factory, rate, seconds, title, show=True):
     before = cpu_snapshot()
     window, operations = open_loop(mix, rate, seconds, args.seed + int(rate * 1000))
     used = cpu_used(before, cpu_snapshot())
-    requests_done, errors, times = summary(stats)
+    requests_done, errors, times, error_kinds = summary(stats)
     cpu = platform_cpu(used)
     figures = {"rate": rate, "operations": operations, "requests": requests_done,
                "errors": errors, "seconds": window, "throughput": requests_done / window,
@@ -636,9 +638,7 @@ def measure_open(args, mix_factory, rate, seconds, title, show=True):
                "cpu_ms": cpu / max(requests_done, 1) * 1000,
                "rabbitmq_ms": used.get("rabbitmq", 0) / max(requests_done, 1) * 1000,
                "generator_ms": used["load generator"] / max(requests_done, 1) * 1000,
-               "error_kinds": collections.Counter({
-                   f"{kind}: {status}": n for kind, counted in stats.errors.items()
-                   if not kind.endswith(" (all steps)") for status, n in counted.items()})}
+               "error_kinds": error_kinds}
     if show:
         report(stats, window, title)
         cpu_report(used, window)
@@ -921,7 +921,7 @@ def main(argv=None):
         used = cpu_used(before, cpu_snapshot())
         report(stats, seconds, f"deadline-day mix, {args.clients} clients")
         cpu_report(used, seconds)
-        requests_done, errors, times = summary(stats)
+        requests_done, errors, times, _ = summary(stats)
         main_run = {"requests": requests_done, "errors": errors, "seconds": seconds,
                     "throughput": requests_done / seconds, "p99": pct(times, .99),
                     "cpu_ms": platform_cpu(used) / max(requests_done, 1) * 1000}
